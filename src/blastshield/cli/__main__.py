@@ -1,0 +1,82 @@
+"""``blastshield`` entry point: dispatch to a subcommand, turn errors into one line + exit code."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import pkgutil
+import sys
+from types import ModuleType
+
+from blastshield import __version__
+from blastshield.errors import BlastshieldError
+
+DESCRIPTION = """\
+blastshield keeps an AI coding agent on a short leash: a least-privilege policy over
+effects (exec, read, write, delete, network, MCP tool, environment variable) enforced
+in the agent's hooks and in the OS, a tamper-evident flight recorder of everything the
+agent does, and a security gate on the code it writes.
+
+exit codes: 0 clean/allowed, 1 findings or a deny, 2 usage or input error,
+            3 internal error, 4 log integrity failure"""
+
+
+def _command_modules() -> list[ModuleType]:
+    from blastshield.cli import commands
+
+    names = sorted(m.name for m in pkgutil.iter_modules(commands.__path__) if not m.name.startswith("_"))
+    return [importlib.import_module(f"blastshield.cli.commands.{name}") for name in names]
+
+
+def build_parser(modules: list[ModuleType]) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="blastshield", description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"blastshield {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="show a traceback for internal errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in modules:
+        child = sub.add_parser(module.NAME, help=module.HELP, description=module.__doc__,
+                               formatter_class=argparse.RawDescriptionHelpFormatter)
+        module.configure(child)
+        child.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args_in = list(sys.argv[1:] if argv is None else argv)
+    if args_in[:1] == ["hook"]:
+        # The hook path stays lean: import only the hook command, never the others.
+        modules = [importlib.import_module("blastshield.cli.commands.hook")]
+    else:
+        modules = _command_modules()
+    parser = build_parser(modules)
+    args = parser.parse_args(args_in)
+    if not getattr(args, "_run", None):
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        code: int = args._run(args)
+        return code
+    except BlastshieldError as exc:
+        print(f"blastshield: error: {exc.diagnostics()}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("blastshield: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except Exception as exc:
+        if args.verbose:
+            raise
+        print(f"blastshield: internal error: {type(exc).__name__}: {exc} (run with -v for details)",
+              file=sys.stderr)
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The policy: rules over effects, loaded from TOML, deciding each effect."""

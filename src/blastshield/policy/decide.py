@@ -1,0 +1,145 @@
+"""Effect → verdict. Precedence deny > ask > allow > default; an action takes its strictest."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from blastshield.effects import (
+    Action,
+    Decision,
+    Effect,
+    EffectDecision,
+    Kind,
+    Mode,
+    RuleRef,
+    Verdict,
+)
+from blastshield.paths import resolve
+from blastshield.policy.builtin import catastrophic_delete, protection_for
+from blastshield.policy.match import (
+    command_matches,
+    glob_matches,
+    host_matches,
+    path_matches,
+    split_command_pattern,
+)
+from blastshield.policy.model import ListRules, Pattern, Policy
+
+_Match = tuple[Verdict, Pattern | None]
+
+
+def decide(policy: Policy, action: Action, *, extra_protected: tuple[str, ...] = ()) -> Decision:
+    """Decide a whole action. An action with no effects is allowed (nothing happens)."""
+    results = tuple(decide_effect(policy, e, extra_protected=extra_protected)
+                    for e in action.effects)
+    verdict = Verdict.ALLOW
+    for item in results:
+        verdict = verdict.stricter(item.verdict)
+    applied = verdict if policy.mode is Mode.ENFORCE else Verdict.ALLOW
+    return Decision(verdict, applied, policy.mode, results, policy.digest)
+
+
+def decide_effect(policy: Policy, effect: Effect, *,
+                  extra_protected: tuple[str, ...] = ()) -> EffectDecision:
+    if effect.path is not None:
+        resolved = resolve(effect.path, effect.cwd or policy.workspace, policy.workspace)
+        effect = replace(effect, path=resolved, target=resolved)
+    builtin = _builtin(policy, effect, extra_protected)
+    if builtin is not None:
+        return builtin
+    verdict, pattern = _by_policy(policy, effect)
+    rule = _ref(policy, effect.kind, pattern)
+    reason = _reason(effect, verdict, pattern)
+    if effect.floor.rank > verdict.rank and not _lifts_floor(effect, verdict, pattern):
+        return EffectDecision(effect, effect.floor, None, effect.floor_reason)
+    return EffectDecision(effect, verdict, rule, reason)
+
+
+def _builtin(policy: Policy, effect: Effect, extra: tuple[str, ...]) -> EffectDecision | None:
+    if effect.path is None or effect.kind not in (Kind.READ, Kind.WRITE, Kind.DELETE):
+        return None
+    writing = effect.kind is not Kind.READ
+    if effect.kind is Kind.DELETE and catastrophic_delete(effect.path, policy.workspace):
+        ref = RuleRef("builtin", "protected", "catastrophic-delete")
+        return EffectDecision(effect, Verdict.DENY, ref,
+                              "deleting /, the home folder or the workspace is never allowed")
+    hit = protection_for(effect.path, writing=writing, workspace=policy.workspace,
+                         extra=(policy.path, *extra))
+    if hit is None:
+        return None
+    protection, pattern = hit
+    ref = RuleRef("builtin", "protected", protection.id, pattern=pattern)
+    return EffectDecision(effect, Verdict.DENY, ref,
+                          f"built-in protection: {protection.doc} cannot be changed by the agent")
+
+
+def _by_policy(policy: Policy, effect: Effect) -> _Match:
+    kind = effect.kind
+    if kind in (Kind.READ, Kind.WRITE, Kind.DELETE):
+        return _files(policy, effect)
+    if kind is Kind.EXEC:
+        return _first(policy.commands,
+                      lambda p: command_matches(split_command_pattern(p), effect.argv))
+    if kind is Kind.NET:
+        return _first(policy.network,
+                      lambda p: host_matches(p, effect.host or "", effect.port))
+    if kind is Kind.MCP:
+        return _first(policy.mcp, lambda p: glob_matches(p, effect.target))
+    return _env(policy, effect.target)
+
+
+def _first(rules: ListRules, test: object) -> _Match:
+    assert callable(test)
+    for verdict, patterns in ((Verdict.DENY, rules.deny), (Verdict.ASK, rules.ask),
+                              (Verdict.ALLOW, rules.allow)):
+        for pattern in patterns:
+            if test(pattern.text):
+                return verdict, pattern
+    return rules.default, None
+
+
+def _files(policy: Policy, effect: Effect) -> _Match:
+    path = effect.path or ""
+    files = policy.files
+    granting = files.read + files.write if effect.kind is Kind.READ else files.write
+    for verdict, patterns in ((Verdict.DENY, files.deny), (Verdict.ASK, files.ask),
+                              (Verdict.ALLOW, granting)):
+        for pattern in patterns:
+            if path_matches(pattern.text, path):
+                return verdict, pattern
+    return files.default, None
+
+
+def _env(policy: Policy, name: str) -> _Match:
+    for pattern in policy.env.deny:
+        if glob_matches(pattern.text, name):
+            return Verdict.DENY, pattern
+    for pattern in policy.env.pass_:
+        if glob_matches(pattern.text, name):
+            return Verdict.ALLOW, pattern
+    return policy.env.default, None
+
+
+def _lifts_floor(effect: Effect, verdict: Verdict, pattern: Pattern | None) -> bool:
+    """An allow rule that names the risky form literally lifts an ``ask`` floor."""
+    if verdict is not Verdict.ALLOW or pattern is None or effect.floor is not Verdict.ASK:
+        return False
+    if effect.floor_form is None or effect.kind is not Kind.EXEC:
+        return False
+    return effect.floor_form in split_command_pattern(pattern.text)
+
+
+_TABLE_OF = {Kind.READ: "files", Kind.WRITE: "files", Kind.DELETE: "files",
+             Kind.EXEC: "commands", Kind.NET: "network", Kind.MCP: "mcp", Kind.ENV: "env"}
+
+
+def _ref(policy: Policy, kind: Kind, pattern: Pattern | None) -> RuleRef:
+    if pattern is None:
+        return RuleRef(policy.path, _TABLE_OF[kind], "default")
+    return RuleRef(policy.path, pattern.table, pattern.key, pattern.index, pattern.text)
+
+
+def _reason(effect: Effect, verdict: Verdict, pattern: Pattern | None) -> str:
+    if pattern is None:
+        return f"no rule names this {effect.kind} effect; the default is {verdict}"
+    return f"matches {pattern.table}.{pattern.key} pattern {pattern.text!r}"

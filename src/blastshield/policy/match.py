@@ -1,0 +1,146 @@
+"""Pattern matching for the four rule families: paths, commands, hosts, MCP tools."""
+
+from __future__ import annotations
+
+import fnmatch
+import ipaddress
+import os
+import re
+import shlex
+from functools import lru_cache
+
+from blastshield.errors import PolicyError
+
+# Directories whose programs are matched by their bare name ("git" matches /usr/bin/git).
+SYSTEM_BIN_DIRS = frozenset(
+    {"/bin", "/usr/bin", "/usr/local/bin", "/sbin", "/usr/sbin", "/usr/local/sbin"}
+)
+
+
+def glob_to_regex(pattern: str) -> str:
+    """Translate a path glob to a regex. ``**`` spans directories, ``*`` and ``?`` do not.
+
+    A trailing ``/**`` also matches the directory itself. ``[...]`` classes are kept.
+    Raises ValueError on an unterminated class.
+    """
+    out: list[str] = []
+    i, n = 0, len(pattern)
+    while i < n:
+        c = pattern[i]
+        if pattern.startswith("/**", i) and i + 3 == n:
+            out.append("(?:/.*)?")
+            i += 3
+        elif pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif c == "*":
+            out.append("[^/]*")
+            i += 1
+        elif c == "?":
+            out.append("[^/]")
+            i += 1
+        elif c == "[":
+            j = pattern.find("]", i + 2 if pattern[i + 1: i + 2] in ("!", "]") else i + 1)
+            if j < 0:
+                raise ValueError("unterminated '[' character class")
+            body = pattern[i + 1: j]
+            if body.startswith("!"):
+                body = "^" + body[1:]
+            out.append("[" + body.replace("\\", "\\\\") + "]")
+            i = j + 1
+        else:
+            out.append(re.escape(c))
+            i += 1
+    return "".join(out)
+
+
+@lru_cache(maxsize=4096)
+def compile_path_glob(pattern: str) -> re.Pattern[str]:
+    return re.compile(glob_to_regex(pattern), re.DOTALL)
+
+
+def path_matches(pattern: str, path: str) -> bool:
+    """``pattern`` is already expanded; relative ``**/x`` patterns match anywhere."""
+    regex = compile_path_glob(pattern)
+    if pattern.startswith("**"):
+        return regex.fullmatch(path.lstrip("/")) is not None or regex.fullmatch(path) is not None
+    return regex.fullmatch(path) is not None
+
+
+@lru_cache(maxsize=4096)
+def split_command_pattern(pattern: str) -> tuple[str, ...]:
+    try:
+        tokens = tuple(shlex.split(pattern))
+    except ValueError as exc:
+        raise PolicyError(f"command pattern {pattern!r}: {exc}") from exc
+    return tokens
+
+
+def program_name(arg0: str) -> str:
+    """The name a command pattern sees for argv[0].
+
+    ``/usr/bin/git`` is ``git``; ``./git`` or ``/tmp/git`` stay paths, so a look-alike
+    program planted in the workspace never matches a rule written for the real one.
+    """
+    if "/" not in arg0:
+        return arg0
+    directory = os.path.dirname(os.path.normpath(arg0))
+    return os.path.basename(arg0) if directory in SYSTEM_BIN_DIRS else arg0
+
+
+def command_matches(tokens: tuple[str, ...], argv: tuple[str, ...]) -> bool:
+    """Does a command pattern match an argv?
+
+    Each token matches one argument (fnmatch-style, ``*`` inside a token included); a
+    final lone ``*`` matches zero or more remaining arguments.
+    """
+    if not tokens or not argv:
+        return False
+    args = (program_name(argv[0]), *argv[1:])
+    if tokens[-1] == "*":
+        head = tokens[:-1]
+        if len(args) < len(head):
+            return False
+        args = args[: len(head)]
+        tokens = head
+    elif len(tokens) != len(args):
+        return False
+    return all(_token_matches(t, a) for t, a in zip(tokens, args, strict=True))
+
+
+def _token_matches(token: str, arg: str) -> bool:
+    if not any(ch in token for ch in "*?["):
+        return token == arg
+    return fnmatch.fnmatchcase(arg, token)
+
+
+def host_matches(pattern: str, host: str, port: int | None) -> bool:
+    """Host name, ``*.suffix`` wildcard, IP, or CIDR; optional ``:port``."""
+    want_port: int | None = None
+    text = pattern
+    if text.count(":") == 1 and not text.startswith("["):
+        text, _, port_text = text.partition(":")
+        want_port = int(port_text)
+    if want_port is not None and port != want_port:
+        return False
+    host = host.lower().rstrip(".")
+    text = text.lower()
+    if "/" in text:
+        try:
+            return ipaddress.ip_address(host) in ipaddress.ip_network(text, strict=False)
+        except ValueError:
+            return False
+    if text.startswith("*."):
+        suffix = text[1:]
+        return host.endswith(suffix) and len(host) > len(suffix)
+    if text == "*":
+        return True
+    return host == text
+
+
+def glob_matches(pattern: str, value: str) -> bool:
+    """Plain fnmatch for MCP ``server:tool`` and environment variable names."""
+    return fnmatch.fnmatchcase(value, pattern)
