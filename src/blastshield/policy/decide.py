@@ -52,6 +52,8 @@ def decide_effect(policy: Policy, effect: Effect, *,
     reason = _reason(effect, verdict, pattern)
     if effect.floor.rank > verdict.rank and not _lifts_floor(effect, verdict, pattern):
         return EffectDecision(effect, effect.floor, None, effect.floor_reason)
+    if effect.floor is verdict and effect.floor_reason and verdict is not Verdict.ALLOW:
+        reason = f"{effect.floor_reason}; {reason}"
     return EffectDecision(effect, verdict, rule, reason)
 
 
@@ -136,10 +138,10 @@ _TABLE_OF = {Kind.READ: "files", Kind.WRITE: "files", Kind.DELETE: "files",
 def _ref(policy: Policy, kind: Kind, pattern: Pattern | None) -> RuleRef:
     if pattern is None:
         return RuleRef(policy.path, _TABLE_OF[kind], "default")
-    return RuleRef(policy.path, pattern.table, pattern.key, pattern.index, pattern.text)
+    return RuleRef(policy.path, pattern.table, pattern.key, pattern.index, pattern.shown)
 
 
 def _reason(effect: Effect, verdict: Verdict, pattern: Pattern | None) -> str:
     if pattern is None:
         return f"no rule names this {effect.kind} effect; the default is {verdict}"
-    return f"matches {pattern.table}.{pattern.key} pattern {pattern.text!r}"
+    return f"matches {pattern.table}.{pattern.key} pattern {pattern.shown!r}"

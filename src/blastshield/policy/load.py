@@ -199,7 +199,7 @@ class _Builder:
     def _paths(self, table: dict[str, Any], name: str, key: str) -> tuple[Pattern, ...]:
         patterns = self._patterns(table, name, key, self._path)
         return tuple(
-            Pattern(self._expand_path(p.text), p.table, p.key, p.index) for p in patterns
+            Pattern(self._expand_path(p.text), p.table, p.key, p.index, p.text) for p in patterns
         )
 
     def _expand_path(self, pattern: str) -> str:

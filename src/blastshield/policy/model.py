@@ -15,6 +15,11 @@ class Pattern:
     table: str
     key: str
     index: int
+    source: str = ""  # the pattern as written in the file, before ~ and ${WORKSPACE} expand
+
+    @property
+    def shown(self) -> str:
+        return self.source or self.text
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,36 @@
+"""Host hook entry point: read the host's payload on stdin, print its reply on stdout.
+
+Always exits 0 with exactly one JSON object on stdout (hosts let a tool run on most
+other exit codes). Anything that goes wrong — unreadable payload, a broken or missing
+policy, an internal error — is answered with the host's explicit deny.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+NAME = "hook"
+HELP = "host hook entry point (payload on stdin, reply on stdout)"
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("host", help="the agent host: claude-code")
+    parser.add_argument("--policy", metavar="P", help="policy file (init bakes its absolute path in)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from blastshield.hosts import get_adapter
+    from blastshield.hosts.runner import run_hook
+
+    adapter = get_adapter(args.host)
+    try:
+        raw = sys.stdin.buffer.read()
+    except OSError as exc:
+        raw = b""
+        print(f"blastshield: cannot read stdin: {exc}", file=sys.stderr)
+    outcome = run_hook(adapter, raw, args.policy)
+    sys.stdout.write(json.dumps(outcome.reply) + "\n")
+    sys.stdout.flush()
+    return 0

@@ -1,0 +1,24 @@
+"""Host adapters: one module per agent host. ``ADAPTERS`` is the one registration point."""
+
+from __future__ import annotations
+
+import importlib
+
+from blastshield.errors import UsageError
+from blastshield.hosts.base import HostAdapter
+
+# host id -> module path; each module defines ADAPTER (a HostAdapter).
+ADAPTERS: dict[str, str] = {
+    "claude-code": "blastshield.hosts.claude_code",
+}
+
+
+def get_adapter(host: str) -> HostAdapter:
+    """The adapter for ``host`` (imported on demand, so a hook loads only its own host)."""
+    try:
+        module = importlib.import_module(ADAPTERS[host])
+    except KeyError:
+        raise UsageError(f"unknown host {host!r}",
+                         hint=f"use one of: {', '.join(sorted(ADAPTERS))}") from None
+    adapter: HostAdapter = module.ADAPTER
+    return adapter

@@ -1,0 +1,115 @@
+"""The one hook flow for every host: payload → event → decision → record → reply.
+
+Fail closed: any error on the way still produces the host's explicit deny. The caller
+(cli/commands/hook.py) prints the returned reply and exits 0.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from blastshield.effects import Decision, Verdict
+from blastshield.errors import BlastshieldError, PayloadError, PolicyError
+from blastshield.hosts.base import Feedback, HookEvent, HostAdapter, Phase
+from blastshield.policy.decide import decide
+from blastshield.policy.load import find_policy, load_policy
+from blastshield.policy.model import Policy
+
+MAX_PAYLOAD = 8 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class HookOutcome:
+    reply: dict[str, Any]
+    event: HookEvent | None
+    decision: Decision | None
+    error: str = ""
+
+
+def locate_policy(explicit: str | None, payload: Mapping[str, Any], environ: Mapping[str, str]) -> str:
+    """The policy a hook obeys: --policy (baked in by init), else the project's, else cwd's."""
+    if explicit:
+        return explicit
+    for start in (environ.get("CLAUDE_PROJECT_DIR"), environ.get("GEMINI_PROJECT_DIR"),
+                  payload.get("cwd") if isinstance(payload.get("cwd"), str) else None):
+        if start:
+            found = find_policy(start)
+            if found:
+                return found
+    raise PolicyError("no .blastshield/policy.toml found for this project",
+                      hint="run `blastshield init` in the repository")
+
+
+def decision_reason(decision: Decision) -> str:
+    """The text the host shows (to the model for deny, to the user for ask)."""
+    top = decision.deciding
+    if top is None:
+        return "blastshield: nothing to decide"
+    rule = str(top.rule) if top.rule is not None else "blastshield shell analysis"
+    what = f"{top.effect.kind} {top.effect.target}"
+    text = f"{top.verdict} {what}: {top.reason} [{rule}]"
+    if decision.applied is not decision.verdict:
+        return f"blastshield {decision.mode} mode: would {text}"
+    if decision.verdict is Verdict.DENY:
+        return f"blastshield denied {what}: {top.reason} [{rule}]. Do not retry it another way."
+    return f"blastshield: {text}"
+
+
+def run_hook(adapter: HostAdapter, raw: bytes, policy_path: str | None,
+             environ: Mapping[str, str] | None = None) -> HookOutcome:
+    environ = os.environ if environ is None else environ
+    started = time.perf_counter()
+    phase: Phase | None = None
+    name = ""
+    try:
+        payload = _parse_payload(raw)
+        name = str(payload.get("hook_event_name") or "")
+        policy = load_policy(locate_policy(policy_path, payload, environ))
+        event = adapter.parse(payload, policy.workspace)
+        phase = event.phase
+        return _handle(adapter, policy, event, started)
+    except BlastshieldError as exc:
+        return _failed(adapter, phase, name, exc.diagnostics())
+    except Exception as exc:  # fail closed on anything unexpected
+        return _failed(adapter, phase, name, f"internal error: {type(exc).__name__}: {exc}")
+
+
+def _parse_payload(raw: bytes) -> dict[str, Any]:
+    if len(raw) > MAX_PAYLOAD:
+        raise PayloadError("payload on stdin is larger than 8 MiB", hint="denied")
+    try:
+        payload = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise PayloadError(f"stdin is not a JSON payload ({exc})", hint="denied") from exc
+    if not isinstance(payload, dict):
+        raise PayloadError("stdin payload must be a JSON object", hint="denied")
+    return payload
+
+
+def _handle(adapter: HostAdapter, policy: Policy, event: HookEvent, started: float) -> HookOutcome:
+    if event.phase in (Phase.PRE_TOOL, Phase.PERMISSION) and event.action is not None:
+        decision = decide(policy, event.action)
+        reply = adapter.reply(event, decision, decision_reason(decision))
+        return HookOutcome(reply, event, decision)
+    feedback = _scan_written(policy, event) if event.phase is Phase.POST_TOOL else None
+    return HookOutcome(adapter.feedback(event, feedback), event, None)
+
+
+def _scan_written(policy: Policy, event: HookEvent) -> Feedback | None:
+    """Scan files the agent just wrote; findings at or above the threshold go back to it."""
+    if not policy.scan.on_write or not event.written_paths:
+        return None
+    from blastshield.hosts.write_feedback import scan_for_feedback
+
+    return scan_for_feedback(policy, event.written_paths)
+
+
+def _failed(adapter: HostAdapter, phase: Phase | None, name: str, reason: str) -> HookOutcome:
+    print(f"blastshield: {reason}", file=sys.stderr)
+    return HookOutcome(adapter.fail_closed(phase, name, reason), None, None, reason)

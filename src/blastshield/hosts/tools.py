@@ -1,0 +1,80 @@
+"""Host-neutral tool translations: a tool's input → effects.
+
+Every host adapter maps its own tool names onto these functions, so the same action gets
+the same effects (and so the same decision) from every host.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+from urllib.parse import urlsplit
+
+from blastshield.effects import Effect, Verdict
+from blastshield.errors import PayloadError
+
+
+def require_str(data: dict[str, Any], key: str, where: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not value:
+        raise PayloadError(f"{where}: field {key!r} is missing or not a string",
+                           hint="the host sent a payload blastshield cannot judge; denied")
+    return value
+
+
+def shell(command: str, cwd: str, workspace: str) -> tuple[Effect, ...]:
+    """Effects of a shell command line (imports the shell analyzer only when needed)."""
+    from blastshield.shell import analyze
+
+    return analyze(command, cwd=cwd, workspace=workspace)
+
+
+def read_path(path: str, cwd: str) -> tuple[Effect, ...]:
+    return (Effect.read(path, cwd=cwd),)
+
+
+def write_path(path: str, cwd: str) -> tuple[Effect, ...]:
+    return (Effect.write(path, cwd=cwd),)
+
+
+def search(pattern: str | None, path: str | None, cwd: str) -> tuple[Effect, ...]:
+    """Glob/Grep/LS: reading the searched root (and a pattern's fixed leading directories)."""
+    root = path or cwd
+    effects = [Effect.read(root, cwd=cwd)]
+    if pattern and (pattern.startswith(("/", "~")) or pattern.startswith("..")):
+        fixed: list[str] = []
+        for part in pattern.split("/"):
+            if any(ch in part for ch in "*?[{"):
+                break
+            fixed.append(part)
+        prefix = "/".join(fixed) or "/"
+        effects.append(Effect.read(prefix if prefix else "/", cwd=root if os.path.isabs(root) else cwd))
+    return tuple(effects)
+
+
+def fetch_url(url: str) -> tuple[Effect, ...]:
+    """A web fetch: a network effect on the URL's host and port."""
+    try:
+        parts = urlsplit(url if "://" in url else f"https://{url}")
+        host = parts.hostname or ""
+        port = parts.port or (80 if parts.scheme == "http" else 443)
+    except ValueError:
+        host, port = "", None
+    if not host:
+        return (Effect.net(url, None).with_floor(Verdict.DENY, "URL without a readable host"),)
+    return (Effect.net(host, port),)
+
+
+def web_search() -> tuple[Effect, ...]:
+    """A web search leaves the machine through the host's search service: host ``web-search``."""
+    return (Effect.net("web-search", None),)
+
+
+def mcp_call(server: str, tool: str) -> tuple[Effect, ...]:
+    return (Effect.mcp(server, tool),)
+
+
+def unknown_tool(name: str) -> tuple[Effect, ...]:
+    """A tool blastshield does not know: at least ask, whatever the policy says."""
+    effect = Effect.exec((f"<tool:{name}>",))
+    return (effect.with_floor(Verdict.ASK, f"unknown tool {name!r}: blastshield cannot tell what it does"),)

@@ -1,0 +1,1 @@
+"""Reporters: turn plain-data results (decisions, findings) into text, JSON, SARIF, HTML."""
