@@ -1,0 +1,50 @@
+"""Shared helpers for the bench scripts: a throwaway workspace and percentile math."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+
+PY = sys.executable
+
+
+def percentile(values: Sequence[float], pct: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values)
+
+
+def workspace(files: dict[str, str] | None = None, *, init_args: Sequence[str] = ()) -> tuple[str, dict[str, str]]:
+    """A fresh git repo with `blastshield init` done, and an environment with its own HOME."""
+    root = tempfile.mkdtemp(prefix="bs-bench-")
+    home = os.path.join(root, "home")
+    repo = os.path.join(root, "repo")
+    os.makedirs(home)
+    os.makedirs(repo)
+    for name, text in (files or {"pyproject.toml": "[project]\nname = 'bench'\n"}).items():
+        path = os.path.join(repo, name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    env = {**os.environ, "HOME": home}
+    subprocess.run(["git", "init", "-q", repo], check=True, env=env)
+    subprocess.run([PY, "-m", "blastshield", "init", *init_args], cwd=repo, env=env, check=True,
+                   stdout=subprocess.DEVNULL)
+    return os.path.realpath(repo), env
+
+
+def time_process(argv: Sequence[str], stdin: bytes | None, cwd: str, env: dict[str, str]) -> float:
+    """Wall time of one whole process, in milliseconds."""
+    start = time.perf_counter()
+    subprocess.run(argv, input=stdin, cwd=cwd, env=env, check=False,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return (time.perf_counter() - start) * 1000
