@@ -10,16 +10,17 @@ import json
 import os
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from blastshield.effects import Decision, Verdict
+from blastshield.effects import Decision, Mode, Verdict
 from blastshield.errors import BlastshieldError, PayloadError, PolicyError
 from blastshield.hosts.base import Feedback, HookEvent, HostAdapter, Phase
 from blastshield.policy.decide import decide
 from blastshield.policy.load import find_policy, load_policy
 from blastshield.policy.model import Policy
+from blastshield.scan.finding import Finding
 
 MAX_PAYLOAD = 8 * 1024 * 1024
 
@@ -93,21 +94,45 @@ def _parse_payload(raw: bytes) -> dict[str, Any]:
 
 
 def _handle(adapter: HostAdapter, policy: Policy, event: HookEvent, started: float) -> HookOutcome:
+    from blastshield.hosts.recording import audit_events, record_all
+
     if event.phase in (Phase.PRE_TOOL, Phase.PERMISSION) and event.action is not None:
         decision = decide(policy, event.action)
+        latency = (time.perf_counter() - started) * 1000
+        record_error = _record(policy, audit_events(event, decision, latency), record_all)
+        if record_error and decision.mode is Mode.ENFORCE:
+            return _failed(adapter, event.phase, event.name, record_error)
         reply = adapter.reply(event, decision, decision_reason(decision))
         return HookOutcome(reply, event, decision)
-    feedback = _scan_written(policy, event) if event.phase is Phase.POST_TOOL else None
+    feedback, findings = _scan_written(policy, event) if event.phase is Phase.POST_TOOL else (None, ())
+    latency = (time.perf_counter() - started) * 1000
+    _record(policy, audit_events(event, None, latency, findings), record_all)
     return HookOutcome(adapter.feedback(event, feedback), event, None)
 
 
-def _scan_written(policy: Policy, event: HookEvent) -> Feedback | None:
+def _record(policy: Policy, events: list[Any], record_all: Callable[[Policy, list[Any]], list[str]]) -> str:
+    """Write the events; returns an error line ('' on success). Warnings go to stderr."""
+    try:
+        for warning in record_all(policy, events):
+            print(f"blastshield: audit: {warning}", file=sys.stderr)
+    except BlastshieldError as exc:
+        line = f"the audit log could not record this action: {exc.diagnostics()}"
+        print(f"blastshield: {line}", file=sys.stderr)
+        return line
+    return ""
+
+
+def _scan_written(policy: Policy, event: HookEvent) -> tuple[Feedback | None, tuple[Finding, ...]]:
     """Scan files the agent just wrote; findings at or above the threshold go back to it."""
     if not policy.scan.on_write or not event.written_paths:
-        return None
+        return None, ()
     from blastshield.hosts.write_feedback import scan_for_feedback
 
-    return scan_for_feedback(policy, event.written_paths)
+    try:
+        return scan_for_feedback(policy, event.written_paths)
+    except BlastshieldError as exc:
+        print(f"blastshield: scan: {exc.diagnostics()}", file=sys.stderr)
+        return None, ()
 
 
 def _failed(adapter: HostAdapter, phase: Phase | None, name: str, reason: str) -> HookOutcome:
