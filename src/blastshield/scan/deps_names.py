@@ -1,0 +1,153 @@
+"""Offline name checks against the bundled lists of popular PyPI and npm packages.
+
+A name that is itself popular is fine. Otherwise we look for the popular name it may
+imitate: a separator confusion (``python_dateutil`` vs ``pythondateutil``), a prefix or
+suffix added or dropped (``python-requests``, ``lodash-js``, ``dateutil``), or a small
+edit (one character for names of 5-7 characters, two for longer ones; transpositions
+count as one). Neighbours are found with a symmetric-delete index (each name and its
+single-character deletions), which finds every neighbour at distance 1 and those at
+distance 2 reachable by one edit on each side; the distance is then checked exactly.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from importlib import resources
+
+from blastshield.scan.deps_manifests import PYPI
+
+PREFIXES = ("python-", "python3-", "py-", "node-", "js-", "npm-")
+SUFFIXES = ("-python", "-python3", "-py", "-py3", "-js", ".js", "-node", "-npm", "-lib")
+_SEPARATORS = re.compile(r"[-_.]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Lookalike:
+    kind: str  # "separator" | "affix" | "typo"
+    target: str  # the popular name it resembles
+    target_rank: int  # 1 = most downloaded
+    distance: int  # edit distance (0 for separator/affix confusions)
+
+    def describe(self) -> str:
+        how = {"separator": "differs only in separators from",
+               "affix": "adds or drops a prefix/suffix of",
+               "typo": f"is {self.distance} edit{'s' if self.distance > 1 else ''} away from"}[self.kind]
+        return f"{how} the popular package '{self.target}' (rank {self.target_rank})"
+
+
+def normalize(name: str, ecosystem: str) -> str:
+    """Registry identity: PEP 503 for PyPI (case and -_. runs fold), lower case for npm."""
+    if ecosystem == PYPI:
+        return _SEPARATORS.sub("-", name).lower()
+    return name.lower()
+
+
+@functools.cache
+def popular(ecosystem: str) -> dict[str, int]:
+    """Popular names of an ecosystem → rank (1 = most downloaded), from the bundled list."""
+    filename = "popular-pypi.txt" if ecosystem == PYPI else "popular-npm.txt"
+    text = resources.files("blastshield").joinpath("data", filename).read_text(encoding="utf-8")
+    ranks: dict[str, int] = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            ranks.setdefault(line.strip(), len(ranks) + 1)
+    return ranks
+
+
+def rank(name: str, ecosystem: str) -> int | None:
+    return popular(ecosystem).get(normalize(name, ecosystem))
+
+
+@functools.cache
+def _separator_index(ecosystem: str) -> dict[str, str]:
+    index: dict[str, str] = {}
+    for name in popular(ecosystem):  # most popular first: setdefault keeps the best-ranked
+        index.setdefault(_SEPARATORS.sub("", name), name)
+    return index
+
+
+@functools.cache
+def _delete_index(ecosystem: str) -> dict[str, tuple[str, ...]]:
+    index: dict[str, list[str]] = {}
+    for name in popular(ecosystem):
+        if len(name) < 4:
+            continue
+        for variant in {name, *(name[:i] + name[i + 1:] for i in range(len(name)))}:
+            index.setdefault(variant, []).append(name)
+    return {k: tuple(v) for k, v in index.items()}
+
+
+def osa_distance(a: str, b: str, limit: int) -> int:
+    """Optimal-string-alignment distance (Levenshtein + adjacent transposition), capped at limit+1."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def _allowed_distance(name: str) -> int:
+    core = len(name)
+    if core < 5:
+        return 0
+    return 1 if core <= 7 else 2
+
+
+def _affix_target(key: str, ranks: dict[str, int]) -> str | None:
+    for prefix in PREFIXES:
+        if key.startswith(prefix) and key[len(prefix):] in ranks:
+            return key[len(prefix):]
+    for suffix in SUFFIXES:
+        if key.endswith(suffix) and key[:-len(suffix)] in ranks:
+            return key[:-len(suffix)]
+    for prefix in PREFIXES:  # the popular name carries the affix; this one dropped it
+        if prefix + key in ranks:
+            return prefix + key
+    for suffix in SUFFIXES:
+        if key + suffix in ranks:
+            return key + suffix
+    return None
+
+
+@functools.cache
+def lookalike(name: str, ecosystem: str) -> Lookalike | None:
+    """The popular package ``name`` seems to imitate, or None (also None for popular names)."""
+    ranks = popular(ecosystem)
+    key = normalize(name, ecosystem)
+    if key in ranks:
+        return None
+    squashed = _SEPARATORS.sub("", key)
+    target = _separator_index(ecosystem).get(squashed)
+    if target is not None and target != key:
+        return Lookalike("separator", target, ranks[target], 0)
+    target = _affix_target(key, ranks)
+    if target is not None and len(target) >= 3:
+        return Lookalike("affix", target, ranks[target], 0)
+    limit = _allowed_distance(key)
+    if not limit:
+        return None
+    index = _delete_index(ecosystem)
+    candidates: set[str] = set()
+    for variant in {key, *(key[:i] + key[i + 1:] for i in range(len(key)))}:
+        candidates.update(index.get(variant, ()))
+    best: tuple[int, int, str] | None = None
+    for other in candidates:
+        distance = osa_distance(key, other, limit)
+        if distance <= limit and _allowed_distance(other) and (
+                best is None or (distance, ranks[other]) < best[:2]):
+            best = (distance, ranks[other], other)
+    if best is None:
+        return None
+    return Lookalike("typo", best[2], best[1], best[0])

@@ -1,0 +1,277 @@
+"""The scan engine: files × (language analysis, secrets, dependencies) → filtered findings.
+
+``scan_paths`` walks files (in a process pool on large trees); ``scan_file`` scans one
+file already in memory (the write-time hook). Each analysis runs isolated: whatever it
+raises becomes an error entry for that file and the scan goes on.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import importlib
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from blastshield.scan import baseline as baseline_file
+from blastshield.scan import gitdiff
+from blastshield.scan.files import Candidate, display_path, looks_binary, walk
+from blastshield.scan.finding import Finding
+from blastshield.scan.options import ScanErrorEntry, ScanOptions, ScanResult
+from blastshield.scan.suppress import is_suppressed, parse_suppressions
+
+__all__ = ["ANALYZERS", "ScanErrorEntry", "ScanOptions", "ScanResult", "scan_file", "scan_paths"]
+
+# THE table: file extension → (language, module whose ``analyze(path, source)`` returns findings).
+ANALYZERS: dict[str, tuple[str, str]] = {
+    ".py": ("python", "blastshield.scan.python"),
+    ".pyw": ("python", "blastshield.scan.python"),
+    ".js": ("javascript", "blastshield.scan.javascript"),
+    ".jsx": ("javascript", "blastshield.scan.javascript"),
+    ".mjs": ("javascript", "blastshield.scan.javascript"),
+    ".cjs": ("javascript", "blastshield.scan.javascript"),
+    ".ts": ("javascript", "blastshield.scan.javascript"),
+    ".tsx": ("javascript", "blastshield.scan.javascript"),
+}
+# Extensionless scripts: interpreter named on the shebang line → the extension it is analysed as.
+SHEBANG_EXTENSIONS = {b"python": ".py", b"node": ".js"}
+
+Analyzer = Callable[[str, bytes], list[Finding]]
+Progress = Callable[[int, int], None]
+
+_loaded: dict[str, Analyzer | str] = {}
+
+
+@dataclass
+class _FileOutcome:
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[ScanErrorEntry] = field(default_factory=list)
+    skipped: list[ScanErrorEntry] = field(default_factory=list)
+    unavailable: dict[str, str] = field(default_factory=dict)  # language → why
+    suppressed: int = 0
+    below_threshold: int = 0
+    scanned: int = 0
+
+    def merge(self, other: _FileOutcome) -> None:
+        self.findings += other.findings
+        self.errors += other.errors
+        self.skipped += other.skipped
+        for language, why in other.unavailable.items():
+            self.unavailable.setdefault(language, why)
+        self.suppressed += other.suppressed
+        self.below_threshold += other.below_threshold
+        self.scanned += other.scanned
+
+
+def _analyzer(module: str) -> Analyzer | str:
+    """The module's ``analyze`` function, or why it cannot be loaded (cached per process)."""
+    if module not in _loaded:
+        try:
+            function: Analyzer = importlib.import_module(module).analyze
+            _loaded[module] = function
+        except Exception as exc:  # ImportError, or a broken analyzer package
+            _loaded[module] = f"{type(exc).__name__}: {exc}"
+    return _loaded[module]
+
+
+def _extension(path: str, source: bytes) -> str:
+    ext = os.path.splitext(path)[1].lower()
+    if ext or not source.startswith(b"#!"):
+        return ext
+    first = source.split(b"\n", 1)[0]
+    return next((e for word, e in SHEBANG_EXTENSIONS.items() if word in first), "")
+
+
+def _crash(what: str, exc: BaseException) -> str:
+    text = f"{type(exc).__name__}: {exc}"
+    return f"{what} failed: {text[:200]}"
+
+
+def _analyse(display: str, real: str, source: bytes, options: ScanOptions) -> _FileOutcome:
+    """Every analysis that applies to one file, isolated from each other, then thresholds,
+    suppressions and fingerprints."""
+    from blastshield.errors import ScanError
+    from blastshield.scan import deps, secrets
+
+    out = _FileOutcome(scanned=1)
+    raw: list[Finding] = []
+    ext = _extension(display, source)
+    language = ""
+    if ext in ANALYZERS:
+        language, module = ANALYZERS[ext]
+        analyze = _analyzer(module)
+        if isinstance(analyze, str):
+            out.unavailable[language] = analyze
+        else:
+            try:
+                raw += analyze(display, source)
+            except ScanError as exc:
+                out.errors.append(ScanErrorEntry(display, exc.diagnostics()))
+            except Exception as exc:
+                out.errors.append(ScanErrorEntry(display, _crash(f"{language} analysis", exc)))
+    text = source.decode("utf-8", errors="replace")
+    try:
+        raw += secrets.analyze(display, text)
+    except Exception as exc:
+        out.errors.append(ScanErrorEntry(display, _crash("secret detection", exc)))
+    try:
+        dep_outcome = deps.analyze(display, real, text, language, online=options.online)
+        raw += dep_outcome.findings
+        out.errors += [ScanErrorEntry(display, message) for message in dep_outcome.errors]
+    except Exception as exc:
+        out.errors.append(ScanErrorEntry(display, _crash("dependency check", exc)))
+
+    shown = [f for f in _dedupe(raw) if f.at_least(options.min_severity, options.min_confidence)]
+    out.below_threshold = len(raw) - len(shown)
+    covers, problems = parse_suppressions(source)
+    out.errors += [ScanErrorEntry(display, p.message) for p in problems]
+    kept = [f for f in shown if not is_suppressed(f, covers)]
+    out.suppressed = len(shown) - len(kept)
+    if kept:
+        root = options.fingerprint_root or os.getcwd()
+        out.findings = baseline_file.with_fingerprints(kept, text.splitlines(),
+                                                       baseline_file.relative_to(real, root))
+    return out
+
+
+# CWEs of hard-coded credentials: a language rule's finding on a line that also has a secret finding
+# is the same problem said twice; the secret finding (kind, masked value) is kept.
+_CREDENTIAL_CWES = frozenset({259, 321, 798})
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    secret_lines = {f.line for f in findings if f.rule_id.startswith("BS-SECRET-")}
+    seen: set[tuple[str, str, int, str]] = set()
+    unique: list[Finding] = []
+    for f in findings:
+        if f.line in secret_lines and f.cwe in _CREDENTIAL_CWES and not f.rule_id.startswith("BS-SECRET-"):
+            continue
+        key = (f.rule_id, f.path, f.line, f.message)
+        if key not in seen:
+            seen.add(key)
+            unique.append(f)
+    return unique
+
+
+def _read(candidate: Candidate, options: ScanOptions, staged_root: str | None,
+          out: _FileOutcome) -> bytes | None:
+    try:
+        if staged_root is not None:
+            source = gitdiff.staged_blob(candidate.real, staged_root)
+        else:
+            if os.path.getsize(candidate.real) > options.max_file_bytes:
+                out.skipped.append(ScanErrorEntry(candidate.display,
+                                                  f"larger than {options.max_file_bytes} bytes"))
+                return None
+            with open(candidate.real, "rb") as handle:
+                source = handle.read(options.max_file_bytes + 1)
+    except Exception as exc:  # unreadable file, or git failing on it
+        reason = exc.diagnostics() if hasattr(exc, "diagnostics") else (
+            getattr(exc, "strerror", None) or type(exc).__name__)
+        out.errors.append(ScanErrorEntry(candidate.display, f"cannot read: {reason}"))
+        return None
+    if len(source) > options.max_file_bytes:
+        out.skipped.append(ScanErrorEntry(candidate.display, f"larger than {options.max_file_bytes} bytes"))
+        return None
+    if looks_binary(source):
+        out.skipped.append(ScanErrorEntry(candidate.display, "binary"))
+        return None
+    return source
+
+
+def _scan_chunk(chunk: Sequence[Candidate], options: ScanOptions, staged_root: str | None) -> _FileOutcome:
+    out = _FileOutcome()
+    for candidate in chunk:
+        source = _read(candidate, options, staged_root, out)
+        if source is not None:
+            out.merge(_analyse(candidate.display, candidate.real, source, options))
+    return out
+
+
+def _finish(total: _FileOutcome, options: ScanOptions, changes: gitdiff.ChangeSet | None,
+            real_of: dict[str, str]) -> ScanResult:
+    findings = total.findings
+    if changes is not None:
+        findings = [f for f in findings if changes.touches(real_of.get(f.path, ""), f.line, f.end_line)]
+    baselined = 0
+    if options.baseline:
+        findings, baselined = baseline_file.apply_baseline(findings, baseline_file.load_baseline(
+            options.baseline))
+    errors = list(total.errors)
+    for language, why in sorted(total.unavailable.items()):
+        errors.append(ScanErrorEntry("", f"{language} analysis unavailable ({why}); "
+                                         f"{language} files were checked for secrets and dependencies only"))
+    findings.sort(key=lambda f: (f.path, f.line, f.column, f.rule_id))
+    return ScanResult(tuple(findings), tuple(errors), total.suppressed, baselined, total.scanned,
+                      tuple(total.skipped), total.below_threshold)
+
+
+def scan_file(path: str, source: bytes, options: ScanOptions) -> ScanResult:
+    """Scan one file's content (the write-time case): no walking, no process pool.
+
+    ``path`` names the file (it need not exist on disk); findings carry it relative to cwd.
+    """
+    cwd = os.getcwd()
+    display = display_path(path, cwd) if os.path.isabs(path) or os.path.exists(path) else path
+    real = os.path.realpath(path)
+    if options.baseline:  # fail on a bad baseline before analysing anything
+        baseline_file.load_baseline(options.baseline)
+    outcome = _FileOutcome()
+    if len(source) > options.max_file_bytes:
+        outcome.skipped.append(ScanErrorEntry(display, f"larger than {options.max_file_bytes} bytes"))
+    elif looks_binary(source):
+        outcome.skipped.append(ScanErrorEntry(display, "binary"))
+    else:
+        outcome = _analyse(display, real, source, options)
+    changes = gitdiff.changed_since(options.diff_rev, [path], cwd) if options.diff_rev else None
+    return _finish(outcome, options, changes, {display: real})
+
+
+def scan_paths(paths: Sequence[str], options: ScanOptions, *, progress: Progress | None = None) -> ScanResult:
+    """Scan files and directory trees. With ``diff_rev`` or ``staged``, only changed files are read
+    and only findings on changed lines are kept (the analyses still see whole files)."""
+    cwd = os.getcwd()
+    targets = list(paths) or ["."]
+    if options.baseline:
+        baseline_file.load_baseline(options.baseline)
+    changes: gitdiff.ChangeSet | None = None
+    staged_root: str | None = None
+    if options.staged:
+        changes = gitdiff.staged_changes(targets, cwd)
+        staged_root = gitdiff.repo_root(cwd)
+    elif options.diff_rev:
+        changes = gitdiff.changed_since(options.diff_rev, targets, cwd)
+    if changes is not None:
+        candidates = [Candidate(display_path(real, cwd), real) for real in sorted(changes.lines)
+                      if staged_root is not None or os.path.isfile(real)]
+    else:
+        candidates = list(walk(targets, cwd))
+    real_of = {c.display: c.real for c in candidates}
+    total = _FileOutcome()
+    if len(candidates) <= options.pool_threshold or (options.jobs or os.cpu_count() or 1) <= 1:
+        for done, candidate in enumerate(candidates, start=1):
+            total.merge(_scan_chunk([candidate], options, staged_root))
+            if progress:
+                progress(done, len(candidates))
+    else:
+        _scan_in_pool(candidates, options, staged_root, total, progress)
+    return _finish(total, options, changes, real_of)
+
+
+def _scan_in_pool(candidates: list[Candidate], options: ScanOptions, staged_root: str | None,
+                  total: _FileOutcome, progress: Progress | None) -> None:
+    workers = max(1, options.jobs or os.cpu_count() or 1)
+    size = max(1, min(32, len(candidates) // (workers * 8) or 1))
+    chunks = [candidates[i:i + size] for i in range(0, len(candidates), size)]
+    done = 0
+    with concurrent.futures.ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {pool.submit(_scan_chunk, chunk, options, staged_root): chunk for chunk in chunks}
+        for future in concurrent.futures.as_completed(futures):
+            chunk = futures[future]
+            try:
+                total.merge(future.result())
+            except Exception as exc:  # a worker died (e.g. killed); report its files, go on
+                total.errors += [ScanErrorEntry(c.display, _crash("scan worker", exc)) for c in chunk]
+            done += len(chunk)
+            if progress:
+                progress(done, len(candidates))

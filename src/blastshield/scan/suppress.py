@@ -1,0 +1,70 @@
+"""Inline suppressions: ``# blastshield: ignore[RULE-ID, ...] reason`` (or ``//``, ``/*``, ``<!--``).
+
+A suppression applies to findings of the named rules on its own line or on the line
+below it. The reason is required: a suppression without one suppresses nothing and is
+reported as an error, so every accepted risk says why it was accepted.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from blastshield.scan.finding import Finding
+
+_MARKER = b"blastshield:"
+_DIRECTIVE = re.compile(
+    r"(?:#|//|/\*|<!--|--|;)\s*blastshield:\s*ignore\s*\[(?P<ids>[^\]]*)\](?P<reason>.*)$",
+)
+_RULE_ID = re.compile(r"^[A-Z][A-Z0-9]*(?:-[A-Za-z0-9]+)+$")
+_REASON_TRIM = " \t-:–—*/>"
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    line: int
+    rule_ids: frozenset[str]
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class SuppressionProblem:
+    line: int
+    message: str
+
+
+def parse_suppressions(source: bytes) -> tuple[dict[int, list[Suppression]], list[SuppressionProblem]]:
+    """Suppressions by the line they cover (their own line and the next), and malformed ones."""
+    if _MARKER not in source:  # fast path: most files have none
+        return {}, []
+    covers: dict[int, list[Suppression]] = {}
+    problems: list[SuppressionProblem] = []
+    text = source.decode("utf-8", errors="replace")
+    for number, line in enumerate(text.splitlines(), start=1):
+        if "blastshield:" not in line:
+            continue
+        match = _DIRECTIVE.search(line)
+        if not match:
+            continue
+        ids = frozenset(part.strip() for part in match["ids"].split(",") if part.strip())
+        reason = match["reason"].strip().rstrip("*/->").strip(_REASON_TRIM).strip()
+        bad = sorted(i for i in ids if not _RULE_ID.match(i))
+        if not ids or bad:
+            problems.append(SuppressionProblem(number, (
+                f"line {number}: suppression names no valid rule id ({', '.join(bad) or 'empty'}); "
+                "write `blastshield: ignore[BS-XX-NNN] reason`")))
+            continue
+        if not reason:
+            problems.append(SuppressionProblem(number, (
+                f"line {number}: suppression of {', '.join(sorted(ids))} has no reason and is ignored; "
+                "add why the finding is acceptable after the ]")))
+            continue
+        entry = Suppression(number, ids, reason)
+        covers.setdefault(number, []).append(entry)
+        covers.setdefault(number + 1, []).append(entry)
+    return covers, problems
+
+
+def is_suppressed(finding: Finding, covers: dict[int, list[Suppression]]) -> bool:
+    """True when a suppression on the finding's line (or the line above) names its rule."""
+    return any(finding.rule_id in s.rule_ids for s in covers.get(finding.line, ()))
