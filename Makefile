@@ -17,7 +17,7 @@ demo: $(STAMP)
 	@$(PY) -m blastshield demo
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff check src tests bench examples
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
