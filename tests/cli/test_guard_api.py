@@ -26,7 +26,8 @@ def test_example_agent_runs_offline_and_is_guarded(env: Env) -> None:
     assert (env.workspace / "notes.md").read_text() == "# plan\n"
     assert not (env.workspace / ".git" / "hooks" / "pre-commit").exists()
     db = sqlite3.connect(env.workspace / ".blastshield" / "audit.db")
-    events = [(r[0], r[1], r[2]) for r in db.execute("SELECT event, tool, decision FROM records ORDER BY seq")]
+    query = "SELECT event, tool, decision FROM records ORDER BY seq"
+    events = [(r[0], r[1], r[2]) for r in db.execute(query)]
     db.close()
     assert ("PreToolUse", "write_file", "allow") in events
     assert ("PostToolUse", "write_file", "") in events
