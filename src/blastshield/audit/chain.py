@@ -1,0 +1,52 @@
+"""The hash chain: SHA-256 over RFC 8785 canonical JSON, each record naming the previous hash.
+
+A record body is a JSON object holding ``v``, ``log_id``, ``seq``, ``time``, ``prev`` and
+the redacted event fields. Its hash is ``sha256(canonical(body))``; the next record puts
+that hash in its ``prev``. The first record's ``prev`` is :func:`genesis` of the log id,
+so a record cannot be moved into another log without breaking the chain.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import rfc8785
+
+from blastshield.audit.events import RECORD_VERSION
+
+
+def canonical(value: Any) -> bytes:
+    """RFC 8785 (JCS) canonical UTF-8 JSON."""
+    data: bytes = rfc8785.dumps(value)
+    return data
+
+
+def digest(value: Any) -> str:
+    """Hex SHA-256 of the canonical form."""
+    return hashlib.sha256(canonical(value)).hexdigest()
+
+
+def genesis(log_id: str) -> str:
+    """The ``prev`` of a log's first record."""
+    return hashlib.sha256(f"blastshield-audit-v{RECORD_VERSION}:{log_id}".encode()).hexdigest()
+
+
+def make_body(log_id: str, seq: int, time: str, prev: str, fields: dict[str, Any]) -> dict[str, Any]:
+    """The object that is hashed and stored for one record."""
+    return {"v": RECORD_VERSION, "log_id": log_id, "seq": seq, "time": time, "prev": prev, **fields}
+
+
+def seal(body: dict[str, Any]) -> tuple[str, bytes]:
+    """(hash, canonical bytes) of a body: what the store writes."""
+    data = canonical(body)
+    return hashlib.sha256(data).hexdigest(), data
+
+
+def chain_next(log_id: str, head: tuple[int, str] | None, time: str,
+               fields: dict[str, Any]) -> tuple[int, str, dict[str, Any], str]:
+    """(seq, hash, body, canonical text) of the record that follows ``head`` = (seq, hash)."""
+    seq, prev = (head[0] + 1, head[1]) if head else (1, genesis(log_id))
+    body = make_body(log_id, seq, time, prev, fields)
+    record_hash, data = seal(body)
+    return seq, record_hash, body, data.decode("utf-8")

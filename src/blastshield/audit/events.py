@@ -1,0 +1,125 @@
+"""Plain data for the flight recorder: an event before it is written, a record after."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+RECORD_VERSION = 1
+
+#: Events whose outcome belongs to an earlier PreToolUse record with the same tool_use_id.
+OUTCOME_EVENTS = frozenset({"PostToolUse", "PostToolUseFailure"})
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    """One thing that happened, as a host adapter, the sandbox, the scanner or the MCP proxy saw it.
+
+    ``action`` and every string in ``effects``, ``reason``, ``rule``, ``outcome`` and
+    ``extra`` are redacted before anything is written. For ``UserPromptSubmit`` put the
+    prompt text in ``extra["prompt"]``: the recorder keeps only its length and a keyed
+    hash unless the policy sets ``[audit] record_prompts = true``.
+    """
+
+    event: str
+    host: str
+    session_id: str = ""
+    prompt_id: str = ""
+    tool_use_id: str = ""
+    tool: str = ""
+    action: str = ""
+    effects: tuple[dict[str, str], ...] = ()
+    decision: str = ""
+    applied: str = ""
+    rule: str = ""
+    reason: str = ""
+    policy_hash: str = ""
+    mode: str = ""
+    latency_ms: float | None = None
+    outcome: dict[str, object] = field(default_factory=dict)
+    extra: dict[str, object] = field(default_factory=dict)
+
+    def fields_for_record(self) -> dict[str, Any]:
+        """The event as JSON-ready fields (before redaction), in record key names."""
+        latency = self.latency_ms
+        if latency is not None and not math.isfinite(latency):
+            latency = None
+        return {
+            "event": self.event,
+            "host": self.host,
+            "session_id": self.session_id,
+            "prompt_id": self.prompt_id,
+            "tool_use_id": self.tool_use_id,
+            "tool": self.tool,
+            "action": self.action,
+            "effects": [dict(item) for item in self.effects],
+            "decision": self.decision,
+            "applied": self.applied,
+            "rule": self.rule,
+            "reason": self.reason,
+            "policy_hash": self.policy_hash,
+            "mode": self.mode,
+            "latency_ms": None if latency is None else round(latency, 3),
+            "outcome": dict(self.outcome),
+            "extra": dict(self.extra),
+        }
+
+
+@dataclass(frozen=True)
+class Record:
+    """One stored, chained record. ``body`` is exactly what was hashed (minus ``hash``)."""
+
+    seq: int
+    time: str
+    prev: str
+    hash: str
+    body: dict[str, Any]
+
+    def get(self, key: str) -> Any:
+        return self.body.get(key)
+
+    @property
+    def event(self) -> str:
+        return str(self.body.get("event", ""))
+
+    def as_json(self) -> dict[str, Any]:
+        """The record as one JSON object: the hashed body plus its hash."""
+        return {**self.body, "hash": self.hash}
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A signed statement: "the log ``log_id`` had ``count`` records ending in ``head``"."""
+
+    log_id: str
+    count: int
+    head: str
+    time: str
+    key_id: str
+    signature: str  # hex Ed25519 signature over checkpoint.signed_bytes()
+
+    def statement(self) -> dict[str, Any]:
+        """What the signature covers."""
+        return {"v": RECORD_VERSION, "type": "blastshield.checkpoint", "log_id": self.log_id,
+                "count": self.count, "head": self.head, "time": self.time, "key_id": self.key_id}
+
+    def as_json(self) -> dict[str, Any]:
+        return {**self.statement(), "signature": self.signature}
+
+
+def sanitize_json(value: Any) -> Any:
+    """A copy of ``value`` that RFC 8785 can canonicalise: finite numbers, str keys, lists."""
+    if isinstance(value, dict):
+        return {str(k): sanitize_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [sanitize_json(v) for v in value]
+        return sorted(items, key=repr) if isinstance(value, set | frozenset) else items
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        # RFC 8785 / I-JSON: integers beyond 2**53 lose precision as numbers; keep them as text.
+        return value if abs(value) <= 2**53 else str(value)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    return str(value)

@@ -1,0 +1,160 @@
+"""The flight recorder: redact → canonicalise → chain → store (one transaction) → sinks.
+
+The hook opens one recorder per process (``open_recorder(policy)``) and calls
+:meth:`Recorder.record` once or twice. ``record`` returns only after the record is
+durable in the store; any failure raises :class:`AuditStoreError` with one line, and
+the hook then denies in enforce mode.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+from types import TracebackType
+from typing import Any
+
+from blastshield.audit.events import AuditEvent, Record, sanitize_json
+from blastshield.audit.keys import redaction_key
+from blastshield.audit.redact import redact_json
+from blastshield.audit.store import AuditStore, is_postgres, open_store
+from blastshield.errors import AuditStoreError
+from blastshield.paths import expand
+from blastshield.policy.model import Policy
+
+#: Fields that are ids, enums or hashes: written as given, never rewritten by redaction.
+_VERBATIM = frozenset({"event", "host", "session_id", "prompt_id", "tool_use_id", "tool", "decision",
+                       "applied", "policy_hash", "mode", "latency_ms"})
+CHECKPOINT_EVENTS = frozenset({"SessionEnd"})
+
+
+def store_location(policy: Policy) -> str:
+    """Where ``policy`` says the log lives: ``""`` → ``<policy folder>/audit.db``."""
+    configured = policy.audit.store
+    if not configured:
+        return os.path.join(os.path.dirname(policy.path), "audit.db")
+    if is_postgres(configured):
+        return configured
+    path = expand(configured, policy.workspace)
+    return path if os.path.isabs(path) else os.path.join(policy.workspace, path)
+
+
+def spool_folder(policy: Policy) -> str:
+    """Where events wait for the OTLP sender."""
+    return os.path.join(os.path.dirname(policy.path), "otlp-spool")
+
+
+class Recorder:
+    def __init__(self, store: AuditStore, *, checkpoint_every: int = 100, record_prompts: bool = False,
+                 key: bytes | None = None, spool_dir: str | None = None) -> None:
+        self.store = store
+        self.checkpoint_every = max(1, checkpoint_every)
+        self.record_prompts = record_prompts
+        self._key = key
+        self.spool_dir = spool_dir
+        self.warnings: list[str] = []  # sink problems that did not stop the record
+
+    @property
+    def key(self) -> bytes:
+        if self._key is None:
+            self._key = redaction_key()
+        return self._key
+
+    def prepare(self, event: AuditEvent) -> dict[str, Any]:
+        """The record fields for ``event``: prompt policy applied, secrets redacted, JSON-safe."""
+        fields = event.fields_for_record()
+        if event.event == "UserPromptSubmit" and not self.record_prompts:
+            fields["extra"] = self._summarise_prompt(fields["extra"])
+            if fields["action"]:
+                fields["action"] = f"[prompt: {len(fields['action'])} chars]"
+        for name, value in fields.items():
+            if name in _VERBATIM:
+                continue
+            fields[name] = redact_json(value, self.key)
+        cleaned: dict[str, Any] = sanitize_json(fields)
+        return cleaned
+
+    def _summarise_prompt(self, extra: dict[str, Any]) -> dict[str, Any]:
+        prompt = extra.pop("prompt", None)
+        if isinstance(prompt, str):
+            extra["prompt_chars"] = len(prompt)
+            extra["prompt_hmac"] = hmac.new(self.key, prompt.encode("utf-8", "surrogatepass"),
+                                            hashlib.sha256).hexdigest()[:16]
+        return extra
+
+    def record(self, event: AuditEvent) -> str:
+        """Write ``event``; returns the record's hash once it is durable. Raises AuditStoreError."""
+        record = self.store.append(self.prepare(event))
+        if record.seq % self.checkpoint_every == 0 or event.event in CHECKPOINT_EVENTS:
+            self.checkpoint(record)
+        if self.spool_dir:
+            self._spool(record)
+        return record.hash
+
+    def checkpoint(self, record: Record) -> None:
+        """Sign "the log had ``record.seq`` records ending in ``record.hash``"; store and anchor it."""
+        from blastshield.audit.anchor import write_anchor
+        from blastshield.audit.checkpoint import sign_checkpoint
+        from blastshield.audit.keys import signing_key
+
+        try:
+            key = signing_key(create=not self.store.checkpoints())
+        except AuditStoreError as exc:
+            raise AuditStoreError(f"record {record.seq} is stored but not checkpointed: {exc.message}",
+                                  hint=exc.hint) from exc
+        checkpoint = sign_checkpoint(key, self.store.log_id(), record.seq, record.hash, record.time)
+        self.store.add_checkpoint(checkpoint)
+        try:
+            write_anchor(self.store.location, checkpoint)
+        except OSError as exc:
+            self.warnings.append(f"cannot write the checkpoint anchor ({exc.strerror})")
+        if self.spool_dir:
+            self._spool_checkpoint(checkpoint.as_json())
+
+    def _spool(self, record: Record) -> None:
+        from blastshield.audit.spool import spool_item
+
+        try:
+            spool_item(self.spool_dir or "", {"kind": "record", **record.as_json()})
+        except OSError as exc:
+            self.warnings.append(f"OTLP spool {self.spool_dir}: {exc.strerror}; record {record.seq} is in the"
+                                 " log but not queued for export (`blastshield log export --format otlp`)")
+
+    def _spool_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        from blastshield.audit.spool import spool_item
+
+        try:
+            spool_item(self.spool_dir or "", {"kind": "checkpoint", **checkpoint})
+        except OSError as exc:
+            self.warnings.append(f"OTLP spool {self.spool_dir}: {exc.strerror}")
+
+    def flush(self) -> None:
+        """Start the background OTLP sender if events are waiting (never blocks on the network)."""
+        if self.spool_dir:
+            from blastshield.audit.spool import kick_sender
+
+            try:
+                kick_sender(self.spool_dir)
+            except OSError as exc:
+                self.warnings.append(f"cannot start the OTLP sender ({exc.strerror})")
+
+    def close(self) -> None:
+        try:
+            self.flush()
+        finally:
+            self.store.close()
+
+    def __enter__(self) -> Recorder:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self.close()
+
+
+def open_recorder(policy: Policy) -> Recorder:
+    """The recorder ``policy.audit`` describes. Raises AuditStoreError if the store cannot be opened."""
+    settings = policy.audit
+    store = open_store(store_location(policy), synchronous=settings.synchronous)
+    return Recorder(store, checkpoint_every=settings.checkpoint_every, record_prompts=settings.record_prompts,
+                    spool_dir=spool_folder(policy) if settings.otlp else None)

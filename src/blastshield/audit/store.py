@@ -1,0 +1,63 @@
+"""What every audit store provides, and which store a location names."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from blastshield.audit.events import Checkpoint, Record
+from blastshield.audit.query import Filter
+
+
+@dataclass(frozen=True)
+class StoredRow:
+    """One record exactly as stored: verify re-hashes ``body`` and compares ``columns``."""
+
+    seq: int
+    hash: str
+    body: str
+    columns: dict[str, str]
+
+
+class AuditStore(Protocol):
+    location: str  # a path or a URL without its password: names the log in messages
+
+    def log_id(self) -> str: ...
+
+    def append(self, fields: dict[str, Any]) -> Record:
+        """Chain and write one record in one transaction; returns it once it is durable."""
+
+    def add_checkpoint(self, checkpoint: Checkpoint) -> None: ...
+
+    def checkpoints(self) -> list[Checkpoint]: ...
+
+    def select(self, selection: Filter) -> Iterator[Record]: ...
+
+    def rows(self) -> Iterator[StoredRow]:
+        """Every record in seq order, as stored."""
+
+    def count(self) -> int: ...
+
+    def close(self) -> None: ...
+
+
+def is_postgres(location: str) -> bool:
+    return location.startswith(("postgresql://", "postgres://"))
+
+
+def location_id(location: str) -> str:
+    """A stable short name for a store location (for anchors and spool files)."""
+    return hashlib.sha256(location.encode()).hexdigest()[:16]
+
+
+def open_store(location: str, *, synchronous: str = "FULL", create: bool = True) -> AuditStore:
+    """The store a path or a ``postgresql://`` URL names. ``create=False`` opens an existing log only."""
+    if is_postgres(location):
+        from blastshield.audit.store_postgres import PostgresStore
+
+        return PostgresStore(location, create=create)
+    from blastshield.audit.store_sqlite import SqliteStore
+
+    return SqliteStore(location, synchronous=synchronous, create=create)

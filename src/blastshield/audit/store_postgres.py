@@ -1,0 +1,178 @@
+"""The team store: PostgreSQL through psycopg 3, chosen by a ``postgresql://`` URL.
+
+Same records, same chain, same verify as SQLite. Appends are serialised with a
+transaction-scoped advisory lock taken before the head is read, so concurrent writers
+on many machines keep one linear chain. psycopg is imported only here.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import urllib.parse
+from collections.abc import Iterator
+from typing import Any
+
+from blastshield.audit.chain import chain_next
+from blastshield.audit.events import OUTCOME_EVENTS, Checkpoint, Record
+from blastshield.audit.query import INDEXED_COLUMNS, Filter, select_sql, utc_now
+from blastshield.audit.store import StoredRow
+from blastshield.errors import AuditStoreError
+
+_LOCK_ID = 0x626C617374  # "blast": the advisory lock that serialises appends
+_TABLE = "blastshield_records"
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS blastshield_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    f"CREATE TABLE IF NOT EXISTS {_TABLE} ("
+    " seq BIGINT PRIMARY KEY, time TEXT NOT NULL, event TEXT NOT NULL, host TEXT NOT NULL,"
+    " session_id TEXT NOT NULL, tool_use_id TEXT NOT NULL, tool TEXT NOT NULL, decision TEXT NOT NULL,"
+    " applied TEXT NOT NULL, rule TEXT NOT NULL, hash TEXT NOT NULL, body TEXT NOT NULL)",
+    f"CREATE INDEX IF NOT EXISTS blastshield_records_session ON {_TABLE} (session_id, seq)",
+    f"CREATE INDEX IF NOT EXISTS blastshield_records_time ON {_TABLE} (time)",
+    f"CREATE INDEX IF NOT EXISTS blastshield_records_tool_use ON {_TABLE} (tool_use_id)",
+    "CREATE TABLE IF NOT EXISTS blastshield_checkpoints (count BIGINT PRIMARY KEY, log_id TEXT NOT NULL,"
+    " head TEXT NOT NULL, time TEXT NOT NULL, key_id TEXT NOT NULL, signature TEXT NOT NULL)",
+)
+
+
+def redact_url(url: str) -> str:
+    """The URL without its password (for messages and anchors)."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+class PostgresStore:
+    def __init__(self, url: str, *, create: bool = True) -> None:
+        self.location = redact_url(url)
+        try:
+            import psycopg
+        except ImportError as exc:
+            raise AuditStoreError("a postgresql:// store needs psycopg",
+                                  hint="pip install 'blastshield[postgres]'") from exc
+        self._psycopg = psycopg
+        try:
+            self._conn = psycopg.connect(url, autocommit=True, connect_timeout=10)
+        except psycopg.Error as exc:
+            raise self._error("cannot connect", exc) from exc
+        try:
+            self._log_id = self._read_log_id()
+            if self._log_id is None:
+                if not create:
+                    raise AuditStoreError(f"{self.location}: no blastshield audit log in this database",
+                                          hint="pass the right --store URL")
+                self._log_id = self._initialise()
+        except psycopg.Error as exc:
+            self._conn.close()
+            raise self._error("cannot open", exc) from exc
+
+    def _error(self, doing: str, exc: BaseException) -> AuditStoreError:
+        text = " ".join(str(exc).split()) or type(exc).__name__
+        return AuditStoreError(f"{self.location}: {doing}: {text}",
+                               hint="check that the server is up and the URL, user and database are right")
+
+    def _read_log_id(self) -> str | None:
+        exists = self._conn.execute("SELECT to_regclass('blastshield_meta')").fetchone()
+        if not exists or exists[0] is None:
+            return None
+        row = self._conn.execute("SELECT value FROM blastshield_meta WHERE key = 'log_id'").fetchone()
+        return str(row[0]) if row else None
+
+    def _initialise(self) -> str:
+        with self._conn.transaction():
+            self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_ID,))
+            for statement in _SCHEMA:
+                self._conn.execute(statement)
+            self._conn.execute("INSERT INTO blastshield_meta (key, value) VALUES ('log_id', %s)"
+                               " ON CONFLICT DO NOTHING", (secrets.token_hex(16),))
+            self._conn.execute("INSERT INTO blastshield_meta (key, value) VALUES ('created', %s)"
+                               " ON CONFLICT DO NOTHING", (utc_now(),))
+            row = self._conn.execute("SELECT value FROM blastshield_meta WHERE key = 'log_id'").fetchone()
+        assert row is not None
+        return str(row[0])
+
+    def log_id(self) -> str:
+        assert self._log_id is not None
+        return self._log_id
+
+    def append(self, fields: dict[str, Any]) -> Record:
+        conn = self._conn
+        try:
+            with conn.transaction():
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_ID,))
+                last = f"SELECT seq, hash FROM {_TABLE} ORDER BY seq DESC LIMIT 1"
+                head_row = conn.execute(last).fetchone()
+                head = (int(head_row[0]), str(head_row[1])) if head_row else None
+                if fields.get("event") in OUTCOME_EVENTS and fields.get("tool_use_id"):
+                    pre = conn.execute(
+                        f"SELECT hash FROM {_TABLE} WHERE tool_use_id = %s AND event = 'PreToolUse'"
+                        " AND session_id = %s ORDER BY seq DESC LIMIT 1",
+                        (fields["tool_use_id"], fields.get("session_id", "")),
+                    ).fetchone()
+                    fields = {**fields, "pre": str(pre[0]) if pre else ""}
+                seq, record_hash, body, text = chain_next(self.log_id(), head, utc_now(), fields)
+                conn.execute(
+                    f"INSERT INTO {_TABLE} (seq, time, event, host, session_id, tool_use_id, tool, decision,"
+                    " applied, rule, hash, body) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                    (seq, *(str(body.get(c, "")) for c in INDEXED_COLUMNS), record_hash, text),
+                )
+        except self._psycopg.Error as exc:
+            raise self._error("cannot append", exc) from exc
+        return Record(seq, body["time"], body["prev"], record_hash, body)
+
+    def add_checkpoint(self, checkpoint: Checkpoint) -> None:
+        try:
+            self._conn.execute(
+                "INSERT INTO blastshield_checkpoints (count, log_id, head, time, key_id, signature)"
+                " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                (checkpoint.count, checkpoint.log_id, checkpoint.head, checkpoint.time, checkpoint.key_id,
+                 checkpoint.signature),
+            )
+        except self._psycopg.Error as exc:
+            raise self._error("cannot write a checkpoint", exc) from exc
+
+    def checkpoints(self) -> list[Checkpoint]:
+        try:
+            rows = self._conn.execute(
+                "SELECT log_id, count, head, time, key_id, signature FROM blastshield_checkpoints"
+                " ORDER BY count"
+            ).fetchall()
+        except self._psycopg.Error as exc:
+            raise self._error("cannot read checkpoints", exc) from exc
+        return [Checkpoint(str(r[0]), int(r[1]), str(r[2]), str(r[3]), str(r[4]), str(r[5])) for r in rows]
+
+    def select(self, selection: Filter) -> Iterator[Record]:
+        sql, params = select_sql(_TABLE, selection, "%s")
+        try:
+            rows = self._conn.execute(sql, params).fetchall()
+        except self._psycopg.Error as exc:
+            raise self._error("cannot read records", exc) from exc
+        for seq, record_hash, body in rows:
+            data = json.loads(body)
+            yield Record(int(seq), str(data.get("time", "")), str(data.get("prev", "")), str(record_hash),
+                         data)
+
+    def rows(self) -> Iterator[StoredRow]:
+        columns = ", ".join(INDEXED_COLUMNS)
+        try:
+            with self._conn.transaction(), self._conn.cursor(name="blastshield_rows") as cursor:
+                cursor.execute(f"SELECT seq, hash, body, {columns} FROM {_TABLE} ORDER BY seq")
+                while batch := cursor.fetchmany(2000):
+                    for row in batch:
+                        yield StoredRow(int(row[0]), str(row[1]), str(row[2]),
+                                        dict(zip(INDEXED_COLUMNS, (str(v) for v in row[3:]), strict=True)))
+        except self._psycopg.Error as exc:
+            raise self._error("cannot read records", exc) from exc
+
+    def count(self) -> int:
+        try:
+            row = self._conn.execute(f"SELECT count(*) FROM {_TABLE}").fetchone()
+        except self._psycopg.Error as exc:
+            raise self._error("cannot read records", exc) from exc
+        return int(row[0]) if row else 0
+
+    def close(self) -> None:
+        self._conn.close()

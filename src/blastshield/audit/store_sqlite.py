@@ -1,0 +1,209 @@
+"""The embedded store: one SQLite file in WAL mode, one ``BEGIN IMMEDIATE`` transaction per record.
+
+``BEGIN IMMEDIATE`` takes the write lock before the head is read, so concurrent hook
+processes append one after another and the chain stays linear; the busy timeout makes
+a writer wait its turn instead of failing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import sqlite3
+from collections.abc import Iterator
+from typing import Any
+
+from blastshield.audit.chain import chain_next
+from blastshield.audit.events import OUTCOME_EVENTS, Checkpoint, Record
+from blastshield.audit.query import INDEXED_COLUMNS, Filter, select_sql, utc_now
+from blastshield.audit.store import StoredRow
+from blastshield.errors import AuditStoreError
+
+BUSY_TIMEOUT_S = 10.0
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS records (
+    seq INTEGER PRIMARY KEY,
+    time TEXT NOT NULL, event TEXT NOT NULL, host TEXT NOT NULL, session_id TEXT NOT NULL,
+    tool_use_id TEXT NOT NULL, tool TEXT NOT NULL, decision TEXT NOT NULL, applied TEXT NOT NULL,
+    rule TEXT NOT NULL, hash TEXT NOT NULL, body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS records_session ON records (session_id, seq);
+CREATE INDEX IF NOT EXISTS records_time ON records (time);
+CREATE INDEX IF NOT EXISTS records_tool_use ON records (tool_use_id);
+CREATE TABLE IF NOT EXISTS checkpoints (
+    count INTEGER PRIMARY KEY, log_id TEXT NOT NULL, head TEXT NOT NULL, time TEXT NOT NULL,
+    key_id TEXT NOT NULL, signature TEXT NOT NULL
+);
+"""
+
+
+def _problem(exc: sqlite3.Error) -> tuple[str, str]:
+    """(what is wrong, how to fix it) for an SQLite error."""
+    text = str(exc)
+    lowered = text.lower()
+    if "locked" in lowered or "busy" in lowered:
+        return (f"locked by another process for more than {BUSY_TIMEOUT_S:.0f} s",
+                "find the process holding it (fuser FILE) or retry")
+    if "full" in lowered:
+        return "the disk is full", "free space on that disk"
+    if "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered:
+        return f"corrupt database ({text})", "restore it from a backup (`blastshield log verify` checks it)"
+    if "readonly" in lowered or "read-only" in lowered or "unable to open" in lowered:
+        return f"cannot write ({text})", "check the folder's permissions and free space"
+    if "disk i/o" in lowered:
+        return f"disk I/O error ({text})", "check the disk (full, read-only or failing)"
+    return text, "check the file and the disk"
+
+
+class SqliteStore:
+    def __init__(self, path: str, *, synchronous: str = "FULL", create: bool = True) -> None:
+        self.location = os.path.realpath(path)
+        if synchronous not in ("FULL", "NORMAL"):
+            raise AuditStoreError(f"synchronous {synchronous!r}: must be FULL or NORMAL",
+                                  hint='set [audit] synchronous = "FULL"')
+        if not create and not os.path.exists(self.location):
+            raise AuditStoreError(f"{self.location}: no audit log there",
+                                  hint="pass --store PATH, or run from a workspace whose hooks write a log")
+        try:
+            if create:
+                os.makedirs(os.path.dirname(self.location), exist_ok=True)
+            self._conn = sqlite3.connect(self.location, timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                                         check_same_thread=False)
+        except (OSError, sqlite3.Error) as exc:
+            raise self._error("cannot open", exc) from exc
+        try:
+            self._conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+            self._log_id = self._read_log_id()
+            if self._log_id is None:
+                if not create:
+                    raise AuditStoreError(f"{self.location}: not a blastshield audit log (no meta table)",
+                                          hint="pass the right --store")
+                self._log_id = self._initialise()
+            self._conn.execute(f"PRAGMA synchronous = {synchronous}")
+        except sqlite3.Error as exc:
+            self._conn.close()
+            raise self._error("cannot open", exc) from exc
+
+    def _error(self, doing: str, exc: BaseException) -> AuditStoreError:
+        if isinstance(exc, sqlite3.Error):
+            problem, fix = _problem(exc)
+        else:
+            problem, fix = (getattr(exc, "strerror", None) or str(exc)), "check the folder and the disk"
+        return AuditStoreError(f"{self.location}: {doing}: {problem}", hint=fix)
+
+    def _read_log_id(self) -> str | None:
+        try:
+            row = self._conn.execute("SELECT value FROM meta WHERE key = 'log_id'").fetchone()
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):
+                return None
+            raise
+        return str(row[0]) if row else None
+
+    def _initialise(self) -> str:
+        mode = self._conn.execute("PRAGMA journal_mode").fetchone()[0]
+        if str(mode).lower() != "wal":
+            self._conn.execute("PRAGMA journal_mode = WAL")
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    self._conn.execute(statement)
+            self._conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('log_id', ?)",
+                               (secrets.token_hex(16),))
+            self._conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('created', ?)", (utc_now(),))
+            row = self._conn.execute("SELECT value FROM meta WHERE key = 'log_id'").fetchone()
+            self._conn.execute("COMMIT")
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        return str(row[0])
+
+    def log_id(self) -> str:
+        assert self._log_id is not None
+        return self._log_id
+
+    def append(self, fields: dict[str, Any]) -> Record:
+        conn = self._conn
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise self._error("cannot append", exc) from exc
+        try:
+            head = conn.execute("SELECT seq, hash FROM records ORDER BY seq DESC LIMIT 1").fetchone()
+            if fields.get("event") in OUTCOME_EVENTS and fields.get("tool_use_id"):
+                pre = conn.execute(
+                    "SELECT hash FROM records WHERE tool_use_id = ? AND event = 'PreToolUse'"
+                    " AND session_id = ? ORDER BY seq DESC LIMIT 1",
+                    (fields["tool_use_id"], fields.get("session_id", "")),
+                ).fetchone()
+                fields = {**fields, "pre": pre[0] if pre else ""}
+            seq, record_hash, body, text = chain_next(self.log_id(), head, utc_now(), fields)
+            conn.execute(
+                "INSERT INTO records (seq, time, event, host, session_id, tool_use_id, tool, decision,"
+                " applied, rule, hash, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (seq, *(str(body.get(c, "")) for c in INDEXED_COLUMNS), record_hash, text),
+            )
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+            raise self._error("cannot append", exc) from exc
+        return Record(seq, body["time"], body["prev"], record_hash, body)
+
+    def add_checkpoint(self, checkpoint: Checkpoint) -> None:
+        try:
+            self._conn.execute(
+                "INSERT OR IGNORE INTO checkpoints (count, log_id, head, time, key_id, signature)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (checkpoint.count, checkpoint.log_id, checkpoint.head, checkpoint.time, checkpoint.key_id,
+                 checkpoint.signature),
+            )
+        except sqlite3.Error as exc:
+            raise self._error("cannot write a checkpoint", exc) from exc
+
+    def checkpoints(self) -> list[Checkpoint]:
+        try:
+            rows = self._conn.execute(
+                "SELECT log_id, count, head, time, key_id, signature FROM checkpoints ORDER BY count"
+            ).fetchall()
+        except sqlite3.Error as exc:
+            raise self._error("cannot read checkpoints", exc) from exc
+        return [Checkpoint(str(r[0]), int(r[1]), str(r[2]), str(r[3]), str(r[4]), str(r[5])) for r in rows]
+
+    def select(self, selection: Filter) -> Iterator[Record]:
+        sql, params = select_sql("records", selection, "?")
+        try:
+            cursor = self._conn.execute(sql, params)
+            while batch := cursor.fetchmany(500):
+                for seq, record_hash, body in batch:
+                    data = json.loads(body)
+                    yield Record(int(seq), str(data.get("time", "")), str(data.get("prev", "")),
+                                 str(record_hash), data)
+        except sqlite3.Error as exc:
+            raise self._error("cannot read records", exc) from exc
+
+    def rows(self) -> Iterator[StoredRow]:
+        columns = ", ".join(INDEXED_COLUMNS)
+        try:
+            cursor = self._conn.execute(f"SELECT seq, hash, body, {columns} FROM records ORDER BY seq")
+            while batch := cursor.fetchmany(1000):
+                for row in batch:
+                    yield StoredRow(int(row[0]), str(row[1]), str(row[2]),
+                                    dict(zip(INDEXED_COLUMNS, (str(v) for v in row[3:]), strict=True)))
+        except sqlite3.Error as exc:
+            raise self._error("cannot read records", exc) from exc
+
+    def count(self) -> int:
+        try:
+            row = self._conn.execute("SELECT count(*) FROM records").fetchone()
+        except sqlite3.Error as exc:
+            raise self._error("cannot read records", exc) from exc
+        return int(row[0])
+
+    def close(self) -> None:
+        self._conn.close()
