@@ -1,0 +1,32 @@
+"""False-denial suite: ordinary developer commands must come out exactly as the policy says.
+
+Each case runs the real CLI (``blastshield check --json``) in a subprocess; allow must
+be allow and ask must be ask (never deny).
+"""
+
+from __future__ import annotations
+
+import pytest
+import redteam_cases_benign
+import redteam_cases_payloads
+import redteam_cases_structure
+from redteam_case import ALLOW, ASK, Case
+from redteam_harness import Workspace, assert_case
+
+BENIGN: list[Case] = redteam_cases_benign.CASES
+
+
+@pytest.mark.parametrize("item", BENIGN, ids=[c.id for c in BENIGN])
+def test_ordinary_command_decided_as_policy_says(redteam: Workspace, item: Case) -> None:
+    assert_case(redteam, item)
+
+
+def test_benign_table_is_large_distinct_and_exact() -> None:
+    ids = [c.id for c in BENIGN]
+    commands = [c.command for c in BENIGN]
+    assert len(BENIGN) >= 150
+    assert len(set(ids)) == len(ids), sorted({i for i in ids if ids.count(i) > 1})
+    assert len(set(commands)) == len(commands), sorted({c for c in commands if commands.count(c) > 1})
+    assert {c.expect for c in BENIGN} <= {ALLOW, ASK}
+    hostile = {c.command for c in redteam_cases_structure.CASES + redteam_cases_payloads.CASES}
+    assert hostile.isdisjoint(commands)
