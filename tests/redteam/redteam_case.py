@@ -36,6 +36,7 @@ class Case:
     expect: str
     effect: str | None = None
     note: str = ""
+    unresolvable: bool = False  # DESIGN.md: "cannot be resolved statically": deny when non-interactive
 
     def __post_init__(self) -> None:
         if self.expect not in EXPECTATIONS:
@@ -44,3 +45,8 @@ class Case:
 
 def case(id: str, command: str, expect: str, effect: str | None = None, note: str = "") -> Case:
     return Case(id, command, expect, effect, note)
+
+
+def unresolvable(id: str, command: str, note: str = "") -> Case:
+    """What cannot be resolved statically: at least ask, and deny with ``--non-interactive``."""
+    return Case(id, command, AT_LEAST_ASK, None, note, unresolvable=True)

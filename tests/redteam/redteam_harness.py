@@ -51,10 +51,10 @@ class Workspace:
     def render(self, command: str) -> str:
         return command.replace("@HOME@", str(self.home)).replace("@WS@", str(self.root))
 
-    def check(self, command: str) -> tuple[int, dict[str, Any], str]:
+    def check(self, command: str, *flags: str) -> tuple[int, dict[str, Any], str]:
         """Run the real CLI; return (exit code, parsed JSON, stderr)."""
         result = self.env.run("check", "--policy", str(self.policy), "--cwd", str(self.root),
-                              "--json", "--", self.render(command))
+                              "--json", *flags, "--", self.render(command))
         try:
             data = json.loads(result.stdout)
         except json.JSONDecodeError:
@@ -114,3 +114,12 @@ def assert_case(ws: Workspace, item: Case) -> None:
         pattern = re.compile(item.effect.replace("@HOME@", re.escape(str(ws.home))), re.DOTALL)
         named = [e for e in carriers if pattern.match(f"{e.get('kind')} {e.get('target')}")]
         assert named, f"no {'/'.join(wanted)} effect matches {item.effect!r}: {shown}"
+
+
+def assert_denied_non_interactive(ws: Workspace, item: Case) -> None:
+    """With --non-interactive, what cannot be resolved statically is denied."""
+    code, data, _ = ws.check(item.command, "--non-interactive")
+    decision = data.get("decision")
+    assert decision == DENY, f"expected deny with --non-interactive: {item.command!r} -> {decision}\n" \
+        f"{describe(data)}"
+    assert code == 1

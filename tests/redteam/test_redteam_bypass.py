@@ -11,14 +11,20 @@ import pytest
 import redteam_cases_payloads
 import redteam_cases_structure
 from redteam_case import ALLOW, Case
-from redteam_harness import Workspace, assert_case
+from redteam_harness import Workspace, assert_case, assert_denied_non_interactive
 
 BYPASSES: list[Case] = redteam_cases_structure.CASES + redteam_cases_payloads.CASES
+UNRESOLVABLE: list[Case] = [c for c in BYPASSES if c.unresolvable]
 
 
 @pytest.mark.parametrize("item", BYPASSES, ids=[c.id for c in BYPASSES])
 def test_bypass_attempt_is_caught(redteam: Workspace, item: Case) -> None:
     assert_case(redteam, item)
+
+
+@pytest.mark.parametrize("item", UNRESOLVABLE, ids=[c.id for c in UNRESOLVABLE])
+def test_unresolvable_is_denied_non_interactive(redteam: Workspace, item: Case) -> None:
+    assert_denied_non_interactive(redteam, item)
 
 
 def test_bypass_table_is_large_distinct_and_never_expects_allow() -> None:
