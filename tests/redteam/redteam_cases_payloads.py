@@ -65,6 +65,15 @@ CODE: list[Case] = [
     case("code-find-exec-python", r"find . -name '*.py' -exec python {} \;", ASK, r"exec python "),
     case("code-xargs-sh", "ls | xargs sh -c 'id'", ASK),
     case("code-timeout-python", "timeout 5 python -c 'print(1)'", ASK, r"exec python "),
+    # argument injection into programs the policy allows
+    case("code-rg-pre", "rg --pre 'sh -c id' foo", ASK, r"exec (rg|sh|id)\b", "rg --pre runs a preprocessor"),
+    case("code-rg-pre-workspace-script", "rg --pre=./scripts/run.sh foo", ASK, r"exec (rg|\S*run\.sh)\b"),
+    case("code-fd-exec", "fd -e py -x rm -rf", DENY, RM, "fd -x runs a command per match"),
+    case("code-fd-exec-batch", "fd . -X sh -c 'cat ~/.ssh/id_rsa'", DENY, SSH_KEY),
+    case("code-sort-compress-program", "sort --compress-program='sh -c id' -S 1 README.md", ASK,
+         r"exec (sort|sh|id)\b", "sort runs its --compress-program"),
+    case("code-git-grep-pager", "git grep -O'sh -c id' foo", ASK, r"exec (git|sh|id)\b",
+         "git grep -O runs the given pager"),
 ]
 
 DOWNLOAD: list[Case] = [
