@@ -10,6 +10,9 @@ from blastshield.hosts.base import HostAdapter
 # host id -> module path; each module defines ADAPTER (a HostAdapter).
 ADAPTERS: dict[str, str] = {
     "claude-code": "blastshield.hosts.claude_code",
+    "cursor": "blastshield.hosts.cursor",
+    "gemini": "blastshield.hosts.gemini",
+    "codex": "blastshield.hosts.codex",
 }
 
 
