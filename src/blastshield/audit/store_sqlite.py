@@ -21,7 +21,7 @@ from blastshield.audit.query import INDEXED_COLUMNS, Filter, select_sql, utc_now
 from blastshield.audit.store import StoredRow
 from blastshield.errors import AuditStoreError
 
-BUSY_TIMEOUT_S = 10.0
+BUSY_TIMEOUT_S = float(os.environ.get("BLASTSHIELD_AUDIT_BUSY_MS", "10000")) / 1000.0
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

@@ -234,11 +234,16 @@ def _verify(args: argparse.Namespace) -> int:
                                  f" {anchor.count} records (deleted?)",
                                  hint="restore it from a backup (anchors: ~/.config/blastshield/anchors)")
     trusted = trusted_public_keys(args.public_key)
-    store = open_store(location, create=False)
+    try:
+        store = open_store(location, create=False)
+    except AuditStoreError as exc:
+        if ": corrupt database (" not in exc.message:
+            raise
+        raise IntegrityError(f"cannot verify: {exc.message}", hint="restore the log from a backup") from exc
     try:
         report = verify_store(store, trusted)
     except AuditStoreError as exc:
-        raise IntegrityError(f"cannot verify: {exc.message}", hint=exc.hint) from exc
+        raise IntegrityError(f"cannot verify: {exc.message}", hint="restore the log from a backup") from exc
     finally:
         store.close()
     if args.json:

@@ -1,0 +1,114 @@
+"""The secret catalog: each format is found and redacted; obvious placeholders are not."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from blastshield.audit.redact import SECRET_FORMATS, find_secrets, redact_json, redact_text
+
+KEY = b"k" * 32
+# Built from parts so this file does not itself look like it leaks real keys.
+GH = "ghp_" + "aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC0eF3hJ6"
+CASES = [
+    ("aws-access-key-id", "aws configure set aws_access_key_id AKIA" + "QYLPMN5HFIQR7XZT"),
+    ("aws-secret-access-key", "aws_secret_access_key = "
+     + "wJalrXUtnFEMIK7MDENGbPxRfiCY9a8b7c6d5e4f3g2h"[:40]),
+    ("github-token", f"git clone https://{GH}@github.com/o/r"),
+    ("github-fine-grained-pat", "github_pat_" + "A1b2C3d4E5f6G7h8I9j0K1" + "_" + "x9Y8z7W6v5U4t3S2r1Q0" * 2
+     + "p9O8n7M6l5K4j3I2h1G0f"[:19]),
+    ("gitlab-token", "GITLAB=glpat-" + "Xy7wV6uT5sR4qP3oN2mL"),
+    ("slack-token", "slack: xoxb-" + "2436813524-1234567890123-Zq8Yx7Wv6Ut5Sr4Qp3On2Ml1"),
+    ("slack-webhook", "post to https://hooks.slack.com/services/"
+     + "T0A1B2C3D/B4E5F6G7H/q1w2e3r4t5y6u7i8o9p0"),
+    ("stripe-key", "stripe.api_key = 'sk_live_" + "51Hx8Yz2Lm3Nq4Rs5Tu6Vw7X'"),
+    ("anthropic-api-key", "x-api-key: sk-ant-api03-" + "Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Jh1Gf0Ed9Cb8Aa7Zz6Yy5Xx4Ww3"),
+    ("openai-api-key", "OPENAI_API_KEY=sk-proj-" + "Q1w2E3r4T5y6U7i8O9p0A1s2D3f4G5h6"),
+    ("google-api-key", "key=AIza" + "SyB1c2D3e4F5g6H7i8J9k0L1m2N3o4P5q6R"),
+    ("google-oauth-secret", "client_secret GOCSPX-" + "Ab1Cd2Ef3Gh4Ij5Kl6Mn7Op8Qr9S"),
+    ("private-key", "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n"
+                    "-----END OPENSSH PRIVATE KEY-----"),
+    ("jwt", "Cookie: eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0."
+     + "dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"),
+    ("url-password", "psql postgresql://admin:" + "S3cr3tPassw0rd@db.internal:5432/app"),
+    ("password-assignment", "DB_PASSWORD=" + "hunter22 ./run.sh"),
+    ("token-assignment", 'config = {"auth_token": "' + 'q8Zr2Lm4Xp9Wv3Ty"}'),
+    ("high-entropy-assignment", "session_cookie=" + "Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFi"),
+    ("cli-user-password", "curl -u bob:" + "Pa55w0rdZ https://example.org"),
+    ("npm-token", "//registry.npmjs.org/:_authToken=npm_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"),
+]
+
+
+@pytest.mark.parametrize(("kind", "text"), CASES, ids=[c[0] for c in CASES])
+def test_each_format_is_found_and_redacted(kind: str, text: str) -> None:
+    kinds = [m.kind for m in find_secrets(text)]
+    assert kind in kinds, kinds
+    redacted = redact_text(text, KEY)
+    assert re.search(rf"\[REDACTED:{re.escape(kind)}:[0-9a-f]{{8}}\]", redacted), redacted
+
+
+def test_every_catalog_kind_has_a_case() -> None:
+    tested = {kind for kind, _ in CASES}
+    untested = {f.kind for f in SECRET_FORMATS} - tested - {"pypi-token", "huggingface-token", "sendgrid-key",
+                                                              "google-oauth-token", "auth-header"}
+    assert not untested
+    assert len({f.kind for f in SECRET_FORMATS}) == len(SECRET_FORMATS)  # kinds are unique ids
+
+
+@pytest.mark.parametrize("text", [
+    "aws_access_key_id = AKIAIOSFODNN7EXAMPLE",
+    "api_key: <your-key>",
+    "api_key = 'changeme'",
+    "token = 'xxxxxxxxxxxxxxxx'",
+    "password = ${DB_PASSWORD}",
+    "export GITHUB_TOKEN=$GITHUB_TOKEN",
+    "password = os.environ['PASSWORD']",
+    "token = get_token()",
+    "def login(password: str) -> None:",
+    "max_tokens=100000000",
+    "psql postgresql://admin:${PGPASSWORD}@db/app",
+    "bypass=somethingelse",
+    "git status && pytest -q tests/",
+])
+def test_placeholders_and_references_are_not_secrets(text: str) -> None:
+    assert find_secrets(text) == []
+    assert redact_text(text, KEY) == text
+
+
+def test_marker_is_stable_per_secret_and_key_but_not_recoverable() -> None:
+    a = redact_text(f"push with {GH}", KEY)
+    b = redact_text(f"clone {GH} again", KEY)
+    other = redact_text(f"push with {GH}", b"other-key-0123456789")
+    marker_a = re.search(r"\[REDACTED:[^\]]+\]", a)
+    marker_b = re.search(r"\[REDACTED:[^\]]+\]", b)
+    assert marker_a and marker_b and marker_a.group() == marker_b.group()
+    assert other != a
+    assert GH not in a and GH[4:20] not in a
+
+
+def test_match_positions_lines_and_no_secret_text() -> None:
+    text = "line one\nexport TOKEN_X=1\nurl = https://bob:Pa55w0rdZ@example.org/x\n"
+    [match] = find_secrets(text)
+    assert match.kind == "url-password"
+    assert match.line == 3
+    assert text[match.start:match.end] == "Pa55w0rdZ"
+    assert "Pa55w0rdZ" not in repr(match)
+
+
+def test_only_the_value_of_an_assignment_is_replaced() -> None:
+    out = redact_text("mysql --password 'p@ss w0rd!' -u root", KEY)
+    assert out.startswith("mysql --password '[REDACTED:password-assignment:")
+    assert out.endswith("' -u root")
+
+
+def test_redact_json_handles_nested_values_and_secret_field_names() -> None:
+    value = {"env": {"API_KEY": "q8Zr2Lm4Xp9Wv3Ty", "HOME": "/home/u"},
+             "argv": ["curl", "-u", "bob:Pa55w0rdZ", f"https://x/?t={GH}"], "count": 3, "password": "EXAMPLE"}
+    out = redact_json(value, KEY)
+    assert out["env"]["API_KEY"].startswith("[REDACTED:secret-field:")
+    assert out["env"]["HOME"] == "/home/u"
+    assert out["argv"][3].startswith("https://x/?t=[REDACTED:github-token:")
+    assert out["argv"][2] == "bob:Pa55w0rdZ"  # a lone list item has no context: a known limit
+    assert out["count"] == 3
+    assert out["password"] == "EXAMPLE"  # placeholder stays
