@@ -1,0 +1,68 @@
+"""Run CMD under the OS sandbox: bubblewrap + Landlock + seccomp + the egress proxy.
+
+CMD and every process it starts see the policy's readable paths read-only, the
+workspace and writable paths read-write, denied paths not at all; reach the network
+only through blastshield's allow-list proxy (every connection is logged); get only the
+[env] pass list. CMD's exit status (or the signal that ended it) passes through.
+If this machine lacks a layer, run says what it cannot enforce and refuses to start
+unless --allow-weaker is given (see `blastshield doctor`).
+
+example: blastshield run -- claude
+         blastshield run --resolve api.internal:10.0.0.5 -- pytest -q
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from blastshield.errors import UsageError
+
+NAME = "run"
+HELP = "run a command under the OS sandbox (files, network, syscalls held to the policy)"
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--policy", metavar="P",
+                        help="policy file (default: nearest .blastshield/policy.toml)")
+    parser.add_argument("--allow-weaker", action="store_true",
+                        help="start even when a sandbox layer is missing on this machine")
+    parser.add_argument("--resolve", action="append", default=[], metavar="HOST:ADDR",
+                        help="make the egress proxy resolve HOST to ADDR (like curl --resolve); repeatable")
+    parser.add_argument("command", nargs=argparse.REMAINDER, metavar="-- CMD ...",
+                        help="the command to run")
+
+
+def _resolve_map(items: list[str]) -> dict[str, str]:
+    import ipaddress
+
+    out: dict[str, str] = {}
+    for item in items:
+        host, sep, addr = item.partition(":")
+        try:
+            ipaddress.ip_address(addr)
+        except ValueError:
+            raise UsageError(f"--resolve {item!r}: expected HOST:ADDR with an IP address",
+                             hint="e.g. --resolve allowed.test:127.0.0.1") from None
+        if not sep or not host:
+            raise UsageError(f"--resolve {item!r}: expected HOST:ADDR",
+                             hint="e.g. --resolve api.test:10.0.0.5")
+        out[host] = addr
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    from blastshield.sandbox.run import RunOptions, die_by, run_sandboxed
+
+    command = list(args.command)
+    if command[:1] == ["--"]:
+        command = command[1:]
+    if not command:
+        raise UsageError("no command given", hint="write `blastshield run -- CMD ...`")
+    options = RunOptions(command=command, cwd=os.getcwd(), policy_path=args.policy,
+                         allow_weaker=args.allow_weaker, resolve=_resolve_map(args.resolve),
+                         verbose=bool(getattr(args, "verbose", False)))
+    result = run_sandboxed(options)
+    if result.signal is not None:
+        die_by(result.signal)
+    return result.code

@@ -1,0 +1,82 @@
+"""Byte relays: the in-sandbox TCP listener → the egress proxy's unix socket, and the
+bidirectional copy both the bridge and the proxy use.
+
+Standard library only: this module runs inside the sandbox.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+
+CHUNK = 256 * 1024
+
+
+def _pump(src: socket.socket, dst: socket.socket, counter: list[int], index: int) -> None:
+    buffer = bytearray(CHUNK)
+    view = memoryview(buffer)
+    try:
+        while True:
+            n = src.recv_into(buffer)
+            if n == 0:
+                break
+            dst.sendall(view[:n])
+            counter[index] += n
+    except OSError:
+        pass
+    finally:
+        for sock, how in ((dst, socket.SHUT_WR), (src, socket.SHUT_RD)):
+            with contextlib.suppress(OSError):
+                sock.shutdown(how)
+
+
+def relay(client: socket.socket, upstream: socket.socket, first_up: bytes = b"") -> tuple[int, int]:
+    """Copy both ways until both sides finish; returns (bytes client→upstream, upstream→client)."""
+    counter = [0, 0]
+    if first_up:
+        upstream.sendall(first_up)
+        counter[0] += len(first_up)
+    up = threading.Thread(target=_pump, args=(client, upstream, counter, 0), daemon=True)
+    up.start()
+    _pump(upstream, client, counter, 1)
+    up.join()
+    return counter[0], counter[1]
+
+
+def _bridge_one(client: socket.socket, unix_path: str) -> None:
+    with client:
+        try:
+            upstream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            upstream.connect(unix_path)
+        except OSError:
+            return
+        with upstream:
+            relay(client, upstream)
+
+
+def serve_bridge(listener: socket.socket, unix_path: str) -> None:
+    """Accept TCP connections forever, each relayed to the proxy's unix socket."""
+    while True:
+        try:
+            client, _ = listener.accept()
+        except OSError:
+            return
+        threading.Thread(target=_bridge_one, args=(client, unix_path), daemon=True).start()
+
+
+def start_bridge(listener: socket.socket, unix_path: str) -> threading.Thread:
+    thread = threading.Thread(target=serve_bridge, args=(listener, unix_path), daemon=True)
+    thread.start()
+    return thread
+
+
+def proxy_environment(port: int) -> dict[str, str]:
+    """The variables that point HTTP clients at the bridge to the egress proxy."""
+    url = f"http://127.0.0.1:{port}"
+    env = {name: url for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy",
+                                  "ALL_PROXY", "all_proxy")}
+    local = "localhost,127.0.0.1,::1"
+    env["NO_PROXY"] = local
+    env["no_proxy"] = local
+    return env

@@ -1,0 +1,63 @@
+"""Which environment variables reach the sandboxed command.
+
+Only names the policy's ``[env] pass`` list matches get through (a built-in baseline when
+the policy has no pass list), never a name ``[env] deny`` matches, and never a variable
+that looks like a credential (by name or by value) unless a pass entry names it exactly,
+without wildcards. Plain data in, plain data out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from blastshield.policy.match import glob_matches
+from blastshield.policy.model import EnvRules
+
+#: Used when the policy has no ``[env] pass`` list.
+BASELINE_PASS = ("PATH", "HOME", "LANG", "LANGUAGE", "LC_*", "TERM", "COLORTERM", "TZ",
+                 "USER", "LOGNAME", "SHELL", "EDITOR", "PAGER", "NO_COLOR", "FORCE_COLOR")
+
+_CREDENTIAL_NAME = re.compile(
+    r"TOKEN|SECRET|PASSW(?:OR)?D|PASSPHRASE|CREDENTIAL|PRIVATE|API_?KEY|ACCESS_?KEY|AUTH|"
+    r"SESSION|COOKIE|(?:^|_)KEY$|(?:^|_)PAT$|(?:^|_)DSN$|^AWS_|^AZURE_|^GCP_|^GOOGLE_APPLICATION|"
+    r"^OPENAI_|^ANTHROPIC_|^HF_|^NPM_CONFIG__AUTH|^PGPASS", re.IGNORECASE)
+_CREDENTIAL_VALUE = re.compile(
+    r"://[^/\s:@]+:[^/\s@]+@|-----BEGIN [A-Z ]*PRIVATE KEY|\bgh[pousr]_[A-Za-z0-9]{20,}|"
+    r"\bAKIA[0-9A-Z]{16}\b|\bxox[abpr]-|\bsk-[A-Za-z0-9_-]{20,}")
+
+#: Set by the sandbox itself; an outer value never passes through.
+OWNED_NAMES = frozenset({"HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY",
+                         "all_proxy", "NO_PROXY", "no_proxy", "FTP_PROXY", "ftp_proxy"})
+
+
+@dataclass(frozen=True, slots=True)
+class EnvFilterResult:
+    kept: dict[str, str]
+    dropped: tuple[tuple[str, str], ...]  # (name, why) — names only, never values
+
+
+def looks_like_credential(name: str, value: str) -> bool:
+    return bool(_CREDENTIAL_NAME.search(name) or _CREDENTIAL_VALUE.search(value))
+
+
+def filter_environment(environ: Mapping[str, str], rules: EnvRules) -> EnvFilterResult:
+    passes = tuple(p.text for p in rules.pass_) or BASELINE_PASS
+    exact = {text for text in passes if not any(ch in text for ch in "*?[")}
+    kept: dict[str, str] = {}
+    dropped: list[tuple[str, str]] = []
+    for name in sorted(environ):
+        value = environ[name]
+        if name in OWNED_NAMES:
+            dropped.append((name, "set by the sandbox"))
+        elif any(glob_matches(p.text, name) for p in rules.deny):
+            dropped.append((name, "matches [env] deny"))
+        elif not any(glob_matches(text, name) for text in passes):
+            dropped.append((name, "not in [env] pass"))
+        elif name not in exact and looks_like_credential(name, value):
+            dropped.append((name, "looks like a credential; name it exactly in [env] pass to keep it"))
+        else:
+            kept[name] = value
+    return EnvFilterResult(kept, tuple(dropped))
+

@@ -1,0 +1,278 @@
+"""Policy → file-system plan: what the sandbox sees read-only, read-write, or not at all.
+
+The plan is plain data (an ordered list of mounts plus the roots Landlock gets); ``bwrap``
+turns it into bubblewrap arguments. Rules:
+
+- System run-time directories (/usr, /etc, /lib*, /opt, ...), the Python that runs the
+  launcher and the blastshield package are read-only. Home is an empty tmpfs; /tmp and
+  /var/tmp are fresh tmpfs.
+- ``[files] read`` globs whose literal prefix is a directory or file (``~/.cache/**``)
+  are bound read-only, ``[files] write`` ones read-write; the workspace is read-write
+  when the policy lets the agent write there, else read-only. A grant whose glob
+  narrows below a directory (``src/**/*.py``) cannot be expressed as a mount and is
+  left out (fail closed); it is listed in ``notes``.
+- ``[files] deny`` hides (an empty, unreadable file or an empty read-only directory);
+  ``[files] ask`` becomes read-only (nobody can be asked inside). Globs that name files
+  anywhere (``**/.env``) are found by walking the visible user trees within a budget;
+  when the budget runs out the pattern is listed in ``unenforced``.
+- Built-in protections: the policy folder, the log, host hook configs, .git/hooks,
+  .git/config and shell start-up files become read-only; signing keys are hidden.
+- Deny beats every grant; a deeper mount beats a shallower one.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from blastshield.paths import is_within
+from blastshield.policy.builtin import PROTECTIONS
+from blastshield.policy.match import path_matches
+from blastshield.policy.model import Policy
+
+SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/opt",
+               "/nix/store", "/snap")
+#: Readable system files that hold host secrets: hidden inside.
+SYSTEM_SECRETS = ("/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/sudoers",
+                  "/etc/sudoers.d", "/etc/ssl/private", "/etc/ssh/ssh_host_rsa_key",
+                  "/etc/ssh/ssh_host_ecdsa_key", "/etc/ssh/ssh_host_ed25519_key",
+                  "/etc/ssh/ssh_host_dsa_key", "/etc/security/opasswd")
+WALK_BUDGET = 200_000
+_GLOB_CHARS = "*?["
+
+
+class MountKind(enum.IntEnum):
+    """Applied in this order at equal depth; the value is the priority."""
+
+    TMPFS = 0
+    SYMLINK = 1
+    READ_ONLY = 2
+    READ_WRITE = 3
+    HIDE = 4
+    PROTECT = 5  # re-bind an existing path read-only over a writable tree
+
+
+@dataclass(frozen=True, slots=True)
+class Mount:
+    kind: MountKind
+    path: str
+    target: str = ""  # for SYMLINK: the link text
+    why: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FsPlan:
+    mounts: tuple[Mount, ...]
+    readable: tuple[str, ...]  # Landlock read/execute roots
+    writable: tuple[str, ...]  # Landlock read/write roots
+    workspace_writable: bool
+    notes: tuple[str, ...] = ()
+    unenforced: tuple[str, ...] = ()
+
+
+@dataclass
+class _Builder:
+    policy: Policy
+    home: str
+    runtime_paths: tuple[str, ...]
+    walk_budget: int
+    mounts: list[Mount] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    unenforced: list[str] = field(default_factory=list)
+
+    def add(self, kind: MountKind, path: str, why: str, target: str = "") -> None:
+        self.mounts.append(Mount(kind, path, target, why))
+
+
+def literal_prefix(pattern: str) -> tuple[str, str]:
+    """Split an absolute glob into its literal directory prefix and the glob remainder."""
+    parts = pattern.split("/")
+    for index, part in enumerate(parts):
+        if any(ch in part for ch in _GLOB_CHARS):
+            return "/".join(parts[:index]) or "/", "/".join(parts[index:])
+    return pattern, ""
+
+
+def runtime_paths() -> tuple[str, ...]:
+    """What the launcher itself needs: the Python installation and the blastshield package."""
+    import blastshield
+
+    package = os.path.dirname(os.path.realpath(blastshield.__file__))
+    python = os.path.realpath(sys.executable)
+    prefixes = {os.path.realpath(sys.base_prefix), os.path.dirname(os.path.dirname(python))}
+    return (*sorted(prefixes), package)
+
+
+def plan_filesystem(policy: Policy, home: str, *, extra_protected: Iterable[str] = (),
+                    runtime: tuple[str, ...] | None = None, walk_budget: int = WALK_BUDGET) -> FsPlan:
+    b = _Builder(policy, home, runtime if runtime is not None else runtime_paths(), walk_budget)
+    _system(b)
+    grants_ro, grants_rw = _grants(b)
+    ws = policy.workspace
+    workspace_writable = any(is_within(ws, root) for root in grants_rw)
+    if not any(is_within(ws, root) for root in (*grants_ro, *grants_rw)):
+        grants_ro.append(ws)
+    for root in grants_ro:
+        b.add(MountKind.READ_ONLY, root, "[files] read")
+    for root in grants_rw:
+        b.add(MountKind.READ_WRITE, root, "[files] write")
+    user_trees = sorted({*grants_ro, *grants_rw})
+    _denials(b, user_trees)
+    _protections(b, user_trees, tuple(extra_protected))
+    mounts = _order(b.mounts)
+    readable = tuple(sorted({m.path for m in mounts if m.kind is MountKind.READ_ONLY}))
+    writable = tuple(sorted({m.path for m in mounts if m.kind in (MountKind.READ_WRITE, MountKind.TMPFS)}))
+    return FsPlan(mounts, readable, writable, workspace_writable, tuple(b.notes), tuple(b.unenforced))
+
+
+def _system(b: _Builder) -> None:
+    for path in SYSTEM_DIRS:
+        if os.path.islink(path):
+            b.add(MountKind.SYMLINK, path, "system run-time", target=os.readlink(path))
+        elif os.path.isdir(path):
+            b.add(MountKind.READ_ONLY, path, "system run-time")
+    for path in b.runtime_paths:
+        if os.path.exists(path):
+            b.add(MountKind.READ_ONLY, path, "launcher run-time")
+    for path in ("/tmp", "/var/tmp", b.home):
+        if path != "/":
+            b.add(MountKind.TMPFS, path, "private scratch space")
+    for path in SYSTEM_SECRETS:
+        if os.path.lexists(path):
+            b.add(MountKind.HIDE, path, "host secret")
+
+
+def _grants(b: _Builder) -> tuple[list[str], list[str]]:
+    files = b.policy.files
+    out: tuple[list[str], list[str]] = ([], [])
+    for patterns, bucket in ((files.read, out[0]), (files.write, out[1])):
+        for pattern in patterns:
+            if pattern.text.startswith("**"):
+                b.notes.append(f"[files].{pattern.key}[{pattern.index}] {pattern.text!r} names no "
+                               "directory; not mounted (the hooks still apply it)")
+                continue
+            prefix, rest = literal_prefix(pattern.text)
+            if rest not in ("", "**"):
+                b.notes.append(f"[files].{pattern.key}[{pattern.index}] {pattern.text!r} narrows below "
+                               f"{prefix}; not mounted (fail closed)")
+                continue
+            real = os.path.realpath(prefix)
+            if os.path.exists(real) and real != "/":
+                bucket.append(real)
+    return out
+
+
+def _denials(b: _Builder, user_trees: list[str]) -> None:
+    files = b.policy.files
+    anywhere: list[tuple[str, MountKind, str]] = []
+    for patterns, kind, why in ((files.deny, MountKind.HIDE, "[files] deny"),
+                                (files.ask, MountKind.PROTECT, "[files] ask (read-only inside)")):
+        for pattern in patterns:
+            _apply_pattern(b, pattern.text, kind, why, user_trees, anywhere)
+    _walk_and_apply(b, user_trees, anywhere)
+
+
+def _protections(b: _Builder, user_trees: list[str], extra: tuple[str, ...]) -> None:
+    anywhere: list[tuple[str, MountKind, str]] = []
+    ws = b.policy.workspace
+    for protection in PROTECTIONS:
+        kind = MountKind.HIDE if protection.reads_too else MountKind.PROTECT
+        for raw in protection.patterns:
+            text = raw.replace("${WORKSPACE}", ws)
+            text = b.home + text[1:] if text.startswith("~") else text
+            _apply_pattern(b, text, kind, f"built-in protection {protection.id}", user_trees, anywhere)
+    for path in (b.policy.path, os.path.dirname(b.policy.path), *extra):
+        real = os.path.realpath(path)
+        if os.path.exists(real) and _visible(real, user_trees):
+            b.add(MountKind.PROTECT, real, "built-in protection policy-and-log")
+    for sub in (".git/hooks", ".git/config"):
+        path = os.path.join(ws, sub)
+        if os.path.exists(path):
+            b.add(MountKind.PROTECT, path, "built-in protection git-hooks")
+    _walk_and_apply(b, user_trees, anywhere)
+
+
+def _visible(path: str, trees: Iterable[str]) -> bool:
+    return any(is_within(path, tree) for tree in trees)
+
+
+def _apply_pattern(b: _Builder, pattern: str, kind: MountKind, why: str, user_trees: list[str],
+                   anywhere: list[tuple[str, MountKind, str]]) -> None:
+    if pattern.startswith("**"):
+        anywhere.append((pattern, kind, why))
+        return
+    prefix, rest = literal_prefix(pattern)
+    real = os.path.realpath(prefix)
+    if rest in ("", "**"):
+        visible_trees = (*user_trees, *SYSTEM_DIRS, *b.runtime_paths)
+        covers_tree = any(is_within(tree, real) for tree in user_trees)
+        if os.path.lexists(real) and (_visible(real, visible_trees) or covers_tree):
+            b.add(kind, real, why)
+        return
+    if os.path.isdir(real):
+        roots = [real] if _visible(real, user_trees) else [t for t in user_trees if is_within(t, real)]
+        for root in roots:
+            if not _walk(b, [root], [(pattern, kind, why)]):
+                b.unenforced.append(f"{why} {pattern!r}: more than {b.walk_budget} entries below {root}")
+
+
+def _walk_and_apply(b: _Builder, trees: list[str], patterns: list[tuple[str, MountKind, str]]) -> None:
+    if patterns and not _walk(b, trees, patterns):
+        for pattern, _, why in patterns:
+            b.unenforced.append(f"{why} {pattern!r}: more than {b.walk_budget} entries to search")
+
+
+def _walk(b: _Builder, roots: list[str], patterns: list[tuple[str, MountKind, str]]) -> bool:
+    """Mount every entry below ``roots`` that a pattern matches; False when over budget."""
+    for seen, (path, is_dir) in enumerate(_entries(roots), start=1):
+        if seen > b.walk_budget:
+            return False
+        for pattern, kind, why in patterns:
+            if path_matches(pattern, path) or (is_dir and path_matches(pattern, path + "/")):
+                b.add(kind, path, why)
+                break
+    return True
+
+
+def _entries(roots: list[str]) -> Iterator[tuple[str, bool]]:
+    stack = list(reversed(roots))
+    while stack:
+        top = stack.pop()
+        try:
+            with os.scandir(top) as it:
+                for entry in it:
+                    is_dir = entry.is_dir(follow_symlinks=False)
+                    yield entry.path, is_dir
+                    if is_dir:
+                        stack.append(entry.path)
+        except OSError:
+            continue
+
+
+def _order(mounts: list[Mount]) -> tuple[Mount, ...]:
+    """Deeper beats shallower, deny beats grants; drop what a deeper/stronger mount makes moot."""
+    best: dict[str, Mount] = {}
+    for mount in mounts:
+        current = best.get(mount.path)
+        if current is None or mount.kind > current.kind:
+            best[mount.path] = mount
+    hidden = [m.path for m in best.values() if m.kind is MountKind.HIDE]
+    writable = [m.path for m in best.values() if m.kind is MountKind.READ_WRITE]
+    kept: list[Mount] = []
+    for mount in best.values():
+        if any(is_within(mount.path, h) and mount.path != h for h in hidden):
+            continue  # inside something hidden: deny wins
+        if mount.kind is MountKind.READ_ONLY and any(
+                is_within(mount.path, w) and mount.path != w for w in writable) and \
+                not _is_system(mount.path):
+            continue  # a read grant inside a write grant adds nothing
+        kept.append(mount)
+    kept.sort(key=lambda m: (m.path.rstrip("/").count("/"), m.kind, m.path))
+    return tuple(kept)
+
+
+def _is_system(path: str) -> bool:
+    return any(is_within(path, root) for root in SYSTEM_DIRS)

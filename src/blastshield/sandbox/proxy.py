@@ -1,0 +1,239 @@
+"""The egress proxy: HTTP CONNECT and plain HTTP forwarding on a unix socket, with the allow-list.
+
+It runs in the ``blastshield run`` process, outside the sandbox; the bridge inside
+forwards the sandbox's 127.0.0.1 proxy port here. One thread per connection. For each
+request: parse the head, judge the host with the policy (``egress.judge_host``),
+resolve the name (``--resolve`` overrides first), keep only addresses the policy lets
+us reach (``egress.pick_addresses``), connect to one of those exact addresses, then
+relay bytes. Refusals get ``403`` with a one-line plain-text body that says why.
+Every connection is recorded, allowed or refused.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from urllib.parse import urlsplit
+
+from blastshield.effects import Verdict
+from blastshield.policy.model import Policy
+from blastshield.sandbox.bridge import relay
+from blastshield.sandbox.egress import judge_host, pick_addresses
+from blastshield.sandbox.netlog import ConnectionRecord
+
+MAX_HEAD = 64 * 1024
+HEAD_TIMEOUT = 30.0
+CONNECT_TIMEOUT = 10.0
+_HOP_HEADERS = {"proxy-connection", "proxy-authorization", "connection", "keep-alive", "te",
+                "trailer", "upgrade", "proxy-authenticate"}
+
+Recorder = Callable[[ConnectionRecord], None]
+
+
+class _BadRequest(Exception):
+    pass
+
+
+@dataclass
+class _Request:
+    method: str
+    host: str
+    port: int
+    head: bytes  # what to send upstream first (empty for CONNECT)
+    rest: bytes  # bytes the client sent after the head
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+def _split_host_port(text: str, default_port: int | None) -> tuple[str, int]:
+    if text.startswith("["):
+        host, _, after = text[1:].partition("]")
+        port_text = after[1:] if after.startswith(":") else ""
+    elif text.count(":") == 1:
+        host, _, port_text = text.partition(":")
+    else:
+        host, port_text = text, ""
+    if not port_text:
+        if default_port is None:
+            raise _BadRequest(f"no port in {text!r}")
+        return host, default_port
+    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise _BadRequest(f"bad port in {text!r}")
+    return host, int(port_text)
+
+
+def parse_request(data: bytes) -> _Request:
+    head, sep, rest = data.partition(b"\r\n\r\n")
+    if not sep:
+        raise _BadRequest("incomplete request head")
+    lines = head.decode("latin-1").split("\r\n")
+    parts = lines[0].split(" ")
+    if len(parts) != 3 or not parts[2].startswith("HTTP/"):
+        raise _BadRequest("not an HTTP request line")
+    method, target, version = parts
+    if method == "CONNECT":
+        host, port = _split_host_port(target, None)
+        return _Request(method, host, port, b"", rest)
+    url = urlsplit(target)
+    if url.scheme != "http" or not url.netloc:
+        raise _BadRequest("plain HTTP through the proxy needs an absolute http:// URL "
+                          "(use CONNECT for https)")
+    if "@" in url.netloc:
+        raise _BadRequest("credentials in the proxy URL are not forwarded")
+    host, port = _split_host_port(url.netloc, 80)
+    path = url.path or "/"
+    if url.query:
+        path += "?" + url.query
+    headers = [line for line in lines[1:]
+               if line and line.split(":", 1)[0].strip().lower() not in _HOP_HEADERS]
+    if not any(line.lower().startswith("host:") for line in headers):
+        headers.insert(0, f"Host: {url.netloc}")
+    out = "\r\n".join([f"{method} {path} {version}", *headers, "Connection: close", "", ""])
+    return _Request(method, host, port, out.encode("latin-1"), rest)
+
+
+def _read_head(conn: socket.socket) -> bytes:
+    data = b""
+    conn.settimeout(HEAD_TIMEOUT)
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(8192)
+        if not chunk:
+            break
+        data += chunk
+        if len(data) > MAX_HEAD:
+            raise _BadRequest("request head too large")
+    conn.settimeout(None)
+    return data
+
+
+def _answer(conn: socket.socket, status: int, reason: str, body: str) -> None:
+    payload = (body + "\n").encode()
+    head = (f"HTTP/1.1 {status} {reason}\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            f"Content-Length: {len(payload)}\r\nX-Blastshield: refused\r\nConnection: close\r\n\r\n")
+    with contextlib.suppress(OSError):
+        conn.sendall(head.encode() + payload)
+
+
+class EgressProxy:
+    """Serve the allow-list proxy on ``socket_path`` in background threads."""
+
+    def __init__(self, policy: Policy, socket_path: str, record: Recorder,
+                 resolve_overrides: dict[str, str] | None = None) -> None:
+        self.policy = policy
+        self.socket_path = socket_path
+        self.record = record
+        self.overrides = {k.lower().rstrip("."): v for k, v in (resolve_overrides or {}).items()}
+        self.listener: socket.socket | None = None
+        self.threads: list[threading.Thread] = []
+        self.lock = threading.Lock()
+
+    def start(self) -> None:
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        listener.bind(self.socket_path)
+        os.chmod(self.socket_path, 0o666)
+        listener.listen(128)
+        self.listener = listener
+        thread = threading.Thread(target=self._accept_loop, name="egress-proxy", daemon=True)
+        thread.start()
+
+    def close(self, wait: float = 2.0) -> None:
+        if self.listener is not None:
+            with contextlib.suppress(OSError):
+                self.listener.shutdown(socket.SHUT_RDWR)
+            self.listener.close()
+            self.listener = None
+        deadline = time.monotonic() + wait
+        with self.lock:
+            threads = list(self.threads)
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+
+    def _accept_loop(self) -> None:
+        while self.listener is not None:
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            thread = threading.Thread(target=self._serve, args=(conn,), daemon=True)
+            with self.lock:
+                self.threads = [t for t in self.threads if t.is_alive()]
+                self.threads.append(thread)
+            thread.start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        start = time.monotonic()
+        with conn:
+            record = self._handle(conn)
+        if record is not None:
+            self.record(replace(record, duration_ms=(time.monotonic() - start) * 1000))
+
+    def _handle(self, conn: socket.socket) -> ConnectionRecord | None:
+        try:
+            data = _read_head(conn)
+            if not data:
+                return None
+            request = parse_request(data)
+        except (_BadRequest, UnicodeError) as exc:
+            _answer(conn, 400, "Bad Request", f"blastshield egress proxy: {exc}")
+            return ConnectionRecord("?", "", 0, "deny", "deny", "proxy", f"bad request: {exc}", status=400)
+        except OSError:
+            return None
+        verdict = judge_host(self.policy, request.host, request.port)
+        base = ConnectionRecord(request.method, request.host.lower(), request.port, str(verdict.verdict),
+                                str(verdict.applied), verdict.rule, verdict.reason)
+        target = f"{request.host}:{request.port}"
+        if verdict.applied is not Verdict.ALLOW:
+            _answer(conn, 403, "Forbidden",
+                    f"blastshield: connection to {target} refused by policy: "
+                    f"{verdict.reason} ({verdict.rule})")
+            return replace(base, applied="deny", status=403)
+        choice = pick_addresses(self.policy, request.host, request.port,
+                                self._resolve(request.host, request.port))
+        if not choice.allowed:
+            _answer(conn, 403, "Forbidden",
+                    f"blastshield: connection to {target} refused: {choice.refused_reason}")
+            return replace(base, applied="deny", reason=choice.refused_reason, status=403)
+        upstream, address, error = self._connect(choice.allowed, request.port)
+        if upstream is None:
+            _answer(conn, 502, "Bad Gateway", f"blastshield: cannot reach {target}: {error}")
+            return replace(base, error=error, status=502)
+        with upstream:
+            if request.method == "CONNECT":
+                try:
+                    conn.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                except OSError as exc:
+                    return replace(base, address=address, error=str(exc), status=200)
+            up, down = relay(conn, upstream, request.head + request.rest)
+        return replace(base, address=address, bytes_up=up, bytes_down=down,
+                       status=200 if request.method == "CONNECT" else 0)
+
+    def _resolve(self, host: str, port: int) -> list[str]:
+        name = host.lower().rstrip(".")
+        if name in self.overrides:
+            return [self.overrides[name]]
+        try:
+            infos = socket.getaddrinfo(name, port, type=socket.SOCK_STREAM)
+        except (OSError, UnicodeError):
+            return []
+        return [str(info[4][0]) for info in infos]
+
+    def _connect(self, addresses: tuple[str, ...], port: int) -> tuple[socket.socket | None, str, str]:
+        error = "no address"
+        for address in addresses:
+            family = socket.AF_INET6 if ":" in address else socket.AF_INET
+            sock = socket.socket(family, socket.SOCK_STREAM)
+            sock.settimeout(CONNECT_TIMEOUT)
+            try:
+                sock.connect((address, port))
+            except OSError as exc:
+                sock.close()
+                error = exc.strerror or str(exc)
+                continue
+            sock.settimeout(None)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            return sock, address, ""
+        return None, "", error

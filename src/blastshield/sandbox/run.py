@@ -1,0 +1,273 @@
+"""``blastshield run``: hold a command and all its descendants to the policy, in the kernel.
+
+Order of work: load the policy, check the layers (refuse when one is missing unless
+``allow_weaker``), plan the file system, start the egress proxy on a private unix
+socket, start bubblewrap with the launcher as PID 1, forward signals, wait, pass the
+exit status (or the signal) through, clean up. Without bubblewrap (``allow_weaker``
+only) the launcher runs directly: Landlock and seccomp still hold, the network is
+limited by Landlock to the bridge's TCP port, and denied paths inside readable trees
+stay readable — ``run`` says so before it starts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import marshal
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from types import FrameType
+
+from blastshield.errors import SandboxError
+from blastshield.paths import home_dir, is_within
+from blastshield.policy.load import find_policy, load_policy
+from blastshield.policy.model import Policy
+from blastshield.sandbox import layers as layer_names
+from blastshield.sandbox.bwrap import SANDBOX_RUNTIME, HideSources, bwrap_argv, find_bwrap
+from blastshield.sandbox.env import filter_environment
+from blastshield.sandbox.fsplan import FsPlan, MountKind, plan_filesystem
+from blastshield.sandbox.layers import Layer, probe_layers
+from blastshield.sandbox.netlog import ConnectionLog
+from blastshield.sandbox.proxy import EgressProxy
+
+BRIDGE_PORT = 3128
+_FORWARDED = (signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2)
+_BOOT = ("import sys; sys.path.insert(0, {root!r}); "
+         "from blastshield.sandbox.launcher import main; main()")
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    """How the command ended: an exit code, or the signal that killed it (code = 128 + signal)."""
+
+    code: int
+    signal: int | None = None
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    command: list[str]
+    cwd: str
+    policy_path: str | None = None
+    allow_weaker: bool = False
+    resolve: dict[str, str] = field(default_factory=dict)
+    verbose: bool = False
+
+
+def load_run_policy(options: RunOptions) -> Policy:
+    path = options.policy_path or find_policy(options.cwd)
+    if path is None:
+        raise SandboxError(f"no .blastshield/policy.toml at or above {options.cwd}",
+                           hint="run `blastshield init` or pass --policy PATH")
+    return load_policy(path)
+
+
+def missing_layers(found: tuple[Layer, ...]) -> list[Layer]:
+    return [layer for layer in found if not layer.available]
+
+
+def describe_missing(missing: list[Layer]) -> str:
+    return "; ".join(f"without {m.name} ({m.detail}) nothing enforces {m.enforces}" for m in missing)
+
+
+def run_sandboxed(options: RunOptions) -> RunResult:
+    if not options.command:
+        raise SandboxError("no command given", hint="write `blastshield run -- CMD ...`")
+    policy = load_run_policy(options)
+    bwrap = find_bwrap()
+    found = probe_layers(bwrap=bwrap)
+    missing = missing_layers(found)
+    if missing and not options.allow_weaker:
+        raise SandboxError(f"cannot enforce the whole policy here: {describe_missing(missing)}",
+                           hint="run `blastshield doctor` to see how to get it, or pass --allow-weaker")
+    for layer in missing:
+        print(f"blastshield: warning: running WITHOUT {layer.name}: {layer.enforces} is NOT enforced",
+              file=sys.stderr)
+    names = {layer.name for layer in missing}
+    use_bwrap = bwrap is not None and not names & {layer_names.BUBBLEWRAP, layer_names.USERNS}
+    home = home_dir()
+    plan = plan_filesystem(policy, home, extra_protected=_store_paths(policy))
+    if plan.unenforced and not options.allow_weaker:
+        raise SandboxError("cannot hide every denied path: " + "; ".join(plan.unenforced),
+                           hint="name the paths without a leading ** or pass --allow-weaker")
+    if options.verbose:
+        for note in plan.notes:
+            print(f"blastshield: note: {note}", file=sys.stderr)
+    runtime = tempfile.mkdtemp(prefix="blastshield-run-")
+    try:
+        return _run_in(runtime, policy, plan, options, found, use_bwrap, home)
+    finally:
+        shutil.rmtree(runtime, ignore_errors=True)
+
+
+def _store_paths(policy: Policy) -> tuple[str, ...]:
+    store = policy.audit.store
+    if not store or "://" in store:
+        return ()
+    path = store if os.path.isabs(store) else os.path.join(os.path.dirname(policy.path), store)
+    return (os.path.realpath(path),)
+
+
+def _inside_cwd(cwd: str, plan: FsPlan, workspace: str) -> str:
+    real = os.path.realpath(cwd)
+    roots = [m.path for m in plan.mounts if m.kind in (MountKind.READ_ONLY, MountKind.READ_WRITE)]
+    return real if any(is_within(real, root) for root in roots) else workspace
+
+
+def _run_in(runtime: str, policy: Policy, plan: FsPlan, options: RunOptions, found: tuple[Layer, ...],
+            use_bwrap: bool, home: str) -> RunResult:
+    available = {layer.name for layer in found if layer.available}
+    hide = HideSources(os.path.join(runtime, "empty-file"), os.path.join(runtime, "empty-dir"))
+    with open(hide.file, "w", encoding="ascii"):
+        pass
+    os.mkdir(hide.directory)
+    os.chmod(hide.file, 0)
+    os.chmod(hide.directory, 0)
+    socket_path = os.path.join(runtime, "proxy.sock")
+    inside_runtime = SANDBOX_RUNTIME if use_bwrap else runtime
+    log = ConnectionLog(policy)
+    proxy = EgressProxy(policy, socket_path, log.record, options.resolve)
+    proxy.start()
+    status_r, status_w = os.pipe()
+    info_r, info_w = os.pipe()
+    readable = [*plan.readable, inside_runtime]
+    writable = [*plan.writable, "/dev", "/proc"] if use_bwrap else \
+        [m.path for m in plan.mounts if m.kind is MountKind.READ_WRITE] + ["/dev", "/proc", "/tmp"]
+    if not use_bwrap:
+        readable = [p for p in readable if p != home]
+    config = {
+        "argv": options.command,
+        "port": BRIDGE_PORT if use_bwrap else 0,
+        "proxy_socket": os.path.join(inside_runtime, "proxy.sock"),
+        "status_fd": status_w,
+        "close_fds": [info_w],
+        "seccomp": layer_names.SECCOMP in available,
+        "landlock": {"enabled": layer_names.LANDLOCK in available, "readable": readable,
+                     "writable": writable, "required": True, "limit_tcp": not use_bwrap},
+        "terminal_signals": _on_terminal(),
+        "ignored_signals": [int(s) for s in (signal.SIGINT, signal.SIGQUIT)
+                            if signal.getsignal(s) == signal.SIG_IGN],
+    }
+    config_path = os.path.join(runtime, "launch.cfg")
+    with open(config_path, "wb") as handle:
+        marshal.dump(config, handle)
+    import blastshield
+
+    package_root = os.path.dirname(os.path.dirname(os.path.realpath(blastshield.__file__)))
+    launcher = [os.path.realpath(sys.executable), "-I", "-S", "-B", "-c", _BOOT.format(root=package_root),
+                os.path.join(inside_runtime, "launch.cfg")]
+    cwd = _inside_cwd(options.cwd, plan, policy.workspace)
+    env = filter_environment(os.environ, policy.env).kept
+    env["HOME"] = home
+    if use_bwrap:
+        bwrap = find_bwrap()
+        assert bwrap is not None
+        argv = bwrap_argv(bwrap, plan, runtime_dir=runtime, hide=hide, cwd=cwd, command=launcher,
+                          info_fd=info_w)
+    else:
+        argv = launcher
+        os.close(info_w)
+        info_w = -1
+    try:
+        return _supervise(argv, env, cwd, (status_r, status_w), (info_r, info_w), use_bwrap)
+    finally:
+        proxy.close()
+        log.close()
+
+
+def _on_terminal() -> bool:
+    try:
+        return os.isatty(0) and os.tcgetpgrp(0) == os.getpgrp()
+    except OSError:
+        return False
+
+
+def _supervise(argv: list[str], env: dict[str, str], cwd: str, status: tuple[int, int],
+               info: tuple[int, int], use_bwrap: bool) -> RunResult:
+    status_r, status_w = status
+    info_r, info_w = info
+    watched = (signal.SIGINT, signal.SIGQUIT, *_FORWARDED)
+    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in watched}
+    fds = tuple(fd for fd in (status_w, info_w) if fd >= 0)
+    try:
+        proc = subprocess.Popen(argv, env=env, cwd=cwd if not use_bwrap else None, pass_fds=fds)
+    except OSError as exc:
+        raise SandboxError(f"cannot start {argv[0]}: {exc.strerror}") from exc
+    finally:
+        for fd in fds:
+            os.close(fd)
+    child = _read_child_pid(info_r) if use_bwrap else proc.pid
+
+    def forward(signum: int, _frame: FrameType | None) -> None:
+        with contextlib.suppress(OSError):
+            os.kill(child or proc.pid, signum)
+
+    try:
+        for sig in _FORWARDED:
+            signal.signal(sig, forward)
+        if not _on_terminal():
+            signal.signal(signal.SIGINT, forward)
+            signal.signal(signal.SIGQUIT, forward)
+        code = proc.wait()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    lines = _read_all(status_r).splitlines()
+    return _outcome(lines, code)
+
+
+def _read_child_pid(fd: int) -> int | None:
+    """bubblewrap writes one JSON object to --info-fd once the sandbox exists (EOF if it failed)."""
+    data = b""
+    try:
+        while b"}" not in data and (chunk := os.read(fd, 4096)):
+            data += chunk
+    finally:
+        os.close(fd)
+    try:
+        value = json.loads(data.decode(errors="replace").split("}")[0] + "}").get("child-pid")
+    except (ValueError, AttributeError):
+        return None
+    return int(value) if isinstance(value, int) else None
+
+
+def _read_all(fd: int) -> str:
+    chunks = []
+    try:
+        while chunk := os.read(fd, 65536):
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
+    return b"".join(chunks).decode(errors="replace")
+
+
+def _outcome(lines: list[str], code: int) -> RunResult:
+    for line in lines:
+        if line.startswith("error "):
+            raise SandboxError(f"the sandbox could not be set up: {line[6:]}")
+    if "ready" not in lines:
+        raise SandboxError(f"the sandbox could not be set up (bubblewrap exit status {code}; "
+                           "its message is above)", hint="run `blastshield doctor`")
+    for line in lines:
+        kind, _, number = line.partition(" ")
+        if kind == "signal" and number.isdigit():
+            return RunResult(128 + int(number), int(number))
+        if kind == "exit" and number.lstrip("-").isdigit():
+            return RunResult(int(number))
+    return RunResult(code)
+
+
+def die_by(signum: int) -> None:
+    """Leave the way the command left: by the same signal (shells and CI see the same thing)."""
+    if signum in (signal.SIGKILL, signal.SIGSTOP, signal.SIGCONT, signal.SIGCHLD, signal.SIGWINCH):
+        return
+    sys.stdout.flush()
+    sys.stderr.flush()
+    signal.signal(signum, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signum])
+    os.kill(os.getpid(), signum)
