@@ -91,7 +91,6 @@ def _analyse(display: str, real: str, source: bytes, options: ScanOptions) -> _F
     """Every analysis that applies to one file, isolated from each other, then thresholds,
     suppressions and fingerprints."""
     from blastshield.errors import ScanError
-    from blastshield.scan import deps, secrets
 
     out = _FileOutcome(scanned=1)
     raw: list[Finding] = []
@@ -111,10 +110,14 @@ def _analyse(display: str, real: str, source: bytes, options: ScanOptions) -> _F
                 out.errors.append(ScanErrorEntry(display, _crash(f"{language} analysis", exc)))
     text = source.decode("utf-8", errors="replace")
     try:
+        from blastshield.scan import secrets
+
         raw += secrets.analyze(display, text)
     except Exception as exc:
         out.errors.append(ScanErrorEntry(display, _crash("secret detection", exc)))
     try:
+        from blastshield.scan import deps
+
         dep_outcome = deps.analyze(display, real, text, language, online=options.online)
         raw += dep_outcome.findings
         out.errors += [ScanErrorEntry(display, message) for message in dep_outcome.errors]
