@@ -1,0 +1,369 @@
+"""Taint flow inside one function: a single forward pass over its statements.
+
+Branches are walked separately and merged by union; loop bodies are walked twice (enough
+for values carried once around a loop, and linear in the size of the function). Calls to
+the file's own functions use their summaries (see summaries.py).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from blastshield.scan.python import sinks
+from blastshield.scan.python.names import call_name, canonical, dotted, last
+from blastshield.scan.python.sanitizers import ALL, guard_cwes, sanitiser_cwes
+from blastshield.scan.python.sources import (
+    ATTR_SOURCES,
+    REQUEST_NAMES,
+    REQUEST_SAFE_ATTRS,
+    call_source,
+    request_key,
+)
+from blastshield.scan.python.values import (
+    EMPTY,
+    PARAM,
+    SOURCE,
+    UNKNOWN,
+    Val,
+    const,
+    join,
+    source,
+    unknown,
+)
+
+PERCENT_SLOT = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\d+|\*)?(?:\.\d+)?[sdifrxXeEgGcaou]")
+BRACE_SLOT = re.compile(r"\{[^{}]*\}")
+DERIVING_CALLS = ("urlparse", "urlsplit", "realpath", "abspath", "normpath", "resolve", "Path",
+                  "expanduser", "join", "unquote")
+
+
+@dataclass
+class Hit:
+    sink: sinks.SinkHit
+    line: int
+    end_line: int
+    via: str = ""  # " through helper() called at line 7"
+
+
+@dataclass
+class FileInfo:
+    aliases: dict[str, str]
+    constants: dict[str, Val]  # module-level names bound to constant values
+    defined: set[str]  # module-level functions and classes
+    summary_of: Callable[[ast.Call, str], object | None] = field(default=lambda c, n: None)
+
+
+def _slot_sanitise(piece: Val, prefix: str) -> Val:
+    cwes = sinks.string_slot_safety(prefix)
+    if not cwes:
+        return piece
+    weak_only = cwes & {89}
+    strong = cwes - weak_only
+    out = piece.sanitised(strong) if strong else piece
+    if weak_only:
+        out = Val(frozenset(o.sanitised(weak_only) if o.kind in (PARAM, UNKNOWN) else o for o in out.origins),
+                  out.built, out.text)
+    return out
+
+
+class FunctionFlow:
+    """Walks one body; ``hits`` are the sinks reached, ``returned`` what it returns."""
+
+    def __init__(self, info: FileInfo, env: dict[str, Val],
+                 apply_summary: Callable[[FunctionFlow, ast.Call, str, list[Val], dict[str, Val]], Val | None],
+                 route: bool = False) -> None:
+        self.info = info
+        self.env = env
+        self.apply_summary = apply_summary
+        self.route = route
+        self.hits: list[Hit] = []
+        self.returned: Val = EMPTY
+        self.derived: dict[str, str] = {}  # y = urlparse(x): a check on y also checks x
+        self.loop_depth = 0
+
+    # ---- statements -------------------------------------------------------------
+    def run(self, body: list[ast.stmt]) -> None:
+        for stmt in body:
+            self.stmt(stmt)
+
+    def stmt(self, s: ast.stmt) -> None:
+        if isinstance(s, ast.Assign):
+            v = self.expr(s.value)
+            for t in s.targets:
+                self.bind(t, v, s.value)
+        elif isinstance(s, ast.AnnAssign):
+            if s.value is not None:
+                self.bind(s.target, self.expr(s.value), s.value)
+        elif isinstance(s, ast.AugAssign):
+            old = self.expr(s.target) if isinstance(s.target, ast.Name) and s.target.id in self.env else EMPTY
+            new = self.expr(s.value)
+            built = isinstance(s.op, (ast.Add, ast.Mod)) and bool(new.origins)
+            both = old | new
+            self.bind(s.target, Val(both.origins, both.built or built, both.text), s.value)
+        elif isinstance(s, ast.Expr):
+            self.expr(s.value)
+        elif isinstance(s, ast.Return):
+            if s.value is not None:
+                v = self.expr(s.value)
+                self.returned = self.returned | v
+                if self.route:
+                    self.check_response(s.value, v, s)
+        elif isinstance(s, ast.If):
+            self.guard(s.test)
+            self.expr(s.test)
+            self.branches([s.body, s.orelse])
+        elif isinstance(s, (ast.For, ast.AsyncFor)):
+            self.bind(s.target, self.expr(s.iter), s.iter)
+            self.loop(s.body)
+            self.run(s.orelse)
+        elif isinstance(s, ast.While):
+            self.guard(s.test)
+            self.expr(s.test)
+            self.loop(s.body)
+            self.run(s.orelse)
+        elif isinstance(s, (ast.With, ast.AsyncWith)):
+            for item in s.items:
+                v = self.expr(item.context_expr)
+                if item.optional_vars is not None:
+                    self.bind(item.optional_vars, v, item.context_expr)
+            self.run(s.body)
+        elif isinstance(s, ast.Try) or (hasattr(ast, "TryStar") and isinstance(s, ast.TryStar)):
+            self.run(s.body)
+            for h in s.handlers:
+                if h.name:
+                    self.env[h.name] = EMPTY
+                self.branches([h.body, []])
+            self.run(s.orelse)
+            self.run(s.finalbody)
+        elif isinstance(s, ast.Assert):
+            self.guard(s.test)
+        elif isinstance(s, ast.Match):
+            self.expr(s.subject)
+            self.branches([c.body for c in s.cases])
+        elif isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            self.env.pop(s.name, None)
+
+    def loop(self, body: list[ast.stmt]) -> None:
+        """Twice around the outermost loop (values carried once around it), once inside: linear."""
+        self.loop_depth += 1
+        for _ in range(2 if self.loop_depth == 1 else 1):
+            self.branches([body, []])
+        self.loop_depth -= 1
+
+    def branches(self, bodies: list[list[ast.stmt]]) -> None:
+        start = dict(self.env)
+        merged: dict[str, Val] = {}
+        for body in bodies:
+            self.env = dict(start)
+            self.run(body)
+            for k, v in self.env.items():
+                merged[k] = merged[k] | v if k in merged else v
+        self.env = merged
+
+    def bind(self, target: ast.expr, v: Val, value: ast.expr | None = None) -> None:
+        if isinstance(target, ast.Name):
+            self.env[target.id] = v
+            if isinstance(value, ast.Call) and value.args and last(call_name(value, self.info.aliases)) \
+                    in DERIVING_CALLS:
+                for a in value.args:
+                    base = dotted(a) if isinstance(a, (ast.Name, ast.Attribute)) else None
+                    if base:
+                        self.derived[target.id] = base
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for t in target.elts:
+                self.bind(t.value if isinstance(t, ast.Starred) else t, v)
+        elif isinstance(target, ast.Attribute):
+            key = dotted(target)
+            if key:
+                self.env[key] = v
+            if target.attr in ("headers",):
+                return
+        elif isinstance(target, ast.Subscript):
+            base = dotted(target.value)
+            if base is not None:
+                self.env[base] = self.env.get(base, EMPTY) | v
+            if isinstance(target.value, ast.Attribute) and target.value.attr == "headers":
+                self.record(sinks.SinkHit(sinks.R.HEADER_INJECTION, v, "a response header",
+                                          external=None, weak=None), target)
+
+    def guard(self, test: ast.expr) -> None:
+        for name, cwes in guard_cwes(test, self.info.aliases).items():
+            for key in {name, self.derived.get(name, name)}:
+                if key in self.env:
+                    self.env[key] = self.env[key].sanitised(cwes)
+
+    def record(self, hit: sinks.SinkHit, node: ast.AST, via: str = "", line: int | None = None) -> None:
+        if not hit.val.origins:
+            return
+        start = line if line is not None else getattr(node, "lineno", 1)
+        end = line if line is not None else (getattr(node, "end_lineno", None) or start)
+        self.hits.append(Hit(hit, start, end, via))
+
+    def check_response(self, node: ast.expr, v: Val, s: ast.stmt) -> None:
+        """A route handler's return value is the HTML response body (Flask, Bottle)."""
+        if isinstance(node, (ast.Name, ast.JoinedStr, ast.BinOp, ast.Subscript, ast.Attribute)) or (
+                isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("format", "join", "get", "replace", "strip")):
+            self.record(sinks.SinkHit(sinks.R.XSS, v, "the HTML response", external=None, weak=None), s)
+
+    # ---- expressions ------------------------------------------------------------
+    def expr(self, e: ast.expr) -> Val:
+        if isinstance(e, ast.Constant):
+            return const(e.value) if isinstance(e.value, str) else EMPTY
+        if isinstance(e, ast.Name):
+            return self.name(e.id)
+        if isinstance(e, ast.JoinedStr):
+            return self.fstring(e)
+        if isinstance(e, ast.BinOp):
+            return self.binop(e)
+        if isinstance(e, ast.Call):
+            return self.call(e)
+        if isinstance(e, ast.Attribute):
+            return self.attribute(e)
+        if isinstance(e, ast.Subscript):
+            base = self.expr(e.value)
+            self.expr(e.slice)
+            return request_key(base, e.slice) if base.origins else base
+        if isinstance(e, (ast.List, ast.Tuple, ast.Set)):
+            return join([self.expr(x) for x in e.elts])
+        if isinstance(e, ast.Dict):
+            return join([self.expr(x) for x in [*e.values, *[k for k in e.keys if k is not None]]])
+        if isinstance(e, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+            return self.comprehension(e)
+        if isinstance(e, ast.IfExp):
+            self.expr(e.test)
+            return self.expr(e.body) | self.expr(e.orelse)
+        if isinstance(e, ast.BoolOp):
+            return join([self.expr(x) for x in e.values])
+        if isinstance(e, (ast.Compare, ast.Lambda)):
+            for x in ast.iter_child_nodes(e):
+                if isinstance(x, ast.expr) and not isinstance(e, ast.Lambda):
+                    self.expr(x)
+            return EMPTY
+        if isinstance(e, ast.UnaryOp):
+            v = self.expr(e.operand)
+            return EMPTY if isinstance(e.op, ast.Not) else v
+        if isinstance(e, (ast.Await, ast.Starred, ast.FormattedValue, ast.Yield, ast.YieldFrom)):
+            return self.expr(e.value) if e.value is not None else EMPTY
+        if isinstance(e, ast.NamedExpr):
+            v = self.expr(e.value)
+            self.bind(e.target, v)
+            return v
+        return EMPTY
+
+    def name(self, ident: str) -> Val:
+        if ident in self.env:
+            return self.env[ident]
+        if (ident in REQUEST_NAMES and ident not in self.info.aliases) or self.info.aliases.get(ident) in (
+                "flask.request", "bottle.request", "starlette.requests.Request"):
+            return source("request data")
+        if ident in self.info.constants:
+            return self.info.constants[ident]
+        if ident in self.info.defined or ident in self.info.aliases or ident in dir(__builtins__):
+            return EMPTY
+        return unknown(f"'{ident}'")
+
+    def attribute(self, e: ast.Attribute) -> Val:
+        full = dotted(e)
+        if full is not None:
+            canon = canonical(full, self.info.aliases)
+            if canon in ATTR_SOURCES:
+                return ATTR_SOURCES[canon]
+            if full in self.env:
+                return self.env[full]
+            if e.attr in REQUEST_NAMES and isinstance(e.value, ast.Name) and e.value.id in ("self", "cls"):
+                return source("request data")
+        base = self.expr(e.value)
+        if any(o.kind == SOURCE and o.desc == "request data" for o in base.origins) \
+                and e.attr in REQUEST_SAFE_ATTRS:
+            return EMPTY
+        if base.origins:
+            return base
+        if isinstance(e.value, ast.Name) and e.value.id in ("self", "cls"):
+            return unknown(f"'{full}'")
+        return unknown(f"'{full}'") if full and full.split(".")[0] not in self.info.aliases else EMPTY
+
+    def fstring(self, e: ast.JoinedStr) -> Val:
+        text, origins, built = "", set(), False
+        for part in e.values:
+            if isinstance(part, ast.Constant) and isinstance(part.value, str):
+                text += part.value
+            elif isinstance(part, ast.FormattedValue):
+                v = _slot_sanitise(self.expr(part.value), text)
+                origins |= v.origins
+                built = built or bool(v.origins)
+                text += "{}"
+        return Val(frozenset(origins), built, text)
+
+    def binop(self, e: ast.BinOp) -> Val:
+        left = self.expr(e.left)
+        if isinstance(e.op, ast.Mod) and (left.text or isinstance(e.left, ast.Constant)):
+            pieces = e.right.elts if isinstance(e.right, ast.Tuple) else [e.right]
+            prefixes = [left.text[:m.start()] for m in PERCENT_SLOT.finditer(left.text)]
+            out = Val(left.origins, left.built, left.text)
+            for i, p in enumerate(pieces):
+                v = _slot_sanitise(self.expr(p), prefixes[i] if i < len(prefixes) else "")
+                out = Val(out.origins | v.origins, out.built or bool(v.origins), out.text)
+            return out
+        right = self.expr(e.right)
+        if isinstance(e.op, ast.Add) and (left.text or right.text):
+            right = _slot_sanitise(right, left.text)
+            return Val(left.origins | right.origins, left.built or right.built or bool(
+                left.origins or right.origins), left.text + right.text)
+        return left | right
+
+    def comprehension(self, e: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp) -> Val:
+        saved = dict(self.env)
+        for gen in e.generators:
+            self.bind(gen.target, self.expr(gen.iter))
+            for cond in gen.ifs:
+                self.guard(cond)
+        out = join([self.expr(e.key), self.expr(e.value)]) if isinstance(e, ast.DictComp) else self.expr(e.elt)
+        self.env = saved
+        return out
+
+    def call(self, e: ast.Call) -> Val:
+        name = call_name(e, self.info.aliases)
+        method = e.func.attr if isinstance(e.func, ast.Attribute) else ""
+        recv = self.expr(e.func.value) if isinstance(e.func, ast.Attribute) else EMPTY
+        args = [self.expr(a) for a in e.args]
+        kwargs = {k.arg: self.expr(k.value) for k in e.keywords if k.arg is not None}
+        extra = [self.expr(k.value) for k in e.keywords if k.arg is None]
+        first_elts = None
+        if e.args and isinstance(e.args[0], (ast.List, ast.Tuple)):
+            first_elts = [self.expr(x) for x in e.args[0].elts]
+        receiver = (dotted(e.func.value) or "") if isinstance(e.func, ast.Attribute) else ""
+        ci = sinks.CallInfo(e, name, method or last(name), receiver.lower(), args, kwargs, first_elts)
+        for hit in sinks.check(ci):
+            self.record(hit, e)
+        produced = call_source(name, e)
+        if produced is not None:
+            return produced
+        summarised = self.apply_summary(self, e, name, args, kwargs)
+        if summarised is not None:
+            return summarised
+        cwes = sanitiser_cwes(name, e)
+        if cwes is not None and cwes == ALL:
+            return EMPTY
+        everything = join([recv, *args, *kwargs.values(), *extra])
+        if method == "format" and (recv.text or isinstance(e.func.value, ast.Constant)):  # type: ignore[union-attr]
+            prefixes = [recv.text[:m.start()] for m in BRACE_SLOT.finditer(recv.text)]
+            pieces = [*args, *kwargs.values()]
+            out = Val(recv.origins, recv.built, recv.text)
+            for i, p in enumerate(pieces):
+                v = _slot_sanitise(p, prefixes[i] if i < len(prefixes) else "")
+                out = Val(out.origins | v.origins, out.built or bool(v.origins), out.text)
+            everything = out
+        elif method == "join" and args:
+            everything = Val(everything.origins, bool(args[0].origins) or everything.built, everything.text)
+        elif method in ("get", "getlist", "pop", "getvalue") and recv.origins:
+            everything = request_key(recv, e.args[0] if e.args else None) | join(args[1:])
+        if cwes is not None:
+            return everything.sanitised(cwes)
+        if not everything.origins and name.split(".")[0] not in self.info.aliases:
+            return unknown(f"the result of {name or method or 'a call'}()")
+        return everything
+

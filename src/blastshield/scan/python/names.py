@@ -1,0 +1,92 @@
+"""Dotted names of call targets, with the file's import aliases resolved.
+
+``import subprocess as sp; sp.run(...)`` and ``from os import system; system(...)`` both
+give the canonical name (``subprocess.run``, ``os.system``) that the rule tables use.
+"""
+
+from __future__ import annotations
+
+import ast
+
+
+def collect_imports(tree: ast.Module) -> dict[str, str]:
+    """Local name -> canonical dotted name, for every import anywhere in the file."""
+    aliases: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                if a.asname:
+                    aliases[a.asname] = a.name
+                else:
+                    top = a.name.split(".")[0]
+                    aliases.setdefault(top, top)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            for a in node.names:
+                if a.name != "*":
+                    aliases[a.asname or a.name] = f"{node.module}.{a.name}"
+    return aliases
+
+
+def dotted(node: ast.expr) -> str | None:
+    """``a.b.c`` for a chain of attributes on a name; None for anything else."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    if isinstance(node, ast.Call):  # tarfile.open(...).extractall -> "tarfile.open().extractall"
+        inner = dotted(node.func)
+        if inner is not None:
+            parts.append(inner + "()")
+            return ".".join(reversed(parts))
+    return None
+
+
+def canonical(name: str, aliases: dict[str, str]) -> str:
+    head, _, rest = name.partition(".")
+    real = aliases.get(head)
+    if real is None:
+        return name
+    return f"{real}.{rest}" if rest else real
+
+
+def call_name(call: ast.Call, aliases: dict[str, str]) -> str:
+    """Canonical dotted name of what ``call`` calls ('' when it is not a plain chain)."""
+    name = dotted(call.func)
+    return canonical(name, aliases) if name else ""
+
+
+def last(name: str) -> str:
+    return name.rsplit(".", 1)[-1]
+
+
+def kwarg(call: ast.Call, name: str) -> ast.expr | None:
+    for k in call.keywords:
+        if k.arg == name:
+            return k.value
+    return None
+
+
+def arg(call: ast.Call, index: int, name: str | None = None) -> ast.expr | None:
+    """Positional argument ``index`` or keyword ``name`` (starred arguments are not followed)."""
+    if name is not None:
+        kw = kwarg(call, name)
+        if kw is not None:
+            return kw
+    if index < len(call.args) and not any(isinstance(a, ast.Starred) for a in call.args[: index + 1]):
+        return call.args[index]
+    return None
+
+
+def is_true(node: ast.expr | None) -> bool:
+    return isinstance(node, ast.Constant) and node.value is True
+
+
+def is_false(node: ast.expr | None) -> bool:
+    return isinstance(node, ast.Constant) and node.value in (False, 0, None)
+
+
+def const_str(node: ast.expr | None) -> str | None:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None

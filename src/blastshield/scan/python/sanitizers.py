@@ -1,0 +1,135 @@
+"""What makes untrusted data safe, per CWE: escaping calls and checks that guard a use."""
+
+from __future__ import annotations
+
+import ast
+
+from blastshield.scan.python.names import call_name, dotted, last
+
+ALL = frozenset({-1})
+PATH = frozenset({22})
+URL = frozenset({601, 918})
+
+# Calls whose result carries no attacker-controlled text at all.
+CLEAN_RESULTS = frozenset({
+    "int", "float", "bool", "len", "abs", "round", "hash", "id", "ord", "isinstance", "hasattr",
+    "callable", "sum", "min", "max", "uuid.uuid4", "uuid.uuid1", "uuid.UUID", "os.path.exists",
+    "os.path.isfile", "os.path.isdir", "os.path.getsize", "url_for", "flask.url_for",
+    "time.time", "datetime.datetime.now", "random.randint", "secrets.token_hex",
+    "secrets.token_urlsafe", "django.urls.reverse", "reverse", "decimal.Decimal",
+})
+CLEAN_METHODS = frozenset({
+    "startswith", "endswith", "isdigit", "isalnum", "isalpha", "isnumeric", "isdecimal",
+    "isidentifier", "count", "index", "find", "rfind", "exists", "is_file", "is_dir",
+    "hexdigest", "digest", "fetchone_count", "__len__",
+})
+SANITISERS: dict[str, frozenset[int]] = {
+    "shlex.quote": frozenset({78}), "pipes.quote": frozenset({78}), "shlex.join": frozenset({78}),
+    "html.escape": frozenset({79, 113}), "cgi.escape": frozenset({79}),
+    "markupsafe.escape": frozenset({79}), "flask.escape": frozenset({79}),
+    "jinja2.escape": frozenset({79}), "escape": frozenset({79}), "bleach.clean": frozenset({79}),
+    "django.utils.html.escape": frozenset({79}), "conditional_escape": frozenset({79}),
+    "xml.sax.saxutils.escape": frozenset({79, 643}), "json.dumps": frozenset({79}),
+    "flask.jsonify": frozenset({79}), "jsonify": frozenset({79}),
+    "flask.render_template": frozenset({79}), "render_template": frozenset({79}),
+    "django.shortcuts.render": frozenset({79}), "render": frozenset({79}),
+    "os.path.basename": frozenset({22}), "werkzeug.utils.secure_filename": frozenset({22, 78}),
+    "secure_filename": frozenset({22, 78}), "werkzeug.secure_filename": frozenset({22, 78}),
+    "re.escape": frozenset({1333, 643}),
+    "ldap.filter.escape_filter_chars": frozenset({90}), "ldap3.utils.conv.escape_filter_chars":
+        frozenset({90}), "escape_filter_chars": frozenset({90}), "ldap.dn.escape_dn_chars": frozenset({90}),
+    "escape_rdn": frozenset({90}),
+    "urllib.parse.quote": frozenset({79, 113, 117, 78}), "urllib.parse.quote_plus":
+        frozenset({79, 113, 117, 78, 22}), "urllib.quote": frozenset({79, 113, 117}),
+    "urllib.parse.urlencode": frozenset({79, 113, 117, 78}),
+    "base64.b64encode": frozenset({79, 113, 117, 78, 89, 22}),
+}
+# Checks named like validators: a call to one in an if-test is taken as an allow-list check.
+VALIDATOR_PREFIXES = ("is_safe", "is_valid", "valid", "validate", "allowed", "is_allowed", "check_",
+                      "sanitize", "sanitise", "url_has_allowed", "safe_join", "is_local", "whitelist",
+                      "allowlist", "verify")
+
+
+def sanitiser_cwes(name: str, call: ast.Call) -> frozenset[int] | None:
+    """CWEs the result of ``call`` is safe for; ALL for a clean result; None if not a sanitiser."""
+    if name in CLEAN_RESULTS:
+        return ALL
+    hit = SANITISERS.get(name)
+    if hit is not None:
+        return hit
+    method = last(name) if name else (call.func.attr if isinstance(call.func, ast.Attribute) else "")
+    if method in CLEAN_METHODS:
+        return ALL
+    if method == "replace" and call.args:
+        first = call.args[0]
+        if isinstance(first, ast.Constant) and isinstance(first.value, str) and (
+                "\n" in first.value or "\r" in first.value):
+            return frozenset({117, 113})
+    if method == "safe_join" or name.endswith("safe_join"):
+        return PATH
+    return None
+
+
+def _names_in(node: ast.AST) -> set[str]:
+    out: set[str] = set()
+    for n in ast.walk(node):
+        if isinstance(n, ast.Name):
+            out.add(n.id)
+        elif isinstance(n, ast.Attribute):
+            d = dotted(n)
+            if d:
+                out.add(d)
+    return out
+
+
+def guard_cwes(test: ast.expr, aliases: dict[str, str]) -> dict[str, frozenset[int]]:
+    """Names an if/while/assert test checks, and the CWEs that check protects against.
+
+    Recognised: allow-list membership (``x in ALLOWED``), containment of a resolved path
+    (``realpath(p).startswith(base)``, ``commonpath``), URL host checks
+    (``urlparse(u).netloc in HOSTS``), digit/identifier checks, regex full matches, and
+    calls to functions named like validators. The check counts for the rest of the
+    function: an approximation that trades a few missed flows for far fewer false alarms.
+    """
+    out: dict[str, frozenset[int]] = {}
+
+    def mark(node: ast.AST, cwes: frozenset[int]) -> None:
+        for name in _names_in(node):
+            out[name] = out.get(name, frozenset()) | cwes
+
+    for node in ast.walk(test):
+        if isinstance(node, ast.Compare):
+            left, ops, rights = node.left, node.ops, node.comparators
+            if any(isinstance(op, (ast.In, ast.NotIn)) for op in ops):
+                right = rights[0]
+                if isinstance(left, ast.Constant) and isinstance(left.value, str):
+                    if ".." in left.value or "/" in left.value or "\\" in left.value:
+                        mark(right, PATH)
+                elif not (isinstance(right, ast.Constant) and isinstance(right.value, str)):
+                    host_check = any(isinstance(n, ast.Attribute) and n.attr in ("netloc", "hostname")
+                                     for n in ast.walk(left))
+                    mark(left, URL if host_check else ALL)
+            elif any(isinstance(op, (ast.Eq, ast.NotEq)) for op in ops):
+                for side in [left, *rights]:
+                    if any(isinstance(n, ast.Attribute) and n.attr in ("netloc", "hostname", "scheme")
+                           for n in ast.walk(side)):
+                        mark(side, URL)
+                    if isinstance(side, ast.Call) and call_name(side, aliases).endswith("commonpath"):
+                        mark(side, PATH)
+        elif isinstance(node, ast.Call):
+            name = call_name(node, aliases)
+            method = last(name) if name else (node.func.attr if isinstance(node.func, ast.Attribute) else "")
+            if method in ("startswith",) and isinstance(node.func, ast.Attribute):
+                mark(node.func.value, PATH | URL)
+            elif method in ("isdigit", "isalnum", "isnumeric", "isdecimal", "isidentifier", "isalpha") \
+                    and isinstance(node.func, ast.Attribute):
+                mark(node.func.value, ALL)
+            elif name in ("re.match", "re.fullmatch") or method == "fullmatch":
+                for a in node.args[1:] if name.startswith("re.") else node.args:
+                    mark(a, ALL)
+            elif method.lower().startswith(VALIDATOR_PREFIXES) or method == "is_relative_to":
+                for a in node.args:
+                    mark(a, ALL if not method == "is_relative_to" else PATH)
+                if method == "is_relative_to" and isinstance(node.func, ast.Attribute):
+                    mark(node.func.value, PATH)
+    return out

@@ -1,0 +1,227 @@
+"""Dangerous calls, by CWE, and how sure a finding is given what reaches them."""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+
+from blastshield.scan.finding import Confidence, RuleSpec
+from blastshield.scan.python.names import arg, const_str, is_true, kwarg, last
+from blastshield.scan.python.values import EXTERNAL, PARAM, SOURCE, UNKNOWN, Origin, Val
+from blastshield.scan.rules import python_taint as R
+
+H, M, L = Confidence.HIGH, Confidence.MEDIUM, Confidence.LOW
+
+
+@dataclass(frozen=True, slots=True)
+class CallInfo:
+    node: ast.Call
+    name: str  # canonical dotted name, '' if not a plain chain
+    method: str  # last component ('' for a bare call on an expression)
+    receiver: str  # dotted text of the receiver (lower case), '' if none
+    args: list[Val]
+    kwargs: dict[str, Val]
+    first_elts: list[Val] | None = None  # values of a literal list/tuple first argument
+
+    def val(self, index: int, kw: str | None = None) -> Val | None:
+        if kw is not None and kw in self.kwargs:
+            return self.kwargs[kw]
+        if index < len(self.args) and not any(isinstance(a, ast.Starred) for a in self.node.args[:index + 1]):
+            return self.args[index]
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class SinkHit:
+    spec: RuleSpec
+    val: Val
+    sink: str  # "subprocess.run(shell=True)"
+    building: bool = False  # a string assembled by formatting is itself the weakness here
+    external: Confidence | None = M  # confidence when the strongest origin is EXTERNAL
+    weak: Confidence | None = L  # confidence for PARAM/UNKNOWN origins (no visible source)
+
+
+def grade(hit: SinkHit) -> tuple[Confidence, Origin] | None:
+    live = hit.val.live_for(hit.spec.cwe)
+    if not live:
+        return None
+    top = live[0]
+    if top.kind == SOURCE:
+        return H, top
+    if top.kind == EXTERNAL:
+        if hit.external is not None:
+            return hit.external, top
+        live = [o for o in live if o.kind in (PARAM, UNKNOWN)]
+        if not live:
+            return None
+        top = live[0]
+    if hit.building and hit.val.built:
+        return M, top
+    return (hit.weak, top) if hit.weak is not None else None
+
+
+SHELL_CALLS = frozenset({"os.system", "os.popen", "os.popen2", "os.popen3", "commands.getoutput",
+                         "commands.getstatusoutput", "subprocess.getoutput", "subprocess.getstatusoutput",
+                         "popen2.popen2", "platform.popen"})
+PROCESS_CALLS = frozenset({"subprocess.run", "subprocess.call", "subprocess.check_call",
+                           "subprocess.check_output", "subprocess.Popen", "asyncio.create_subprocess_shell",
+                           "asyncio.create_subprocess_exec", "pty.spawn"})
+EXEC_PREFIXES = ("os.exec", "os.spawn", "os.posix_spawn")
+SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "/bin/sh", "/bin/bash", "cmd", "cmd.exe",
+                    "powershell", "/usr/bin/bash", "/usr/bin/sh"})
+SQL_METHODS = frozenset({"execute", "executemany", "executescript", "raw", "extra", "read_sql",
+                         "read_sql_query", "mogrify", "exec_driver_sql", "query"})
+SQL_WORDS = re.compile(r"\b(select|insert|update|delete|drop|create|alter|replace|where|from|into|values|"
+                       r"pragma|grant|truncate|exec)\b", re.I)
+CODE_CALLS = {"eval": 0, "exec": 0, "compile": 0, "builtins.eval": 0, "builtins.exec": 0,
+              "execfile": 0}
+PATH_CALLS = {"open": 0, "io.open": 0, "codecs.open": 0, "os.remove": 0, "os.unlink": 0, "os.rmdir": 0,
+              "os.removedirs": 0, "os.rename": 0, "os.replace": 0, "os.listdir": 0, "os.makedirs": 0,
+              "os.mkdir": 0, "shutil.rmtree": 0, "shutil.copy": 0, "shutil.copyfile": 0,
+              "shutil.copy2": 0, "shutil.move": 0, "flask.send_file": 0, "send_file": 0,
+              "os.chmod": 0, "os.chown": 0, "django.http.FileResponse": 0, "FileResponse": 0,
+              "starlette.responses.FileResponse": 0, "fastapi.responses.FileResponse": 0,
+              "pathlib.Path.open": 0, "os.truncate": 0}
+URL_CALLS = {"requests.get": 0, "requests.post": 0, "requests.put": 0, "requests.delete": 0,
+             "requests.head": 0, "requests.patch": 0, "requests.options": 0, "requests.request": 1,
+             "urllib.request.urlopen": 0, "urllib.request.Request": 0, "urllib2.urlopen": 0,
+             "urllib2.Request": 0, "urllib.urlopen": 0, "httpx.get": 0, "httpx.post": 0,
+             "httpx.request": 1, "http.client.HTTPConnection": 0, "http.client.HTTPSConnection": 0,
+             "httplib.HTTPConnection": 0, "aiohttp.request": 1, "urllib3.request": 1}
+REDIRECT_CALLS = frozenset({"flask.redirect", "redirect", "django.shortcuts.redirect", "bottle.redirect",
+                            "django.http.HttpResponseRedirect", "HttpResponseRedirect",
+                            "django.http.HttpResponsePermanentRedirect", "starlette.responses.RedirectResponse",
+                            "fastapi.responses.RedirectResponse", "RedirectResponse", "werkzeug.utils.redirect"})
+HTML_CALLS = frozenset({"flask.make_response", "make_response", "flask.Response", "Response",
+                        "django.http.HttpResponse", "HttpResponse", "markupsafe.Markup", "flask.Markup",
+                        "Markup", "jinja2.Markup", "django.utils.safestring.mark_safe", "mark_safe",
+                        "starlette.responses.HTMLResponse", "fastapi.responses.HTMLResponse", "HTMLResponse",
+                        "werkzeug.wrappers.Response"})
+TEMPLATE_CALLS = frozenset({"flask.render_template_string", "render_template_string", "jinja2.Template",
+                            "Template", "mako.template.Template", "django.template.Template",
+                            "string.Template", "from_string"})
+PICKLE_CALLS = frozenset({"pickle.loads", "pickle.load", "cPickle.loads", "cPickle.load", "_pickle.loads",
+                          "_pickle.load", "marshal.loads", "marshal.load", "dill.loads", "dill.load",
+                          "jsonpickle.decode", "joblib.load", "pandas.read_pickle", "shelve.open",
+                          "pickle.Unpickler", "cloudpickle.loads", "cloudpickle.load", "torch.load"})
+XML_CALLS = frozenset({"lxml.etree.fromstring", "lxml.etree.parse", "lxml.etree.XML",
+                       "xml.etree.ElementTree.fromstring", "xml.etree.ElementTree.parse",
+                       "xml.etree.ElementTree.XML", "xml.dom.minidom.parseString", "xml.dom.minidom.parse",
+                       "xml.sax.parseString", "xml.sax.parse", "xml.dom.pulldom.parseString",
+                       "xml.etree.cElementTree.fromstring", "xml.etree.cElementTree.parse"})
+REGEX_CALLS = frozenset({"re.compile", "re.match", "re.search", "re.fullmatch", "re.findall", "re.finditer",
+                         "re.sub", "re.subn", "re.split", "regex.compile", "regex.match", "regex.search"})
+LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "critical", "exception", "log"})
+LDAP_METHODS = frozenset({"search_s", "search_st", "search_ext", "search_ext_s", "search"})
+XPATH_METHODS = frozenset({"xpath", "XPath", "findall", "iterfind", "findtext", "find", "evaluate"})
+
+
+def check(ci: CallInfo) -> list[SinkHit]:
+    """Every sink this call is, with the value that reaches it."""
+    hits: list[SinkHit] = []
+    name, method = ci.name, ci.method
+    first = ci.val(0)
+
+    if name in SHELL_CALLS and first is not None:
+        hits.append(SinkHit(R.COMMAND_INJECTION, first, f"{name}()", building=True, weak=L))
+    elif name in PROCESS_CALLS or name.startswith(EXEC_PREFIXES):
+        hits.extend(_process(ci))
+    if name in CODE_CALLS and first is not None:
+        hits.append(SinkHit(R.CODE_INJECTION, first, f"{name}()", building=True, weak=M))
+    if method in SQL_METHODS and first is not None and _sqlish(ci, first):
+        hits.append(SinkHit(R.SQL_INJECTION, first, f"{method}()", building=True, weak=L))
+    if name in ("sqlalchemy.text", "text") and first is not None and SQL_WORDS.search(first.text):
+        hits.append(SinkHit(R.SQL_INJECTION, first, "sqlalchemy.text()", building=True, weak=L))
+    if name in PATH_CALLS:
+        v = ci.val(PATH_CALLS[name])
+        if v is not None:
+            hits.append(SinkHit(R.PATH_TRAVERSAL, v, f"{name}()", external=L, weak=None))
+    if name in URL_CALLS:
+        v = ci.val(URL_CALLS[name], "url")
+        if v is not None:
+            hits.append(SinkHit(R.SSRF, v, f"{name}()", external=L, weak=None))
+    if name in REDIRECT_CALLS and first is not None:
+        hits.append(SinkHit(R.OPEN_REDIRECT, first, f"{last(name)}()", external=None, weak=None))
+    if name in HTML_CALLS and first is not None:
+        hits.append(SinkHit(R.XSS, first, f"{last(name)}()", external=L, weak=None))
+    if (name in TEMPLATE_CALLS or method == "from_string") and first is not None:
+        hits.append(SinkHit(R.TEMPLATE_INJECTION, first, f"{last(name) or method}()", external=L, weak=None))
+    if name in PICKLE_CALLS and first is not None:
+        literal = name == "shelve.open" and const_str(ci.node.args[0] if ci.node.args else None) is not None
+        hits.append(SinkHit(R.DESERIALISATION, first, f"{name}()", external=L if literal else M,
+                            weak=L if literal else M))
+    if name in XML_CALLS and first is not None:
+        hits.append(SinkHit(R.XXE, first, f"{name}()", external=L, weak=None))
+    if name in REGEX_CALLS and first is not None:
+        hits.append(SinkHit(R.REDOS, first, f"{name}()", external=L, weak=None))
+    if method in LOG_METHODS and ("log" in ci.receiver or name.startswith("logging.")):
+        for v in ci.args:
+            hits.append(SinkHit(R.LOG_INJECTION, v, f"logging {method}()", external=None, weak=None))
+    if method in LDAP_METHODS and (method != "search" or any(k in ci.receiver for k in ("ldap", "conn"))):
+        for v in ci.args:
+            hits.append(SinkHit(R.LDAP_INJECTION, v, f"LDAP {method}()", external=L, weak=None))
+    if method in XPATH_METHODS and first is not None and _xpathish(ci, first):
+        hits.append(SinkHit(R.XPATH_INJECTION, first, f"{method}()", external=L, weak=None))
+    if method in ("add_header", "set_header") or (method in ("set", "add") and ci.receiver.endswith("headers")):
+        for v in ci.args[1:2]:
+            hits.append(SinkHit(R.HEADER_INJECTION, v, f"header {method}()", external=None, weak=None))
+    return hits
+
+
+def _process(ci: CallInfo) -> list[SinkHit]:
+    node = ci.node
+    first_node = arg(node, 0, "args")
+    first = ci.val(0, "args")
+    if first_node is None or first is None:
+        return []
+    shell = is_true(kwarg(node, "shell")) or ci.name == "asyncio.create_subprocess_shell"
+    label = f"{ci.name}(shell=True)" if shell else f"{ci.name}()"
+    if shell:
+        return [SinkHit(R.COMMAND_INJECTION, first, label, building=True, weak=L)]
+    if isinstance(first_node, (ast.List, ast.Tuple)) and first_node.elts:
+        elts = ci.first_elts or []
+        prog = const_str(first_node.elts[0])
+        if prog in SHELLS and len(elts) >= 3 and const_str(first_node.elts[1]) in ("-c", "/c"):
+            return [SinkHit(R.COMMAND_INJECTION, elts[2], f"{ci.name}([{prog}, -c, ...])",
+                            building=True, weak=L)]
+        if prog is None and elts:
+            return [SinkHit(R.COMMAND_INJECTION, elts[0], f"{label} as the program name",
+                            external=L, weak=None)]
+        return []
+    # A string without a shell names one program; a list held in a variable is opaque.
+    return [SinkHit(R.COMMAND_INJECTION, first, label, external=L, weak=None)]
+
+
+def _sqlish(ci: CallInfo, first: Val) -> bool:
+    if ci.method in ("executescript", "read_sql", "read_sql_query", "exec_driver_sql"):
+        return True
+    if SQL_WORDS.search(first.text):
+        return True
+    # A query held in a variable we could not see being built: only a definite source counts.
+    return bool(first.live_for(89)) and first.live_for(89)[0].kind == SOURCE and ci.method != "query"
+
+
+def _xpathish(ci: CallInfo, first: Val) -> bool:
+    if ci.method in ("xpath", "XPath"):
+        return True
+    if ci.method == "evaluate":
+        return "xpath" in ci.receiver or "/" in first.text
+    return "[" in first.text or "/" in first.text or "@" in first.text
+
+
+def string_slot_safety(prefix: str) -> frozenset[int]:
+    """CWEs a piece interpolated after ``prefix`` cannot cause, whoever controls it weakly.
+
+    A URL whose scheme and host are fixed before the piece cannot be turned to another
+    host (918, 601). An SQL identifier slot (after FROM/INTO/UPDATE/JOIN/TABLE) or a
+    LIMIT/OFFSET holds a name or number that code, not users, usually supplies; these only
+    apply to origins without a visible source (see values.Val).
+    """
+    out: set[int] = set()
+    if re.match(r"^\s*[a-zA-Z][\w+.-]*://[^/?#\s]+[/?#]", prefix) or re.match(r"^/[\w-]", prefix):
+        out.update((918, 601))
+    if re.search(r"\b(from|into|update|join|table|exists|on|limit|offset|order\s+by|group\s+by)\s+[`\"\[(]?$",
+                 prefix, re.I):
+        out.add(89)
+    return frozenset(out)

@@ -1,0 +1,96 @@
+"""What the taint analysis knows about one value: where its data may come from.
+
+A value is a set of ``Origin``s plus whether it was built from pieces by string
+formatting. An origin has a kind, ordered by how sure we are that an attacker controls it:
+
+- ``source``: request data, route parameters, command-line arguments, console input,
+  network reads — definitely untrusted;
+- ``external``: file contents, environment variables, HTTP responses, deserialised data
+  — untrusted in many deployments;
+- ``param``: a parameter of the function being analysed (untrusted only if a caller
+  passes untrusted data; summaries follow that);
+- ``unknown``: computed by code we do not see.
+
+Each origin carries the CWEs it was sanitised for (``shlex.quote`` makes a value safe for
+78 only, ``int()`` for everything, so ``int()`` simply drops the origins).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SOURCE = "source"
+EXTERNAL = "external"
+PARAM = "param"
+UNKNOWN = "unknown"
+
+TEXT_CAP = 2000  # constant text kept per value: enough to recognise SQL, bounded so loops stay cheap
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    kind: str
+    desc: str  # "request parameter 'host'", "parameter 'path'" — never a value
+    param: int = -1  # index of the parameter, for kind == PARAM
+    safe_for: frozenset[int] = frozenset()
+
+    def is_safe_for(self, cwe: int) -> bool:
+        return cwe in self.safe_for or -1 in self.safe_for
+
+    def sanitised(self, cwes: frozenset[int]) -> Origin:
+        return Origin(self.kind, self.desc, self.param, self.safe_for | cwes)
+
+
+@dataclass(frozen=True, slots=True)
+class Val:
+    origins: frozenset[Origin] = field(default_factory=frozenset)
+    built: bool = False  # made by f-string, %, .format or + from non-constant pieces
+    text: str = ""  # the constant text we saw (string literals and formatting templates)
+
+    def __or__(self, other: Val) -> Val:
+        if other.text in self.text:
+            text = self.text
+        elif self.text in other.text:
+            text = other.text
+        else:
+            text = (self.text + other.text)[:TEXT_CAP]
+        return Val(self.origins | other.origins, self.built or other.built, text)
+
+    def sanitised(self, cwes: frozenset[int]) -> Val:
+        return Val(frozenset(o.sanitised(cwes) for o in self.origins), self.built, self.text)
+
+    def live_for(self, cwe: int) -> list[Origin]:
+        """The origins not sanitised for ``cwe``, strongest kind first."""
+        rank = {SOURCE: 0, EXTERNAL: 1, PARAM: 2, UNKNOWN: 3}
+        live = [o for o in self.origins if not o.is_safe_for(cwe)]
+        return sorted(live, key=lambda o: (rank.get(o.kind, 9), o.desc))
+
+    @property
+    def tainted(self) -> bool:
+        return any(o.kind in (SOURCE, EXTERNAL) for o in self.origins)
+
+
+EMPTY = Val()
+
+
+def const(text: str = "") -> Val:
+    return Val(frozenset(), False, text)
+
+
+def join(vals: list[Val]) -> Val:
+    out = EMPTY
+    for v in vals:
+        out = out | v
+    return out
+
+
+def unknown(desc: str = "a computed value") -> Val:
+    return Val(frozenset({Origin(UNKNOWN, desc)}))
+
+
+def source(desc: str) -> Val:
+    return Val(frozenset({Origin(SOURCE, desc)}))
+
+
+def external(desc: str) -> Val:
+    return Val(frozenset({Origin(EXTERNAL, desc)}))

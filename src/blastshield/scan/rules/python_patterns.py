@@ -1,0 +1,60 @@
+"""Python rules that need no taint: a dangerous API or setting visible at one call."""
+
+from __future__ import annotations
+
+from blastshield.scan.finding import Confidence, Severity
+from blastshield.scan.registry import declare
+
+H, M, L = Confidence.HIGH, Confidence.MEDIUM, Confidence.LOW
+PY = "python"
+
+WEAK_HASH = declare(
+    "BS-PY-328", 328, Severity.MEDIUM, M, "broken hash function (MD5, SHA-1) used",
+    "use hashlib.sha256 for integrity; pass usedforsecurity=False when it is only a checksum", PY)
+PASSWORD_HASH = declare(
+    "BS-PY-916", 916, Severity.HIGH, H, "password hashed with a fast hash",
+    "hash passwords with a slow, salted KDF: hashlib.scrypt, pbkdf2_hmac (600k rounds), bcrypt, argon2",
+    PY)
+WEAK_RANDOM = declare(
+    "BS-PY-338", 338, Severity.MEDIUM, M, "predictable random numbers used for a secret",
+    "use the secrets module (secrets.token_urlsafe, secrets.choice) for tokens, keys and passwords", PY)
+TLS_OFF = declare(
+    "BS-PY-295", 295, Severity.HIGH, H, "TLS certificate verification turned off",
+    "keep verification on; point verify= / cafile= at the right CA bundle instead", PY)
+HARDCODED_SECRET = declare(
+    "BS-PY-798", 798, Severity.HIGH, M, "credential written into the source code",
+    "read it from the environment or a secret store (os.environ['DB_PASSWORD'])", PY)
+TEMP_FILE = declare(
+    "BS-PY-377", 377, Severity.MEDIUM, H, "insecure temporary file name",
+    "use tempfile.NamedTemporaryFile / mkstemp / TemporaryDirectory, which create the file atomically",
+    PY)
+FILE_MODE = declare(
+    "BS-PY-732", 732, Severity.MEDIUM, H, "file or folder made writable or readable by everyone",
+    "grant only the owner (0o600 for files, 0o700 for folders)", PY)
+DEBUG_MODE = declare(
+    "BS-PY-489", 489, Severity.MEDIUM, H, "web application run in debug mode",
+    "never ship debug=True: it exposes an interactive debugger; read the flag from configuration", PY)
+JWT_NO_VERIFY = declare(
+    "BS-PY-347", 347, Severity.HIGH, H, "JWT decoded without verifying its signature",
+    "decode with the key and an explicit algorithms=[...] list; never verify_signature=False", PY)
+UNSAFE_YAML = declare(
+    "BS-PY-502-yaml", 502, Severity.HIGH, H, "YAML loaded with a loader that builds arbitrary objects",
+    "use yaml.safe_load (or Loader=yaml.SafeLoader)", PY)
+ARCHIVE_EXTRACT = declare(
+    "BS-PY-022-archive", 22, Severity.HIGH, M, "archive extracted without checking member paths",
+    "extract with tarfile's filter='data' (Python 3.12+) or check each member's resolved path", PY)
+XML_PARSER = declare(
+    "BS-PY-611-parser", 611, Severity.MEDIUM, M, "XML parser configured to resolve external entities",
+    "use defusedxml, or lxml.etree.XMLParser(resolve_entities=False, no_network=True)", PY)
+WEAK_CIPHER = declare(
+    "BS-PY-327", 327, Severity.HIGH, H, "broken cipher, mode or protocol",
+    "use AES-GCM or ChaCha20-Poly1305 (cryptography's AEAD classes); TLS 1.2+", PY)
+WEAK_KEY = declare(
+    "BS-PY-326", 326, Severity.HIGH, H, "cryptographic key too small",
+    "use RSA/DSA keys of at least 2048 bits (3072 for new keys), EC curves of 256 bits", PY)
+MISSING_AUTH = declare(
+    "BS-PY-306", 306, Severity.HIGH, M, "sensitive web handler without any authentication check",
+    "require a login (a login_required-style decorator or a session/user check) before acting", PY)
+NO_TIMEOUT = declare(
+    "BS-PY-400", 400, Severity.LOW, L, "HTTP request without a timeout",
+    "pass timeout= so a slow server cannot hang the worker", PY)
