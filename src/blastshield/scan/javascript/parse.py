@@ -1,0 +1,294 @@
+"""Parsing JavaScript/TypeScript with tree-sitter, and small helpers over its nodes.
+
+Parsers are created lazily, once per process and grammar. ``module_bindings`` maps the
+local names a file gives to imported modules (``const cp = require('child_process')``,
+``import { exec } from 'child_process'``) to qualified names, so rules can tell
+``child_process.exec`` from a regular expression's ``.exec``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import tree_sitter
+
+from blastshield.errors import ScanError
+
+Node = tree_sitter.Node
+
+_PARSERS: dict[str, tree_sitter.Parser] = {}
+
+_GRAMMAR_BY_EXT = {
+    ".js": "javascript",
+    ".jsx": "javascript",
+    ".mjs": "javascript",
+    ".cjs": "javascript",
+    ".ts": "typescript",
+    ".mts": "typescript",
+    ".cts": "typescript",
+    ".tsx": "tsx",
+}
+
+
+def grammar_for(path: str) -> str:
+    """The grammar name for a file name; unknown extensions fall back to JavaScript (JSX)."""
+    dot = path.rfind(".")
+    return _GRAMMAR_BY_EXT.get(path[dot:].lower() if dot >= 0 else "", "javascript")
+
+
+def _parser(grammar: str) -> tree_sitter.Parser:
+    parser = _PARSERS.get(grammar)
+    if parser is None:
+        if grammar == "javascript":
+            import tree_sitter_javascript
+
+            language = tree_sitter.Language(tree_sitter_javascript.language())
+        else:
+            import tree_sitter_typescript
+
+            raw = (
+                tree_sitter_typescript.language_tsx()
+                if grammar == "tsx"
+                else tree_sitter_typescript.language_typescript()
+            )
+            language = tree_sitter.Language(raw)
+        parser = tree_sitter.Parser(language)
+        _PARSERS[grammar] = parser
+    return parser
+
+
+def parse(path: str, source: bytes) -> tree_sitter.Tree:
+    """Parse ``source``; raise ScanError only when nothing useful could be parsed."""
+    grammar = grammar_for(path)
+    tree = _parser(grammar).parse(source)
+    root = tree.root_node
+    if root.has_error and grammar == "typescript":
+        # Plain .ts files sometimes hold JSX-free code that only the TSX grammar takes, and
+        # vice versa; keep whichever parse has fewer errors.
+        other = _parser("tsx").parse(source)
+        if _error_count(other.root_node) < _error_count(root):
+            tree, root = other, other.root_node
+    if root.has_error and source.strip():
+        useful = any(node.type in _USEFUL for node in walk(root))
+        if not useful:
+            raise ScanError(
+                f"{path}: cannot parse as {grammar}",
+                hint="check the file is JavaScript/TypeScript with a matching extension",
+            )
+    return tree
+
+
+_USEFUL = frozenset(
+    {
+        "call_expression",
+        "new_expression",
+        "assignment_expression",
+        "variable_declarator",
+        "function_declaration",
+        "jsx_attribute",
+        "member_expression",
+        "binary_expression",
+        "pair",
+    }
+)
+
+
+def _error_count(root: Node) -> int:
+    return sum(1 for node in walk(root) if node.type == "ERROR" or node.is_missing)
+
+
+def walk(root: Node) -> Iterator[Node]:
+    """Every node under ``root`` (pre-order), iteratively."""
+    cursor = root.walk()
+    visited_children = False
+    while True:
+        if not visited_children:
+            node = cursor.node
+            if node is not None:
+                yield node
+            if cursor.goto_first_child():
+                continue
+        if cursor.goto_next_sibling():
+            visited_children = False
+        elif cursor.goto_parent():
+            visited_children = True
+        else:
+            return
+
+
+def text(node: Node | None) -> str:
+    if node is None or node.text is None:
+        return ""
+    return node.text.decode("utf-8", errors="replace")
+
+
+def line(node: Node) -> int:
+    return node.start_point[0] + 1
+
+
+def end_line(node: Node) -> int:
+    return node.end_point[0] + 1
+
+
+def unwrap(node: Node | None) -> Node | None:
+    """Strip parentheses and TypeScript-only wrappers (``x as T``, ``x!``, ``<T>x``)."""
+    while node is not None and node.type in (
+        "parenthesized_expression",
+        "as_expression",
+        "non_null_expression",
+        "satisfies_expression",
+        "type_assertion",
+    ):
+        inner = [c for c in node.named_children if not c.type.endswith("type") and c.type != "type_arguments"]
+        node = inner[0] if inner else None
+    return node
+
+
+def string_value(node: Node | None) -> str | None:
+    """The value of a string literal (or a template with no substitutions), else None."""
+    node = unwrap(node)
+    if node is None:
+        return None
+    if node.type == "string":
+        return "".join(text(c) if c.type == "string_fragment" else _escape(c) for c in node.named_children)
+    if node.type == "template_string" and not any(
+        c.type == "template_substitution" for c in node.named_children
+    ):
+        return "".join(text(c) for c in node.named_children)
+    return None
+
+
+def _escape(node: Node) -> str:
+    raw = text(node)
+    return {"\\n": "\n", "\\t": "\t", "\\'": "'", '\\"': '"', "\\\\": "\\"}.get(raw, raw)
+
+
+def call_args(node: Node) -> list[Node]:
+    args = node.child_by_field_name("arguments")
+    if args is None:
+        return []
+    if args.type == "template_string":  # tagged template: tag`...`
+        return [args]
+    return [c for c in args.named_children if c.type != "comment"]
+
+
+def dotted(node: Node | None) -> str:
+    """``a.b.c`` for a member chain of identifiers, ``""`` for anything else."""
+    node = unwrap(node)
+    if node is None:
+        return ""
+    if node.type in ("identifier", "this", "property_identifier", "shorthand_property_identifier"):
+        return text(node)
+    if node.type == "member_expression":
+        base = dotted(node.child_by_field_name("object"))
+        prop = node.child_by_field_name("property")
+        return f"{base}.{text(prop)}" if base and prop is not None else ""
+    if node.type == "call_expression":
+        module = require_target(node)
+        return module or ""
+    return ""
+
+
+def require_target(node: Node) -> str | None:
+    """``'fs'`` for ``require('fs')``, else None."""
+    if node.type != "call_expression":
+        return None
+    fn = node.child_by_field_name("function")
+    if fn is None or text(fn) != "require":
+        return None
+    args = call_args(node)
+    return string_value(args[0]) if len(args) == 1 else None
+
+
+def module_bindings(root: Node) -> dict[str, str]:
+    """Local name → qualified name for every module import in the file."""
+    bindings: dict[str, str] = {}
+    for node in walk(root):
+        if node.type == "variable_declarator":
+            value = unwrap(node.child_by_field_name("value"))
+            while value is not None and value.type == "await_expression":
+                value = unwrap(value.named_children[0] if value.named_children else None)
+            if value is None:
+                continue
+            qualified = ""
+            if value.type == "call_expression" and require_target(value):
+                qualified = require_target(value) or ""
+            elif value.type == "member_expression":
+                qualified = _qualify(dotted(value), bindings)
+                if "." not in qualified or qualified.split(".")[0] not in bindings.values():
+                    qualified = ""
+            elif value.type == "call_expression":  # require('x').verbose()
+                fn = unwrap(value.child_by_field_name("function"))
+                if fn is not None and fn.type == "member_expression":
+                    inner = fn.child_by_field_name("object")
+                    if inner is not None and require_target(inner):
+                        qualified = require_target(inner) or ""
+            if qualified:
+                _bind_pattern(node.child_by_field_name("name"), qualified, bindings)
+        elif node.type == "import_statement":
+            source = string_value(node.child_by_field_name("source"))
+            if source is None:
+                continue
+            for clause in node.named_children:
+                if clause.type == "import_clause":
+                    _bind_import_clause(clause, source, bindings)
+    return bindings
+
+
+def _qualify(name: str, bindings: dict[str, str]) -> str:
+    head, _, rest = name.partition(".")
+    if head in bindings:
+        return bindings[head] + ("." + rest if rest else "")
+    return name
+
+
+def _bind_pattern(pattern: Node | None, qualified: str, bindings: dict[str, str]) -> None:
+    if pattern is None:
+        return
+    if pattern.type == "identifier":
+        bindings[text(pattern)] = qualified
+    elif pattern.type == "object_pattern":
+        for child in pattern.named_children:
+            if child.type == "shorthand_property_identifier_pattern":
+                bindings[text(child)] = f"{qualified}.{text(child)}"
+            elif child.type == "pair_pattern":
+                key = child.child_by_field_name("key")
+                value = child.child_by_field_name("value")
+                if value is not None and value.type == "identifier":
+                    bindings[text(value)] = f"{qualified}.{text(key)}"
+
+
+def _bind_import_clause(clause: Node, source: str, bindings: dict[str, str]) -> None:
+    for part in clause.named_children:
+        if part.type == "identifier":  # default import
+            bindings[text(part)] = source
+        elif part.type == "namespace_import":
+            for ident in part.named_children:
+                if ident.type == "identifier":
+                    bindings[text(ident)] = source
+        elif part.type == "named_imports":
+            for spec in part.named_children:
+                if spec.type != "import_specifier":
+                    continue
+                name = spec.child_by_field_name("name")
+                alias = spec.child_by_field_name("alias")
+                bindings[text(alias or name)] = f"{source}.{text(name)}"
+
+
+def qualified_name(node: Node | None, bindings: dict[str, str]) -> str:
+    """The callee's name with module aliases resolved: ``cp.exec`` → ``child_process.exec``."""
+    node = unwrap(node)
+    if node is None:
+        return ""
+    if node.type == "member_expression":
+        obj = unwrap(node.child_by_field_name("object"))
+        prop = text(node.child_by_field_name("property"))
+        if obj is not None and obj.type == "call_expression" and require_target(obj):
+            return f"{require_target(obj)}.{prop}"
+        if obj is not None and obj.type == "call_expression":
+            base = qualified_name(obj.child_by_field_name("function"), bindings)
+            return f"{base}().{prop}" if base else f"().{prop}"
+        base = qualified_name(obj, bindings) if obj is not None else ""
+        return f"{base}.{prop}" if base else f"?.{prop}"
+    name = dotted(node)
+    return _qualify(name, bindings) if name else ""

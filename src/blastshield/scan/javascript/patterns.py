@@ -1,0 +1,448 @@
+"""Pattern rules that need no data flow: one walk over the tree, each node type to its checks."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+
+from blastshield.scan.finding import Confidence, Finding, RuleSpec
+from blastshield.scan.javascript.crypto_checks import CryptoChecks
+from blastshield.scan.javascript.naming import SECRET_WORDS, STRONG_SECRET_WORDS, has_word, words
+from blastshield.scan.javascript.parse import (
+    Node,
+    call_args,
+    dotted,
+    line,
+    qualified_name,
+    string_value,
+    text,
+    unwrap,
+    walk,
+)
+from blastshield.scan.registry import finding
+from blastshield.scan.rules import js_crypto, js_misc
+
+_TOKEN_FORMATS = re.compile(
+    r"^(AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_\-]{35}|gh[pousr]_[0-9A-Za-z]{36,}|github_pat_\w{22,}|"
+    r"xox[baprs]-[0-9A-Za-z-]{10,}|sk_(live|test)_[0-9A-Za-z]{16,}|sk-[A-Za-z0-9_-]{20,}|"
+    r"glpat-[0-9A-Za-z_-]{20}|-----BEGIN [A-Z ]*PRIVATE KEY-----.*|"
+    r"eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\..*)$",
+    re.DOTALL,
+)
+_PLACEHOLDER = re.compile(
+    r"(?i)(x{3,}|\*{3,}|change.?me|your[_\- ]|<[^>]*>|\$\{|\{\{|example|placeholder|"
+    r"dummy|sample|redacted|todo|fixme|replace|insert|secret_here|here$|^test|test$|"
+    r"^process\.env|^env\.|^[A-Z_]+$|^\.\.\.|^none$|^null$|^undefined$|^password$)"
+)
+_BUFFER_IO = re.compile(r"^(read|write)(U?Int(8|16|32)|Float|Double|BigU?Int64|U?IntLE|U?IntBE)(LE|BE)?$")
+_LOCAL_HOSTS = re.compile(
+    r"^(https?|wss?)://(localhost|127\.|0\.0\.0\.0|\[::1\]|[^/]*\.local\b|"
+    r"[^/]*example\.(com|org|net)|[^/]*\.test\b|[^/]*\.invalid\b)"
+)
+_MERGE_FUNCTIONS = frozenset(
+    {
+        "merge",
+        "mergeWith",
+        "defaultsDeep",
+        "set",
+        "setWith",
+        "zipObjectDeep",
+        "extend",
+        "deepmerge",
+        "deepMerge",
+        "assign",
+    }
+)
+
+
+def pattern_findings(path: str, root: Node, bindings: dict[str, str]) -> list[Finding]:
+    out: list[Finding] = []
+    constants = _constants(root)
+    crypto = CryptoChecks(path, bindings, constants, out)
+    checks = _MiscChecks(path, bindings, out)
+    for node in walk(root):
+        kind = node.type
+        if kind == "call_expression":
+            qname = qualified_name(node.child_by_field_name("function"), bindings)
+            crypto.call(node, qname)
+            checks.call(node, qname)
+        elif kind == "new_expression":
+            qname = qualified_name(node.child_by_field_name("constructor"), bindings)
+            crypto.new(node, qname)
+            checks.new(node, qname)
+        elif kind == "binary_expression":
+            checks.comparison(node)
+        elif kind == "pair":
+            checks.pair(node)
+        elif kind in (
+            "variable_declarator",
+            "assignment_expression",
+            "public_field_definition",
+            "field_definition",
+        ):
+            checks.binding(node)
+        elif kind in ("for_in_statement",):
+            checks.merge_loop(node)
+    return out
+
+
+def _constants(root: Node) -> dict[str, Node]:
+    found: dict[str, Node] = {}
+    for node in walk(root):
+        if node.type == "variable_declarator":
+            name, value = node.child_by_field_name("name"), node.child_by_field_name("value")
+            if name is not None and name.type == "identifier" and value is not None:
+                found[text(name)] = value
+    return found
+
+
+class _MiscChecks:
+    def __init__(self, path: str, bindings: dict[str, str], out: list[Finding]) -> None:
+        self.path, self.bindings, self.out = path, bindings, out
+
+    def call(self, node: Node, qname: str) -> None:
+        method = qname.rsplit(".", 1)[-1]
+        args = call_args(node)
+        if method == "postMessage" and len(args) >= 2 and string_value(args[1]) == "*":
+            self._emit(
+                js_misc.POSTMESSAGE,
+                node,
+                "postMessage with target origin '*' hands the data to "
+                "whatever page the window currently shows",
+            )
+        elif method == "addEventListener" and args and string_value(args[0]) == "message" and len(args) > 1:
+            handler = unwrap(args[1])
+            if (
+                handler is not None
+                and handler.type in ("arrow_function", "function_expression")
+                and ".origin" not in text(handler)
+                and "origin" not in text(handler)
+            ):
+                self._emit(
+                    js_misc.POSTMESSAGE,
+                    node,
+                    "message listener acts on event.data without checking "
+                    "event.origin: any page can send it messages",
+                )
+        elif qname in ("Buffer.allocUnsafe", "Buffer.allocUnsafeSlow"):
+            self._emit(js_misc.ALLOC_UNSAFE, node, f"{qname} returns memory that still holds old data")
+        elif (_BUFFER_IO.match(method) and args and text(args[-1]) == "true" and len(args) >= 2) or (
+            _BUFFER_IO.match(method)
+            and method.startswith("read")
+            and len(args) == 1
+            and text(args[0]) == "true"
+        ):
+            self._emit(
+                js_misc.NO_ASSERT,
+                node,
+                f"{method}(..., true) turns off the offset check "
+                "(noAssert): reads and writes past the buffer",
+            )
+        elif qname in (
+            "fetch",
+            "axios",
+            "axios.get",
+            "axios.post",
+            "http.get",
+            "http.request",
+            "$.ajax",
+            "$.get",
+            "$.getJSON",
+            "$.post",
+            "jQuery.ajax",
+            "got",
+            "request",
+        ) or (
+            method == "open"
+            and len(args) >= 2
+            and "XMLHttpRequest" not in qname
+            and string_value(args[0]) in ("GET", "POST")
+        ):
+            url = string_value(args[1] if method == "open" else args[0]) if args else None
+            if url and url.startswith("http://") and not _LOCAL_HOSTS.match(url):
+                self._emit(
+                    js_misc.CLEARTEXT,
+                    node,
+                    "request goes over cleartext http://; anyone on the path can read or change it",
+                )
+        elif method in ("includes", "indexOf") and args:
+            receiver = text(unwrap(node.child_by_field_name("function")).child_by_field_name("object"))  # type: ignore[union-attr]
+            if receiver.endswith((".hostname", ".host", ".origin")) and string_value(args[0]) is None:
+                self._emit(
+                    js_misc.HOST_SUBSTRING,
+                    node,
+                    f"{receiver}.{method}(...) also accepts hosts like "
+                    "evil-example.com or example.com.evil.net",
+                )
+        elif method == "endsWith" and args:
+            receiver = text(unwrap(node.child_by_field_name("function")).child_by_field_name("object"))  # type: ignore[union-attr]
+            arg = unwrap(args[0])
+            literal = string_value(arg)
+            starts_dot = (literal or "").startswith(".") or (
+                arg is not None and arg.type == "template_string" and text(arg).startswith("`.")
+            )
+            if receiver.endswith((".hostname", ".host")) and not starts_dot:
+                self._emit(
+                    js_misc.HOST_SUBSTRING,
+                    node,
+                    f"{receiver}.endsWith(...) without a leading dot also accepts evilexample.com",
+                )
+        if (
+            method in _MERGE_FUNCTIONS
+            and len(args) >= 2
+            and (
+                qname.split(".")[0]
+                in (
+                    "_",
+                    "lodash",
+                    "$",
+                    "jQuery",
+                    "deepmerge",
+                    "merge",
+                    "extend",
+                    "Object",
+                    "lodash.merge",
+                    "angular",
+                    "Hoek",
+                    "hoek",
+                )
+            )
+        ) or (
+            qname
+            in ("deepmerge", "merge", "extend", "deep-extend", "mixin-deep", "lodash.merge", "defaults-deep")
+            and len(args) >= 2
+        ):
+            self._merge(node, qname, args)
+
+    def new(self, node: Node, qname: str) -> None:
+        args = call_args(node)
+        if qname == "Buffer" and args:
+            first = unwrap(args[0])
+            if first is not None and first.type not in ("string", "array", "template_string"):
+                self._emit(
+                    js_misc.NEW_BUFFER,
+                    node,
+                    "new Buffer(x) with a non-literal argument: a number "
+                    "allocates uninitialised memory of that size",
+                )
+            else:
+                self._emit(js_misc.NEW_BUFFER, node, "new Buffer() is deprecated", Confidence.LOW)
+        elif qname == "WebSocket" and args:
+            url = string_value(args[0])
+            if url and url.startswith("ws://") and not _LOCAL_HOSTS.match(url):
+                self._emit(js_misc.CLEARTEXT, node, "WebSocket over cleartext ws://")
+
+    def _merge(self, node: Node, qname: str, args: list[Node]) -> None:
+        sources = [a for a in args[1:] if _request_data(a)]
+        if not sources:
+            return
+        deep = (
+            not qname.endswith(("Object.assign", ".assign", "$.extend", "jQuery.extend"))
+            or text(args[0]) == "true"
+        )
+        self._emit(
+            js_misc.PROTO_POLLUTION,
+            node,
+            f"{qname} copies keys from request data ({text(sources[0])[:40]}); a '__proto__' key "
+            "changes Object.prototype"
+            if deep
+            else f"{qname} copies keys from request data ({text(sources[0])[:40]}) into an object",
+            Confidence.HIGH if deep else Confidence.MEDIUM,
+        )
+
+    def merge_loop(self, node: Node) -> None:
+        """``for (k in src) target[k] = ... merge(target[k], src[k])``: a recursive merge with no
+        __proto__/constructor guard."""
+        if text(node.child_by_field_name("operator")) != "in":
+            return
+        key = (
+            text(node.child_by_field_name("left"))
+            .replace("const ", "")
+            .replace("let ", "")
+            .replace("var ", "")
+            .strip()
+        )
+        body = node.child_by_field_name("body")
+        if body is None or not key:
+            return
+        body_text = text(body)
+        if (
+            "__proto__" in body_text
+            or "constructor" in body_text
+            or "prototype" in body_text
+            or "hasOwnProperty" in body_text
+            or "hasOwn(" in body_text
+            or "Object.keys" in body_text
+        ):
+            return
+        function = node.parent
+        while function is not None and function.type not in (
+            "function_declaration",
+            "function_expression",
+            "arrow_function",
+            "method_definition",
+        ):
+            function = function.parent
+        name_node = function.child_by_field_name("name") if function is not None else None
+        if function is None:
+            return
+        name = text(name_node) if name_node is not None else ""
+        if (
+            function.type == "arrow_function"
+            and function.parent is not None
+            and function.parent.type == "variable_declarator"
+        ):
+            name = text(function.parent.child_by_field_name("name"))
+        assigns_computed = re.search(rf"\w+\[{re.escape(key)}\]\s*=[^=]", body_text) is not None
+        recursive = bool(name) and re.search(rf"\b{re.escape(name)}\s*\(", body_text) is not None
+        if assigns_computed and recursive:
+            self._emit(
+                js_misc.PROTO_POLLUTION,
+                node,
+                f"recursive merge '{name}' copies every key, including '__proto__' and 'constructor'",
+            )
+
+    def comparison(self, node: Node) -> None:
+        op = text(node.child_by_field_name("operator"))
+        if op not in ("==", "===", "!=", "!=="):
+            return
+        left, right = unwrap(node.child_by_field_name("left")), unwrap(node.child_by_field_name("right"))
+        if left is None or right is None or _trivial(left) or _trivial(right):
+            return
+        names = [_name_of(side) for side in (left, right)]
+        if any(
+            n.startswith(("location.", "window.location", "document.location"))
+            or n.endswith((".length", ".type", ".kind", ".name"))
+            for n in names
+        ):
+            return
+        for name in names:
+            last = name.rsplit(".", 1)[-1]
+            if has_word(last, STRONG_SECRET_WORDS) or has_word(last, frozenset({"token", "hash", "nonce"})):
+                self._emit(
+                    js_crypto.TIMING,
+                    node,
+                    f"'{last}' compared with {op}: the time taken reveals how many leading characters match",
+                )
+                return
+
+    def pair(self, node: Node) -> None:
+        key = text(node.child_by_field_name("key")).strip("'\"")
+        value = node.child_by_field_name("value")
+        if key == "rejectUnauthorized" and text(value) in ("false", "0"):
+            self._emit(
+                js_crypto.TLS_OFF,
+                node,
+                "rejectUnauthorized: false accepts any certificate, so traffic can be intercepted",
+            )
+        elif key == "NODE_TLS_REJECT_UNAUTHORIZED" and string_value(value) == "0":
+            self._emit(js_crypto.TLS_OFF, node, "NODE_TLS_REJECT_UNAUTHORIZED=0 turns off certificate checks")
+        elif key in ("strictSSL", "verifySSL", "secure") and text(value) == "false" and key != "secure":
+            self._emit(js_crypto.TLS_OFF, node, f"{key}: false accepts any certificate")
+        else:
+            self._secret(key, value, node)
+
+    def binding(self, node: Node) -> None:
+        target = (
+            node.child_by_field_name("name")
+            or node.child_by_field_name("left")
+            or node.child_by_field_name("property")
+        )
+        value = node.child_by_field_name("value") or node.child_by_field_name("right")
+        name = dotted(target) or text(target)
+        if name.endswith("NODE_TLS_REJECT_UNAUTHORIZED") and string_value(value) in ("0", "false"):
+            self._emit(
+                js_crypto.TLS_OFF,
+                node,
+                "NODE_TLS_REJECT_UNAUTHORIZED=0 turns off certificate checks for the whole process",
+            )
+            return
+        self._secret(name.rsplit(".", 1)[-1], value, node)
+
+    def _secret(self, name: str, value: Node | None, node: Node) -> None:
+        literal = string_value(value)
+        if literal is None or len(literal) < 8 or " " in literal.strip():
+            return
+        if _TOKEN_FORMATS.match(literal):
+            self._emit(
+                js_misc.HARDCODED_SECRET,
+                node,
+                f"'{name[:40]}' holds a hard-coded credential in a known token format",
+                Confidence.HIGH,
+            )
+            return
+        if not has_word(name, SECRET_WORDS) or has_word(
+            name,
+            frozenset(
+                {
+                    "url",
+                    "uri",
+                    "path",
+                    "file",
+                    "name",
+                    "type",
+                    "header",
+                    "field",
+                    "label",
+                    "endpoint",
+                    "route",
+                    "key_name",
+                }
+            ),
+        ):
+            return
+        lowered = literal.lower()
+        if (
+            _PLACEHOLDER.search(literal)
+            or any(w in lowered for w in words(name) if len(w) > 3)
+            or lowered.startswith(("http://", "https://", "/", "./"))
+            or _entropy(literal) < 2.5
+        ):
+            return
+        self._emit(js_misc.HARDCODED_SECRET, node, f"'{name[:40]}' is assigned a hard-coded credential")
+
+    def _emit(self, spec: RuleSpec, node: Node, message: str, confidence: Confidence | None = None) -> None:
+        self.out.append(
+            finding(spec, self.path, line(node), message, column=node.start_point[1], confidence=confidence)
+        )
+
+
+def _trivial(node: Node) -> bool:
+    """Literals, null/undefined, typeof and numeric expressions: not a secret comparison."""
+    if node.type in ("string", "number", "null", "undefined", "true", "false", "regex", "template_string"):
+        return node.type != "template_string" or "${" not in text(node)
+    if node.type == "identifier" and text(node) in ("undefined", "NaN"):
+        return True
+    if node.type == "unary_expression":
+        return True
+    return node.type == "member_expression" and text(node.child_by_field_name("property")) in (
+        "length",
+        "size",
+        "type",
+        "status",
+        "statusCode",
+    )
+
+
+def _name_of(node: Node) -> str:
+    name = dotted(node)
+    if name:
+        return name
+    if node.type == "subscript_expression":
+        return dotted(node.child_by_field_name("object"))
+    return ""
+
+
+def _request_data(node: Node) -> bool:
+    name = dotted(node) or text(node)
+    root, _, rest = name.partition(".")
+    return (
+        root in ("req", "request", "ctx")
+        and rest.split(".")[0] in ("body", "query", "params", "cookies", "headers", "request")
+    ) or name.startswith("JSON.parse(req")
+
+
+def _entropy(value: str) -> float:
+    counts = Counter(value)
+    return -sum(c / len(value) * math.log2(c / len(value)) for c in counts.values())
