@@ -35,7 +35,7 @@ class BwrapInfo:
 
 def find_bwrap() -> BwrapInfo | None:
     """bubblewrap on PATH (or /usr/bin), with its version; None when absent."""
-    path = shutil.which("bwrap") or ("/usr/bin/bwrap" if os.access("/usr/bin/bwrap", os.X_OK) else None)
+    path = shutil.which("bwrap")
     if path is None:
         return None
     try:

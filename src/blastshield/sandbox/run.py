@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from types import FrameType
 
 from blastshield.errors import SandboxError
-from blastshield.paths import home_dir, is_within
+from blastshield.paths import expand, home_dir, is_within
 from blastshield.policy.load import find_policy, load_policy
 from blastshield.policy.model import Policy
 from blastshield.sandbox import layers as layer_names
@@ -109,7 +109,8 @@ def _store_paths(policy: Policy) -> tuple[str, ...]:
     store = policy.audit.store
     if not store or "://" in store:
         return ()
-    path = store if os.path.isabs(store) else os.path.join(os.path.dirname(policy.path), store)
+    path = expand(store, policy.workspace)
+    path = path if os.path.isabs(path) else os.path.join(policy.workspace, path)
     return (os.path.realpath(path),)
 
 
