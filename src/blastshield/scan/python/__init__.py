@@ -5,21 +5,11 @@
 
 from __future__ import annotations
 
-import ast
-
 from blastshield.errors import ScanError
 from blastshield.scan.finding import Finding
+from blastshield.scan.python.parsing import parse
 from blastshield.scan.python.patterns import pattern_findings
 from blastshield.scan.python.summaries import FileAnalysis
-
-
-def parse(path: str, source: bytes) -> ast.Module:
-    try:
-        return ast.parse(source, filename=path)
-    except SyntaxError as exc:
-        raise ScanError(f"{path}: cannot parse as Python 3 (line {exc.lineno or 1})") from None
-    except (ValueError, RecursionError, MemoryError) as exc:
-        raise ScanError(f"{path}: cannot parse as Python 3 (line 1: {type(exc).__name__})") from None
 
 
 def analyze(path: str, source: bytes) -> list[Finding]:

@@ -313,7 +313,9 @@ class FunctionFlow:
             right = _slot_sanitise(right, left.text)
             return Val(left.origins | right.origins, left.built or right.built or bool(
                 left.origins or right.origins), left.text + right.text)
-        return left | right
+        if isinstance(e.op, ast.Add):
+            return left | right
+        return EMPTY  # arithmetic gives numbers
 
     def comprehension(self, e: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp) -> Val:
         saved = dict(self.env)

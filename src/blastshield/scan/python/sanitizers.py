@@ -13,7 +13,8 @@ URL = frozenset({601, 918})
 # Calls whose result carries no attacker-controlled text at all.
 CLEAN_RESULTS = frozenset({
     "int", "float", "bool", "len", "abs", "round", "hash", "id", "ord", "isinstance", "hasattr",
-    "callable", "sum", "min", "max", "uuid.uuid4", "uuid.uuid1", "uuid.UUID", "os.path.exists",
+    "callable", "sum", "flask.redirect", "redirect", "django.shortcuts.redirect",
+    "django.http.HttpResponseRedirect", "HttpResponseRedirect", "flask.abort", "abort", "min", "max", "uuid.uuid4", "uuid.uuid1", "uuid.UUID", "os.path.exists",
     "os.path.isfile", "os.path.isdir", "os.path.getsize", "url_for", "flask.url_for",
     "time.time", "datetime.datetime.now", "random.randint", "secrets.token_hex",
     "secrets.token_urlsafe", "django.urls.reverse", "reverse", "decimal.Decimal",
@@ -60,6 +61,8 @@ def sanitiser_cwes(name: str, call: ast.Call) -> frozenset[int] | None:
     method = last(name) if name else (call.func.attr if isinstance(call.func, ast.Attribute) else "")
     if method in CLEAN_METHODS:
         return ALL
+    if method in ("render", "render_template", "TemplateResponse"):  # autoescaping is checked on its own
+        return frozenset({79})
     if method == "replace" and call.args:
         first = call.args[0]
         if isinstance(first, ast.Constant) and isinstance(first.value, str) and (
@@ -124,7 +127,7 @@ def guard_cwes(test: ast.expr, aliases: dict[str, str]) -> dict[str, frozenset[i
             elif method in ("isdigit", "isalnum", "isnumeric", "isdecimal", "isidentifier", "isalpha") \
                     and isinstance(node.func, ast.Attribute):
                 mark(node.func.value, ALL)
-            elif name in ("re.match", "re.fullmatch") or method == "fullmatch":
+            elif name in ("re.match", "re.fullmatch", "re.search") or method in ("fullmatch", "match"):
                 for a in node.args[1:] if name.startswith("re.") else node.args:
                     mark(a, ALL)
             elif method.lower().startswith(VALIDATOR_PREFIXES) or method == "is_relative_to":

@@ -72,6 +72,11 @@ SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "/bin/sh", "/bin/bash", 
                     "powershell", "/usr/bin/bash", "/usr/bin/sh"})
 SQL_METHODS = frozenset({"execute", "executemany", "executescript", "raw", "extra", "read_sql",
                          "read_sql_query", "mogrify", "exec_driver_sql", "query"})
+SQL_LIKE_METHOD = re.compile(r"exec|query|sql|^get$|fetch|^select|^insert|^update|^delete|^raw", re.I)
+SQL_STATEMENT = re.compile(r"^\W*(select\b.*\bfrom|insert\s+into|update\b.*\bset|delete\s+from|replace\s+into|"
+                           r"create\s+(user|table)|drop\s+(table|user)|alter\s+table)\b", re.I | re.S)
+COMMAND_METHOD = re.compile(r"^(exec_command|run_command|run_cmd|execute_command|_?run_ssh\w*|ssh_exec\w*|"
+                            r"_?execute_cli|shell_exec|run_shell\w*|_?cli_run|exec_cmd)$", re.I)
 SQL_WORDS = re.compile(r"\b(select|insert|update|delete|drop|create|alter|replace|where|from|into|values|"
                        r"pragma|grant|truncate|exec)\b", re.I)
 CODE_CALLS = {"eval": 0, "exec": 0, "compile": 0, "builtins.eval": 0, "builtins.exec": 0,
@@ -131,6 +136,12 @@ def check(ci: CallInfo) -> list[SinkHit]:
         hits.append(SinkHit(R.CODE_INJECTION, first, f"{name}()", building=True, weak=M))
     if method in SQL_METHODS and first is not None and _sqlish(ci, first):
         hits.append(SinkHit(R.SQL_INJECTION, first, f"{method}()", building=True, weak=L))
+    elif first is not None and first.built and SQL_LIKE_METHOD.search(method or name) \
+            and SQL_STATEMENT.search(first.text):
+        # the file's own query helper (db.get(q), execute_query(q)) given an SQL statement built by formatting
+        hits.append(SinkHit(R.SQL_INJECTION, first, f"{method or name}()", building=True, weak=L))
+    if COMMAND_METHOD.match(method or name) and first is not None:
+        hits.append(SinkHit(R.COMMAND_INJECTION, first, f"{method or name}()", building=True, weak=L))
     if name in ("sqlalchemy.text", "text") and first is not None and SQL_WORDS.search(first.text):
         hits.append(SinkHit(R.SQL_INJECTION, first, "sqlalchemy.text()", building=True, weak=L))
     if name in PATH_CALLS:
@@ -221,7 +232,7 @@ def string_slot_safety(prefix: str) -> frozenset[int]:
     out: set[int] = set()
     if re.match(r"^\s*[a-zA-Z][\w+.-]*://[^/?#\s]+[/?#]", prefix) or re.match(r"^/[\w-]", prefix):
         out.update((918, 601))
-    if re.search(r"\b(from|into|update|join|table|exists|on|limit|offset|order\s+by|group\s+by)\s+[`\"\[(]?$",
+    if re.search(r"\b(from|into|update|join|table|exists)\s+[`\"\[]?$",
                  prefix, re.I):
         out.add(89)
     return frozenset(out)

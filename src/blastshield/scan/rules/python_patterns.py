@@ -58,3 +58,6 @@ MISSING_AUTH = declare(
 NO_TIMEOUT = declare(
     "BS-PY-400", 400, Severity.LOW, L, "HTTP request without a timeout",
     "pass timeout= so a slow server cannot hang the worker", PY)
+NO_AUTOESCAPE = declare(
+    "BS-PY-079-autoescape", 79, Severity.MEDIUM, H, "template engine set up without HTML autoescaping",
+    "create jinja2.Environment(autoescape=select_autoescape()) or autoescape=True", PY)
