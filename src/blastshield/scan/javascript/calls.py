@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from blastshield.scan.finding import Confidence
 from blastshield.scan.javascript import sinks, sources
-from blastshield.scan.javascript.parse import Node, call_args, dotted, line, qualified_name, text, unwrap
+from blastshield.scan.javascript.parse import (
+    Node,
+    call_args,
+    dotted,
+    line,
+    qualified_name,
+    string_value,
+    text,
+    unwrap,
+)
 from blastshield.scan.javascript.taint import Expressions, Hit, Summary
 from blastshield.scan.javascript.values import (
     CONST,
@@ -85,11 +94,15 @@ class Calls(Expressions):
             results += [self.expr(a) for a in arg_nodes[1:]]
             return element.join(join_all(results)) if method not in ("forEach", "some", "every") else NONE
         args = [self.expr(a) for a in arg_nodes]
+        if qname == "require" and arg_nodes and string_value(arg_nodes[0]) is not None:
+            return NONE
         if fn is not None and fn.type not in ("member_expression", "identifier"):
             self.expr(fn)
         sink = sinks.call_sink(qname, node)
         if sink is not None:
             self._check_args(sink, args, arg_nodes, node)
+            if sink.kind in (sinks.PATH, sinks.CMD, sinks.SQL_KIND, sinks.SSRF):
+                return UNKNOWN_VALUE  # what a file, a command, a database or a server returns
         if REQOBJ in receiver.shapes and method in sources.USER_METHODS:
             return Taint(REQUEST, origin=text(fn))
         kinds = sinks.sanitiser_kinds(qname)

@@ -45,13 +45,10 @@ class Taint:
         if self.level == CONST and not self.params:
             return replace(other, shapes=self.shapes | other.shapes) if self.shapes else other
         top = self if self.level >= other.level else other
-        return Taint(
-            top.level,
-            self.params | other.params,
-            self.safe & other.safe,
-            self.shapes | other.shapes,
-            top.origin,
-        )
+        # When one side is more tainted, its sanitisation decides (the other side's lower level
+        # is what remains for a sanitised kind; we accept under-reporting that lower level).
+        safe = self.safe & other.safe if self.level == other.level else top.safe
+        return Taint(top.level, self.params | other.params, safe, self.shapes | other.shapes, top.origin)
 
     def level_for(self, kind: str) -> int:
         """The level that matters at a sink of ``kind`` (sanitised values count as constant)."""
