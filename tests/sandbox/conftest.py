@@ -72,7 +72,7 @@ def base_policy() -> str:
 class _Handler(http.server.BaseHTTPRequestHandler):
     payload = b"hello from outside\n"
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_GET(self) -> None:
         size = int(self.path.split("/bytes/")[1]) if "/bytes/" in self.path else 0
         body = b"x" * size if size else self.payload
         self.send_response(200)

@@ -137,8 +137,9 @@ def _run_in(runtime: str, policy: Policy, plan: FsPlan, options: RunOptions, fou
     status_r, status_w = os.pipe()
     info_r, info_w = os.pipe()
     readable = [*plan.readable, inside_runtime]
+    scratch = os.path.join(runtime, "tmp")  # without bubblewrap: a private TMPDIR instead of /tmp
     writable = [*plan.writable, "/dev", "/proc"] if use_bwrap else \
-        [m.path for m in plan.mounts if m.kind is MountKind.READ_WRITE] + ["/dev", "/proc", "/tmp"]
+        [m.path for m in plan.mounts if m.kind is MountKind.READ_WRITE] + ["/dev", "/proc", scratch]
     if not use_bwrap:
         readable = [p for p in readable if p != home]
     config = {
@@ -165,6 +166,9 @@ def _run_in(runtime: str, policy: Policy, plan: FsPlan, options: RunOptions, fou
     cwd = _inside_cwd(options.cwd, plan, policy.workspace)
     env = filter_environment(os.environ, policy.env).kept
     env["HOME"] = home
+    if not use_bwrap:
+        os.mkdir(scratch, 0o700)
+        env["TMPDIR"] = scratch
     if use_bwrap:
         bwrap = find_bwrap()
         assert bwrap is not None
