@@ -247,8 +247,8 @@ def img():
     run(build(request.args["f"]))
 """
     (f,) = [f for f in py.shown(code) if f.rule_id == "BS-PY-078"]
-    assert f.line == 4 and f.confidence == "high"
-    assert "inside py.run() called at line 11" in f.message
+    assert f.line == 5 and f.confidence == "high"
+    assert f.message.startswith("request parameter 'f' reaches os.system() inside run() called at line 12")
 
 
 def test_helper_that_cleans_its_input_cleans_the_flow(py: PyScan) -> None:
