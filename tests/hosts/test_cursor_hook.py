@@ -152,7 +152,7 @@ def test_shadow_mode_allows_but_says_what_enforce_would_do(env: Env) -> None:
     assert reply["user_message"].startswith("blastshield shadow mode: would deny")
 
 
-EXPECTED = {
+EXPECTED: dict[str, dict[str, Any]] = {
     "preToolUse": {"permission": "allow"},
     "beforeReadFile": {"permission": "deny"},
     "beforeMCPExecution": {"permission": "deny"},
