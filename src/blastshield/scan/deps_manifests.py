@@ -9,11 +9,9 @@ file's own tooling reports that); it never stops the scan.
 
 from __future__ import annotations
 
-import configparser
 import json
 import os
 import re
-import tomllib
 from dataclasses import dataclass
 from typing import Any
 
@@ -99,6 +97,8 @@ def _keys_to_refs(text: str, table: Any, ecosystem: str, skip: frozenset[str] = 
 
 
 def parse_pyproject(text: str) -> list[DepRef]:
+    import tomllib
+
     data = tomllib.loads(text)
     specs: list[Any] = list(_table(data, "project", "dependencies") or [])
     for group in (_table(data, "project", "optional-dependencies") or {}).values():
@@ -116,6 +116,8 @@ def parse_pyproject(text: str) -> list[DepRef]:
 
 
 def parse_setup_cfg(text: str) -> list[DepRef]:
+    import configparser
+
     parser = configparser.ConfigParser(interpolation=None)
     parser.read_string(text)
     specs: list[Any] = []
@@ -128,6 +130,8 @@ def parse_setup_cfg(text: str) -> list[DepRef]:
 
 
 def parse_pipfile(text: str) -> list[DepRef]:
+    import tomllib
+
     data = tomllib.loads(text)
     return (_keys_to_refs(text, data.get("packages"), PYPI)
             + _keys_to_refs(text, data.get("dev-packages"), PYPI))
@@ -165,8 +169,12 @@ def parse_manifest(path: str, text: str) -> list[DepRef]:
         return []
     try:
         return parsers[kind](text)
-    except (ValueError, configparser.Error, TypeError, AttributeError):
+    except (ValueError, TypeError, AttributeError, LookupError):
         return []  # tomllib/json errors are ValueErrors
+    except Exception as exc:  # configparser.Error and its kin
+        if type(exc).__module__ == "configparser":
+            return []
+        raise
 
 
 def python_imports(text: str) -> list[DepRef]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from importlib import resources
+from pathlib import Path
 
 from blastshield.scan.deps_manifests import PYPI
 
@@ -48,7 +48,7 @@ def normalize(name: str, ecosystem: str) -> str:
 def popular(ecosystem: str) -> dict[str, int]:
     """Popular names of an ecosystem → rank (1 = most downloaded), from the bundled list."""
     filename = "popular-pypi.txt" if ecosystem == PYPI else "popular-npm.txt"
-    text = resources.files("blastshield").joinpath("data", filename).read_text(encoding="utf-8")
+    text = (Path(__file__).resolve().parent.parent / "data" / filename).read_text(encoding="utf-8")
     ranks: dict[str, int] = {}
     for line in text.splitlines():
         if line and not line.startswith("#"):
@@ -69,11 +69,21 @@ def _separator_index(ecosystem: str) -> dict[str, str]:
 
 
 @functools.cache
-def _delete_index(ecosystem: str) -> dict[str, tuple[str, ...]]:
-    index: dict[str, list[str]] = {}
+def _by_length(ecosystem: str) -> dict[int, tuple[str, ...]]:
+    buckets: dict[int, list[str]] = {}
     for name in popular(ecosystem):
-        if len(name) < 4:
-            continue
+        buckets.setdefault(len(name), []).append(name)
+    return {length: tuple(names) for length, names in buckets.items()}
+
+
+@functools.cache
+def _delete_index(ecosystem: str, length: int) -> dict[str, tuple[str, ...]]:
+    """Popular names of exactly ``length`` characters under themselves and each single deletion.
+
+    Built per length, on demand: a query of length L needs only lengths L-1, L and L+1.
+    """
+    index: dict[str, list[str]] = {}
+    for name in _by_length(ecosystem).get(length, ()):
         for variant in {name, *(name[:i] + name[i + 1:] for i in range(len(name)))}:
             index.setdefault(variant, []).append(name)
     return {k: tuple(v) for k, v in index.items()}
@@ -138,10 +148,12 @@ def lookalike(name: str, ecosystem: str) -> Lookalike | None:
     limit = _allowed_distance(key)
     if not limit:
         return None
-    index = _delete_index(ecosystem)
+    variants = {key, *(key[:i] + key[i + 1:] for i in range(len(key)))}
     candidates: set[str] = set()
-    for variant in {key, *(key[:i] + key[i + 1:] for i in range(len(key)))}:
-        candidates.update(index.get(variant, ()))
+    for length in (len(key) - 1, len(key), len(key) + 1):
+        index = _delete_index(ecosystem, length)
+        for variant in variants:
+            candidates.update(index.get(variant, ()))
     best: tuple[int, int, str] | None = None
     for other in candidates:
         distance = osa_distance(key, other, limit)

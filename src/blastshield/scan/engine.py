@@ -7,7 +7,6 @@ raises becomes an error entry for that file and the scan goes on.
 
 from __future__ import annotations
 
-import concurrent.futures
 import importlib
 import os
 from collections.abc import Callable, Sequence
@@ -263,6 +262,8 @@ def scan_paths(paths: Sequence[str], options: ScanOptions, *, progress: Progress
 
 def _scan_in_pool(candidates: list[Candidate], options: ScanOptions, staged_root: str | None,
                   total: _FileOutcome, progress: Progress | None) -> None:
+    import concurrent.futures  # only large trees pay for it
+
     workers = max(1, options.jobs or os.cpu_count() or 1)
     size = max(1, min(32, len(candidates) // (workers * 8) or 1))
     chunks = [candidates[i:i + size] for i in range(0, len(candidates), size)]
