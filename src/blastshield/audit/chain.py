@@ -9,15 +9,43 @@ so a record cannot be moved into another log without breaking the chain.
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any
 
 import rfc8785
 
 from blastshield.audit.events import RECORD_VERSION
 
+_SAFE_INT = 2**53
+
+
+def _plain(value: Any) -> bool:
+    """True when ``json.dumps(sort_keys=True)`` already gives the RFC 8785 form of ``value``.
+
+    That holds for ASCII keys (code-point order = UTF-16 order), integers within 2**53,
+    strings, booleans, null and non-integral floats in [1e-4, 1e16); RFC 8785 writes
+    strings with the same escapes as ``json.dumps(ensure_ascii=False)``. Anything else
+    takes the rfc8785 package's path.
+    """
+    if isinstance(value, str) or value is None or isinstance(value, bool):
+        return True
+    if isinstance(value, int):
+        return -_SAFE_INT <= value <= _SAFE_INT
+    if isinstance(value, float):
+        # Python's repr and ECMAScript agree on shortest digits in fixed notation in this range.
+        return not value.is_integer() and 1e-4 <= abs(value) < 1e16
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and k.isascii() and _plain(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_plain(v) for v in value)
+    return False
+
 
 def canonical(value: Any) -> bytes:
-    """RFC 8785 (JCS) canonical UTF-8 JSON."""
+    """RFC 8785 (JCS) canonical UTF-8 JSON (a C-speed path for the common case)."""
+    if _plain(value):
+        return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                          allow_nan=False).encode("utf-8")
     data: bytes = rfc8785.dumps(value)
     return data
 

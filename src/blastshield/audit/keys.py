@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import secrets
 from dataclasses import dataclass
 
 from blastshield.errors import AuditStoreError
@@ -51,7 +50,7 @@ def _read_or_create(name: str, make: bytes) -> tuple[bytes, bool]:
         raise AuditStoreError(f"{path}: cannot read key ({exc.strerror})",
                               hint="fix its permissions (0600, owned by you)") from exc
     _ensure_dir(folder)
-    temp = f"{path}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+    temp = f"{path}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
     try:
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as handle:
@@ -74,7 +73,7 @@ def _read_or_create(name: str, make: bytes) -> tuple[bytes, bool]:
 
 def redaction_key() -> bytes:
     """The HMAC key for redaction markers (created on first use)."""
-    data, _ = _read_or_create(REDACT_KEY, secrets.token_hex(32).encode() + b"\n")
+    data, _ = _read_or_create(REDACT_KEY, os.urandom(32).hex().encode() + b"\n")
     try:
         key = bytes.fromhex(data.decode().strip())
     except ValueError:
@@ -114,7 +113,7 @@ def signing_key(*, create: bool = True) -> SigningKey:
         raise AuditStoreError(f"{path}: signing key missing, and this log already has signed checkpoints",
                               hint="restore the key from a backup, or run `blastshield log new-key` to sign"
                                    " from now on with a new one")
-    data, _ = _read_or_create(SIGNING_KEY, secrets.token_hex(32).encode() + b"\n")
+    data, _ = _read_or_create(SIGNING_KEY, os.urandom(32).hex().encode() + b"\n")
     try:
         seed = bytes.fromhex(data.decode().strip())
         private = Ed25519PrivateKey.from_private_bytes(seed)

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from blastshield.errors import UsageError
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 #: Columns each store keeps beside the body, for filtering (verify checks they match it).
 INDEXED_COLUMNS = ("time", "event", "host", "session_id", "tool_use_id", "tool", "decision", "applied",
@@ -31,15 +35,19 @@ class Filter:
 
 
 def utc_now() -> str:
-    """Record time: ISO 8601 UTC with microseconds and a ``Z``."""
-    return format_time(datetime.now(UTC))
+    """Record time: ISO 8601 UTC with microseconds and a ``Z`` (no datetime import: hook path)."""
+    nanos = time.time_ns()
+    seconds, rest = divmod(nanos, 1_000_000_000)
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{rest // 1000:06d}Z"
 
 
 def format_time(moment: datetime) -> str:
+    from datetime import UTC
+
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-_RELATIVE = re.compile(r"^(\d+)\s*([smhdw])$")
+_RELATIVE = r"^(\d+)\s*([smhdw])$"
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
@@ -49,8 +57,10 @@ def parse_time(text: str, option: str, now: datetime | None = None) -> str:
     Accepts ISO 8601 (date or date-time; no zone = UTC) or a relative age ``30s``,
     ``15m``, ``2h``, ``7d``, ``1w`` (that long before now).
     """
+    from datetime import UTC, datetime, timedelta
+
     text = text.strip()
-    relative = _RELATIVE.match(text)
+    relative = re.match(_RELATIVE, text)
     if relative:
         amount, unit = int(relative.group(1)), relative.group(2)
         moment = (now or datetime.now(UTC)) - timedelta(**{_UNITS[unit]: amount})

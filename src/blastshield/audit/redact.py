@@ -152,13 +152,40 @@ _PLACEHOLDER_EXACT = frozenset({
     "string", "str", "bytes", "optional", "required", "hunter2hunter2", "test", "testing", "default",
     "prompt", "env", "environ", "getenv", "config", "settings", "self", "this", "value", "empty",
 })
-_REFERENCE = re.compile(
-    r"^(?:\$\{?[A-Za-z_]\w*\}?|%[A-Za-z_]\w*%|[A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)+|\w+\(.*)$")
+_REFERENCE = r"^(?:\$\{?[A-Za-z_]\w*\}?|%[A-Za-z_]\w*%|[A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)+|\w+\(.*)$"
+
+
+@functools.cache
+def _regex(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
 
 
 @functools.cache
 def _compiled(index: int) -> re.Pattern[str]:
     return re.compile(SECRET_FORMATS[index].pattern)
+
+
+@functools.cache
+def _hint_index() -> tuple[re.Pattern[str], dict[str, tuple[int, ...]]]:
+    """One regex that finds every hint at every position, and hint → catalog rows."""
+    rows: dict[str, list[int]] = {}
+    for index, fmt in enumerate(SECRET_FORMATS):
+        for hint in fmt.hints:
+            rows.setdefault(hint, []).append(index)
+    ordered = sorted(rows, key=len, reverse=True)
+    pattern = re.compile("(?=(" + "|".join(re.escape(h) for h in ordered) + "))")
+    return pattern, {hint: tuple(found) for hint, found in rows.items()}
+
+
+def _candidate_rows(lowered: str) -> list[int]:
+    """Catalog rows one of whose hints occurs in ``lowered``, in catalog order."""
+    pattern, rows = _hint_index()
+    found = set(pattern.findall(lowered))
+    if not found:
+        return []
+    # At one position only the longest hint is reported; hints inside it occur there too.
+    wanted = {i for hint, indexes in rows.items() if any(hint in f for f in found) for i in indexes}
+    return sorted(wanted)
 
 
 def is_placeholder(value: str) -> bool:
@@ -174,7 +201,7 @@ def is_placeholder(value: str) -> bool:
 def is_reference(value: str) -> bool:
     """An unquoted value that names something instead of being a literal: ``os.environ[...]``,
     ``get_token()``, ``self.password``, ``$VAR``."""
-    return any(ch in value for ch in "([") or bool(_REFERENCE.match(value))
+    return any(ch in value for ch in "([") or bool(_regex(_REFERENCE).match(value))
 
 
 def shannon_entropy(value: str) -> float:
@@ -194,11 +221,9 @@ def find_secrets(text: str) -> list[SecretMatch]:
     """Every secret in ``text``, left to right, without overlaps (earlier catalog rows win ties)."""
     if not text:
         return []
-    lowered = text.lower()
     found: list[tuple[int, int, int, str, str]] = []
-    for index, fmt in enumerate(SECRET_FORMATS):
-        if not any(hint in lowered for hint in fmt.hints):
-            continue
+    for index in _candidate_rows(text.lower()):
+        fmt = SECRET_FORMATS[index]
         for match in _compiled(index).finditer(text):
             start, end = _span(match, fmt.group)
             if start < 0 or end <= start:
@@ -264,7 +289,7 @@ def redact_text(text: str, key: bytes) -> str:
     return "".join(parts)
 
 
-_SECRET_FIELD = re.compile(
+_SECRET_FIELD = (
     r"(?i)(?:password|passwd|passphrase|secret|token|api[_\-]?key|apikey|access[_\-]?key|private[_\-]?key"
     r"|credential|authorization|cookie)"
 )
@@ -284,7 +309,7 @@ def redact_json(value: Any, key: bytes) -> Any:
         out: dict[str, Any] = {}
         for name, item in value.items():
             name_text = str(name)
-            if (isinstance(item, str) and item and _SECRET_FIELD.search(name_text)
+            if (isinstance(item, str) and item and _regex(_SECRET_FIELD).search(name_text)
                     and not is_placeholder(item) and not item.startswith("[REDACTED:")):
                 out[name_text] = marker("secret-field", item, key)
             else:

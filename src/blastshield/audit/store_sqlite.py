@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import secrets
 import sqlite3
 from collections.abc import Iterator
 from typing import Any
@@ -114,7 +113,7 @@ class SqliteStore:
                 if statement.strip():
                     self._conn.execute(statement)
             self._conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('log_id', ?)",
-                               (secrets.token_hex(16),))
+                               (os.urandom(16).hex(),))
             self._conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('created', ?)", (utc_now(),))
             row = self._conn.execute("SELECT value FROM meta WHERE key = 'log_id'").fetchone()
             self._conn.execute("COMMIT")

@@ -1,0 +1,133 @@
+"""Flight recorder append speed, and what logging adds to a whole hook process.
+
+1. Durable appends per second in one process through ``Recorder.record`` (redact →
+   canonicalise → chain → one SQLite transaction; a signed checkpoint every 100), with
+   synchronous=FULL (target ≥ 4,000/s) and NORMAL.
+2. The time logging adds to ``blastshield hook claude-code`` (target ≤ 3 ms p50): the
+   same hook process with the recorder on, and with ``record_all`` swapped for a no-op,
+   run interleaved in the same run; medians of each and of the paired differences.
+
+Everything runs in a temporary HOME and workspace.  Usage: python bench/log_append.py [--quick]
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+QUICK = "--quick" in sys.argv
+APPENDS = 1000 if QUICK else 4000
+HOOK_RUNS = 15 if QUICK else 41
+
+_HOOK = r"""
+import sys
+if sys.argv[1] == "off":
+    import blastshield.hosts.recording as recording
+    recording.record_all = lambda policy, events: []
+from blastshield.cli.__main__ import main
+sys.exit(main(["hook", "claude-code"]))
+"""
+
+
+def bench_appends(home: Path, synchronous: str) -> float:
+    os.environ["HOME"] = str(home)
+    from blastshield.audit.events import AuditEvent
+    from blastshield.audit.recorder import Recorder
+    from blastshield.audit.store_sqlite import SqliteStore
+
+    folder = Path(tempfile.mkdtemp(dir=home))
+    recorder = Recorder(SqliteStore(str(folder / "audit.db"), synchronous=synchronous), checkpoint_every=100)
+    events = [AuditEvent("PreToolUse", "claude-code", session_id="s", tool_use_id=f"toolu_{i}", tool="Bash",
+                         action=f"git commit -m 'change {i}' && pytest -q tests/", decision="allow",
+                         applied="allow", rule="policy.toml [commands].allow[3] 'pytest *'", mode="enforce",
+                         effects=({"kind": "exec", "target": "pytest -q tests/", "decision": "allow",
+                                   "rule": "pytest *", "reason": "allowed"},), latency_ms=2.0)
+              for i in range(APPENDS)]
+    recorder.record(events[0])  # keys and schema exist before timing
+    start = time.perf_counter()
+    for item in events[1:]:
+        recorder.record(item)
+    elapsed = time.perf_counter() - start
+    recorder.close()
+    return (len(events) - 1) / elapsed
+
+
+def bench_hook(home: Path) -> None:
+    workspace = home / "ws"
+    workspace.mkdir()
+    (workspace / "README.md").write_text("hello\n")
+    env = {**os.environ, "HOME": str(home)}
+    subprocess.run(["git", "init", "-q", str(workspace)], check=True, env=env)
+    subprocess.run([sys.executable, "-m", "blastshield", "init", "--host", "claude-code"], cwd=workspace,
+                   env=env, check=True, capture_output=True)
+    payload = json.dumps({"hook_event_name": "PreToolUse", "session_id": "bench", "tool_name": "Read",
+                          "tool_input": {"file_path": str(workspace / "README.md")}, "tool_use_id": "toolu_b",
+                          "cwd": str(workspace)})
+
+    def once(mode: str) -> float:
+        start = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-c", _HOOK, mode], input=payload, capture_output=True,
+                              text=True, cwd=workspace, env=env, check=False)
+        elapsed = (time.perf_counter() - start) * 1000
+        if proc.returncode != 0 or '"allow"' not in proc.stdout:
+            raise SystemExit(f"hook did not allow ({mode}): {proc.stdout} {proc.stderr}")
+        return elapsed
+
+    for mode in ("on", "off", "on", "off"):  # warm the page cache and create keys/log
+        once(mode)
+    on: list[float] = []
+    off: list[float] = []
+    for _ in range(HOOK_RUNS):
+        on.append(once("on"))
+        off.append(once("off"))
+    diffs = [a - b for a, b in zip(on, off, strict=True)]
+    db = workspace / ".blastshield" / "audit.db"
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        count = conn.execute("SELECT count(*) FROM records").fetchone()[0]
+    print(f"hook process (blastshield hook claude-code, Read allowed), {HOOK_RUNS} interleaved runs each:")
+    print(f"  logging off  p50 {statistics.median(off):6.2f} ms")
+    print(f"  logging on   p50 {statistics.median(on):6.2f} ms   ({count} records written)")
+    print(f"  added by logging: p50 of paired differences {statistics.median(diffs):5.2f} ms,"
+          f" difference of p50s {statistics.median(on) - statistics.median(off):5.2f} ms  (target ≤ 3 ms)")
+
+
+def fsync_ceiling(home: Path) -> float:
+    """Appends/s this disk allows when every commit waits for one fsync (same folder, same run)."""
+    path = home / "fsync.probe"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        rounds = 300
+        start = time.perf_counter()
+        for _ in range(rounds):
+            os.write(fd, b"x" * 512)
+            os.fsync(fd)
+        return rounds / (time.perf_counter() - start)
+    finally:
+        os.close(fd)
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory(prefix="bs-bench-") as temp:
+        home = Path(temp)
+        print(f"disk: {fsync_ceiling(home):.0f} fsyncs/s on {temp}"
+              " (the ceiling for one durable commit per event)")
+        print(f"durable appends through Recorder.record, one process, {APPENDS} events"
+              " (checkpoint every 100):")
+        for synchronous in ("FULL", "NORMAL"):
+            rate = bench_appends(home, synchronous)
+            target = "  (target ≥ 4,000/s)" if synchronous == "FULL" else ""
+            print(f"  synchronous={synchronous:<6} {rate:8.0f} appends/s{target}")
+        bench_hook(home)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
