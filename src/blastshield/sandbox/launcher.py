@@ -15,15 +15,16 @@ Standard library only: this module runs inside the sandbox.
 
 from __future__ import annotations
 
-import contextlib
 import marshal
 import os
 import signal
 import socket
 import sys
-from typing import Any
 
 from blastshield.sandbox import landlock, seccomp
+
+if False:  # typing is not imported at run time: this module's start-up is on every run's path
+    from typing import Any
 from blastshield.sandbox.bridge import proxy_environment, start_bridge
 
 _FORWARDED = (signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2, signal.SIGCONT)
@@ -37,8 +38,10 @@ class _Status:
     def send(self, line: str) -> None:
         if self.fd is None:
             return
-        with contextlib.suppress(OSError):
+        try:  # noqa: SIM105 (contextlib costs start-up time here)
             os.write(self.fd, (line.replace("\n", " ") + "\n").encode())
+        except OSError:
+            pass
 
 
 def _fail(status: _Status, message: str) -> None:
@@ -65,8 +68,10 @@ def _apply_layers(config: dict[str, Any], status: _Status, port: int | None) -> 
 
 def _exec_child(config: dict[str, Any], closing: list[int]) -> None:
     for fd in closing:
-        with contextlib.suppress(OSError):
+        try:  # noqa: SIM105 (contextlib costs start-up time here)
             os.close(fd)
+        except OSError:
+            pass
     ignored = set(config.get("ignored_signals", []))
     for sig in (*_FORWARDED, *_TERMINAL, signal.SIGPIPE, signal.SIGXFSZ):
         signal.signal(sig, signal.SIG_IGN if int(sig) in ignored else signal.SIG_DFL)
@@ -96,8 +101,10 @@ def main(argv: list[str] | None = None) -> None:
         config: dict[str, Any] = marshal.load(handle)
     status = _Status(config.get("status_fd"))
     for fd in config.get("close_fds", []):
-        with contextlib.suppress(OSError):
+        try:  # noqa: SIM105 (contextlib costs start-up time here)
             os.close(fd)
+        except OSError:
+            pass
     closing = [fd for fd in (config.get("status_fd"),) if fd is not None]
     listener: socket.socket | None = None
     port: int | None = None
@@ -120,8 +127,10 @@ def main(argv: list[str] | None = None) -> None:
     terminal = bool(config.get("terminal_signals"))
 
     def forward(signum: int, _frame: object) -> None:
-        with contextlib.suppress(OSError):
+        try:  # noqa: SIM105 (contextlib costs start-up time here)
             os.kill(child, signum)
+        except OSError:
+            pass
 
     for sig in _FORWARDED:
         signal.signal(sig, forward)

@@ -1,0 +1,122 @@
+"""What `blastshield run` costs: start-up time and proxy throughput, against baselines from the same run.
+
+1. Whole-process time of `blastshield run -- true` against `true` (p50 and p90 of N runs;
+   target: at most 60 ms added at p50). Byte-code is compiled first, as in an installed package.
+2. A 50 MB download from a loopback HTTP server outside the sandbox: through the proxy
+   (curl inside `blastshield run`, via the bridge and the egress proxy) against curl
+   directly (target: at least 50% of direct throughput). The download time is taken by
+   curl itself (%{time_total}), so sandbox start-up is not counted against throughput.
+
+Prints figures; asserts nothing. Needs bubblewrap, Landlock, seccomp and curl.
+"""
+
+from __future__ import annotations
+
+import compileall
+import http.server
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+RUNS = int(os.environ.get("BENCH_RUNS", "30"))
+SIZE = 50 * 1024 * 1024
+_BLOCK = b"x" * (1024 * 1024)
+
+
+class _Big(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Length", str(SIZE))
+        self.end_headers()
+        for _ in range(SIZE // len(_BLOCK)):
+            self.wfile.write(_BLOCK)
+
+    def log_message(self, format: str, *args: object) -> None:
+        return None
+
+
+def _times(argv: list[str], cwd: Path, env: dict[str, str], runs: int) -> list[float]:
+    out = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(argv, cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL)
+        out.append((time.perf_counter() - start) * 1000)
+    return out
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def _workspace(root: Path) -> tuple[Path, dict[str, str]]:
+    home = root / "home"
+    ws = root / "ws"
+    (ws / ".blastshield").mkdir(parents=True)
+    home.mkdir()
+    (ws / ".blastshield" / "policy.toml").write_text(
+        'version = 1\n[files]\nread = ["${WORKSPACE}/**"]\nwrite = ["${WORKSPACE}/**"]\n'
+        'deny = ["**/.env", "~/.ssh/**"]\n[network]\nallow = ["bench.test"]\n')
+    subprocess.run(["git", "init", "-q", str(ws)], check=True)
+    env = {"HOME": str(home), "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}
+    return ws, env
+
+
+def startup(ws: Path, env: dict[str, str]) -> None:
+    blastshield = [sys.executable, "-m", "blastshield"]
+    _times([*blastshield, "run", "--", "true"], ws, env, 3)  # warm caches
+    base = _times(["true"], ws, env, RUNS)
+    sandboxed = _times([*blastshield, "run", "--", "true"], ws, env, RUNS)
+    cli = _times([*blastshield, "--version"], ws, env, RUNS)
+    added = statistics.median(sandboxed) - statistics.median(base)
+    print(f"start-up ({RUNS} runs each, whole process, ms)")
+    print(f"  true                         p50 {statistics.median(base):7.1f}  p90 {_pct(base, 0.9):7.1f}")
+    print(f"  blastshield --version        p50 {statistics.median(cli):7.1f}  p90 {_pct(cli, 0.9):7.1f}"
+          "   (the CLI's own start-up, for reference)")
+    print(f"  blastshield run -- true      p50 {statistics.median(sandboxed):7.1f}  "
+          f"p90 {_pct(sandboxed, 0.9):7.1f}")
+    print(f"  added by run at p50: {added:.1f} ms (target <= 60 ms)")
+
+
+def throughput(ws: Path, env: dict[str, str]) -> None:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Big)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
+    fmt = "%{time_total} %{size_download}"
+    direct_s, proxied_s = [], []
+    for _ in range(3):
+        out = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", fmt, f"http://127.0.0.1:{port}/"],
+                             capture_output=True, text=True, check=True, env=env).stdout.split()
+        assert int(out[1]) == SIZE
+        direct_s.append(float(out[0]))
+        out = subprocess.run([sys.executable, "-m", "blastshield", "run", "--resolve", "bench.test:127.0.0.1",
+                              "--", "curl", "-s", "-o", "/dev/null", "-w", fmt, f"http://bench.test:{port}/"],
+                             cwd=ws, env=env, capture_output=True, text=True, check=True).stdout.split()
+        assert int(out[1]) == SIZE
+        proxied_s.append(float(out[0]))
+    server.shutdown()
+    direct = SIZE / statistics.median(direct_s) / 1e6
+    proxied = SIZE / statistics.median(proxied_s) / 1e6
+    print("50 MB download from a loopback server (median of 3, MB/s)")
+    print(f"  direct        {direct:8.1f}")
+    print(f"  through proxy {proxied:8.1f}   ({100 * proxied / direct:.0f}% of direct; target >= 50%)")
+
+
+def main() -> None:
+    package = Path(__file__).resolve().parent.parent / "src" / "blastshield"
+    compileall.compile_dir(str(package), quiet=1)
+    with tempfile.TemporaryDirectory(prefix="bench-sandbox-") as tmp:
+        ws, env = _workspace(Path(tmp))
+        startup(ws, env)
+        throughput(ws, env)
+
+
+if __name__ == "__main__":
+    main()
