@@ -12,7 +12,7 @@ import textwrap
 
 from blastshield.errors import ScanError
 
-MAX_HEAD, MAX_TAIL = 8, 24  # lines blanked at the start / cut at the end of a fragment: bounded work
+MAX_TAIL = 24  # lines cut at the end of an unfinished fragment: bounded work
 MAX_REPAIR_LINES = 400  # larger files are taken as files, not fragments: no repair attempts
 PY2_PRINT = re.compile(r"^(\s*)print\s+(?![\s(=])(.+?)\s*$", re.M)
 PY2_EXCEPT = re.compile(r"^(\s*except\s+[\w.]+)\s*,\s*(\w+)\s*:", re.M)
@@ -43,16 +43,44 @@ def parse(path: str, source: bytes) -> ast.Module:
     except (ValueError, RecursionError, MemoryError) as exc:
         raise ScanError(f"{path}: cannot parse as Python 3 (line 1: {type(exc).__name__})") from None
     text = source.decode("utf-8", errors="replace").replace("\r\n", "\n").expandtabs(8)
-    lines = text.split("\n")
-    if len(lines) <= MAX_REPAIR_LINES:
+    if len(text.split("\n")) <= MAX_REPAIR_LINES and "\x00" not in text:
         for fix in (lambda t: t, _py2):
-            fixed = fix(text).split("\n")
-            # A fragment cut out of a larger file: blank a few head lines (so line numbers stay),
-            # dedent, and cut an unfinished tail.
-            for head in range(min(MAX_HEAD, len(fixed) // 2) + 1):
-                body = textwrap.dedent("\n".join([""] * head + fixed[head:])).split("\n")
-                for tail in range(min(MAX_TAIL, len(body) // 2) + 1):
-                    tree = _try("\n".join(body[:len(body) - tail]))
-                    if tree is not None:
-                        return tree
+            tree = _fragment(textwrap.dedent(fix(text)).split("\n"))
+            if tree is not None:
+                return tree
     raise ScanError(f"{path}: cannot parse as Python 3 (line {first_error})")
+
+
+def _fragment(lines: list[str]) -> ast.Module | None:
+    """A piece cut out of a larger file: open the blocks it starts inside, cut an unfinished tail.
+
+    The synthetic ``if True:`` openers are subtracted from every line number afterwards.
+    """
+    code = [ln for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
+    if not code:
+        return None
+    indent = [len(ln) - len(ln.lstrip()) for ln in code]
+    first = indent[0]
+    levels = sorted({i for i in indent if i < first} | ({0} if first else set()))
+    openers = [" " * lv + "if True:" for lv in levels]
+    for tail in range(min(MAX_TAIL, len(lines) // 2) + 1):
+        kept = lines[:len(lines) - tail]
+        tree = _try("\n".join(openers + kept))
+        if tree is not None:
+            if openers:
+                ast.increment_lineno(tree, -len(openers))
+                tree.body = [s for s in _unwrap(tree.body, len(openers))]
+            return tree
+    return None
+
+
+def _unwrap(body: list[ast.stmt], depth: int) -> list[ast.stmt]:
+    """Drop the synthetic openers so the tree holds only the fragment's own statements."""
+    out: list[ast.stmt] = []
+    for stmt in body:
+        if depth and isinstance(stmt, ast.If) and isinstance(stmt.test, ast.Constant) and stmt.test.value is True \
+                and stmt.lineno <= 0:
+            out.extend(_unwrap(stmt.body, depth - 1))
+        else:
+            out.append(stmt)
+    return out

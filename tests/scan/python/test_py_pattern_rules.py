@@ -1,0 +1,92 @@
+"""Rules without taint: each with a vulnerable case (rule id and line) and safe look-alikes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+PyScan = Any  # the `py` fixture from conftest.py
+
+VULNERABLE = [
+    ("BS-PY-328", 2, "import hashlib\ndigest = hashlib.md5(data).hexdigest()\n"),
+    ("BS-PY-916", 3, "import hashlib\ndef store(password):\n    return hashlib.sha256(password.encode()).hexdigest()\n"),
+    ("BS-PY-916", 3, "import hashlib\ndef store(pw_input):\n    password_hash = hashlib.md5(pw_input).hexdigest()\n"),
+    ("BS-PY-338", 3, "import random, string\ndef reset_token():\n"
+                     "    return ''.join(random.choice(string.ascii_letters) for _ in range(20))\n"),
+    ("BS-PY-295", 2, "import requests\nrequests.get('https://x', verify=False, timeout=3)\n"),
+    ("BS-PY-295", 2, "import ssl\nctx = ssl._create_unverified_context()\n"),
+    ("BS-PY-798", 1, "API_KEY = 'sk_live_9f8a7b6c5d4e3f2a1b0c9d8e'\n"),
+    ("BS-PY-798", 2, "def check(username, password):\n    return username == 'admin' and password == 'hunter2'\n"),
+    ("BS-PY-377", 2, "import tempfile\nname = tempfile.mktemp()\n"),
+    ("BS-PY-732", 2, "import os\nos.chmod('/srv/app/config', 0o777)\n"),
+    ("BS-PY-489", 3, "from flask import Flask\napp = Flask(__name__)\napp.run(debug=True)\n"),
+    ("BS-PY-347", 2, "import jwt\nclaims = jwt.decode(token, options={'verify_signature': False})\n"),
+    ("BS-PY-502-yaml", 2, "import yaml\ndata = yaml.load(open('c.yml'))\n"),
+    ("BS-PY-022-archive", 3, "import tarfile\nwith tarfile.open(path) as tar:\n    tar.extractall('/srv/out')\n"),
+    ("BS-PY-611-parser", 2, "from lxml import etree\nparser = etree.XMLParser(resolve_entities=True)\n"),
+    ("BS-PY-327", 2, "from Crypto.Cipher import DES\ncipher = DES.new(key, DES.MODE_CBC, iv)\n"),
+    ("BS-PY-327", 2, "from Crypto.Cipher import AES\ncipher = AES.new(key, AES.MODE_ECB)\n"),
+    ("BS-PY-326", 2, "from cryptography.hazmat.primitives.asymmetric import rsa\n"
+                     "k = rsa.generate_private_key(public_exponent=65537, key_size=1024)\n"),
+    ("BS-PY-079-autoescape", 2, "import jinja2\nenv = jinja2.Environment(loader=jinja2.FileSystemLoader('t'))\n"),
+    ("BS-PY-306", 4, "from flask import Flask\napp = Flask(__name__)\n@app.route('/admin/delete_user', methods=['POST'])\n"
+                     "def delete_user():\n    db.delete(request.form['id'])\n    return 'ok'\n"),
+]
+
+SAFE = [
+    ("BS-PY-328", "import hashlib\ndigest = hashlib.md5(data, usedforsecurity=False).hexdigest()\n"),
+    ("BS-PY-328", "import hashlib\ndigest = hashlib.sha256(data).hexdigest()\n"),
+    ("BS-PY-916", "import hashlib\ndef store(password, salt):\n"
+                  "    return hashlib.pbkdf2_hmac('sha256', password.encode(), salt, 600_000)\n"),
+    ("BS-PY-338", "import random\ndef shuffle_deck(cards):\n    random.shuffle(cards)\n    return cards\n"),
+    ("BS-PY-338", "import secrets\ndef reset_token():\n    return secrets.token_urlsafe(32)\n"),
+    ("BS-PY-295", "import requests\nrequests.get('https://x', verify='/etc/ca.pem', timeout=3)\n"),
+    ("BS-PY-798", "import os\nAPI_KEY = os.environ['API_KEY']\n"),
+    ("BS-PY-798", "PASSWORD_FIELD = 'password'\npassword = ''\ntoken = '<your token here>'\n"),
+    ("BS-PY-798", "def check(password, stored):\n    return password == stored\n"),
+    ("BS-PY-377", "import tempfile\nfd, name = tempfile.mkstemp()\n"),
+    ("BS-PY-732", "import os\nos.chmod('/srv/app/config', 0o600)\n"),
+    ("BS-PY-489", "import os\nfrom flask import Flask\napp = Flask(__name__)\n"
+                  "app.run(debug=os.environ.get('DEBUG') == '1')\n"),
+    ("BS-PY-347", "import jwt\nclaims = jwt.decode(token, key, algorithms=['HS256'])\n"),
+    ("BS-PY-502-yaml", "import yaml\ndata = yaml.safe_load(open('c.yml'))\n"),
+    ("BS-PY-502-yaml", "import yaml\ndata = yaml.load(open('c.yml'), Loader=yaml.SafeLoader)\n"),
+    ("BS-PY-022-archive", "import tarfile\nwith tarfile.open(path) as tar:\n    tar.extractall('/srv/out', filter='data')\n"),
+    ("BS-PY-022-archive", "import zipfile\nwith zipfile.ZipFile(path) as zf:\n    zf.extractall('/srv/out')\n"),
+    ("BS-PY-611-parser", "from lxml import etree\nparser = etree.XMLParser(resolve_entities=False, no_network=True)\n"),
+    ("BS-PY-327", "from Crypto.Cipher import AES\ncipher = AES.new(key, AES.MODE_GCM)\n"),
+    ("BS-PY-326", "from cryptography.hazmat.primitives.asymmetric import rsa\n"
+                  "k = rsa.generate_private_key(public_exponent=65537, key_size=3072)\n"),
+    ("BS-PY-079-autoescape", "import jinja2\nenv = jinja2.Environment(autoescape=jinja2.select_autoescape())\n"),
+    ("BS-PY-306", "from flask import Flask\napp = Flask(__name__)\n@app.route('/admin/delete_user', methods=['POST'])\n"
+                  "@login_required\ndef delete_user():\n    db.delete(request.form['id'])\n    return 'ok'\n"),
+]
+
+
+@pytest.mark.parametrize(("rule", "line", "code"), VULNERABLE,
+                         ids=[f"{r}-{i}" for i, (r, _, _) in enumerate(VULNERABLE)])
+def test_pattern_is_reported(py: PyScan, rule: str, line: int, code: str) -> None:
+    assert (rule, line) in py.rule_lines(code)
+
+
+@pytest.mark.parametrize(("rule", "code"), SAFE, ids=[f"{r}-{i}" for i, (r, _) in enumerate(SAFE)])
+def test_safe_look_alike_stays_clean(py: PyScan, rule: str, code: str) -> None:
+    assert rule not in {r for r, _ in py.rule_lines(code)}
+
+
+def test_placeholder_database_password_is_low_confidence(py: PyScan) -> None:
+    found = py.run("import MySQLdb\ndb = MySQLdb.connect(host='localhost', user='root', passwd='root')\n")
+    assert [(f.rule_id, f.line, f.confidence) for f in found] == [("BS-PY-798", 2, "low")]
+
+
+def test_secret_value_never_appears_in_the_message(py: PyScan) -> None:
+    (f,) = py.shown("API_KEY = 'sk_live_9f8a7b6c5d4e3f2a1b0c9d8e'\n")
+    assert "sk_live" not in f.message and "9f8a" not in f.message
+    assert f.message == "'API_KEY' is set to a literal credential in the source (32 characters) — anyone " \
+                        "with the code has it"
+
+
+def test_requests_without_timeout_is_only_for_auditors(py: PyScan) -> None:
+    found = py.run("import requests\nr = requests.get('https://example.com')\n")
+    assert [(f.rule_id, f.line, f.confidence) for f in found] == [("BS-PY-400", 2, "low")]
