@@ -1,0 +1,72 @@
+"""Static analysis of shell command lines: every effect a command line would have.
+
+``analyze`` parses a bash command line with tree-sitter-bash and returns one exec
+effect for every command that would run (wrappers unwrapped recursively), plus the
+file, network and environment effects of each, with floors for what cannot be judged
+statically. See docs/shell.md.
+"""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from functools import lru_cache
+
+from blastshield.effects import Effect, Verdict
+
+__all__ = ["analyze", "current_home"]
+
+
+def current_home() -> str:
+    """The home directory ``~`` and ``$HOME`` expand to."""
+    home = os.environ.get("HOME")
+    if home:
+        return home
+    return os.path.expanduser("~")
+
+
+def analyze(command: str, *, cwd: str, workspace: str, non_interactive: bool = False) -> tuple[Effect, ...]:
+    """Every effect ``command`` would have when run by bash from ``cwd``."""
+    return _analyze(command, cwd, workspace, non_interactive, current_home())
+
+
+_HIDDEN_CATEGORIES = frozenset({"Cf"})  # zero-width and bidirectional formatting characters
+
+
+@lru_cache(maxsize=8192)
+def _analyze(command: str, cwd: str, workspace: str, non_interactive: bool,
+             home: str) -> tuple[Effect, ...]:
+    from blastshield.shell.walk import Walker
+
+    floors: list[tuple[Verdict, str]] = []
+    if not command.isascii():
+        if any(unicodedata.category(ch) in _HIDDEN_CATEGORIES for ch in command):
+            floors.append((Verdict.DENY, "the command line contains invisible (zero-width or "
+                                         "bidirectional) characters"))
+        normalized = unicodedata.normalize("NFKC", command)
+        if normalized != command:
+            floors.append((Verdict.DENY if non_interactive else Verdict.ASK,
+                           "the command line contains characters that change under Unicode "
+                           "normalisation (look-alikes)"))
+    else:
+        normalized = command
+    if any(ch < " " and ch not in "\t\n\r" for ch in command):
+        floors.append((Verdict.DENY if non_interactive else Verdict.ASK,
+                       "the command line contains control characters"))
+    walker = Walker(cwd=cwd, workspace=workspace, home=home, non_interactive=non_interactive)
+    try:
+        walker.script(command, origin="")
+        if normalized != command:
+            walker.script(normalized, origin="normalized")
+    except RecursionError:
+        floors.append((Verdict.DENY, "the command line is nested too deeply to analyse"))
+    except Exception as exc:  # fail closed: an analyzer bug must never allow a command
+        floors.append((Verdict.DENY, f"the shell analyzer failed on this command line "
+                                     f"({type(exc).__name__})"))
+    effects = list(dict.fromkeys(walker.out))
+    if floors:
+        carrier = Effect.exec((command,), cwd=cwd, origin="line")
+        for verdict, reason in sorted(floors, key=lambda f: -f[0].rank):
+            carrier = carrier.with_floor(verdict, reason)
+        effects.insert(0, carrier)
+    return tuple(effects)

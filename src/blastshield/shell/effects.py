@@ -1,0 +1,425 @@
+"""Program knowledge: argv → file, network and environment effects, and the floors for
+programs that run code given in their arguments.
+
+One handler per program family; :func:`analyze` dispatches on the program's base
+name (``/usr/bin/python3.12`` is ``python``). Network programs live in
+:mod:`~blastshield.shell.netprog`, code-running programs in
+:mod:`~blastshield.shell.codeprog`; this module holds the file programs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from blastshield.effects import Effect, Kind, Verdict
+from blastshield.shell import codeprog, netprog
+from blastshield.shell.command import Cmd, Outcome
+from blastshield.shell.files import FileContext
+from blastshield.shell.opts import Scan, scan
+
+Handler = Callable[[Cmd, FileContext, Outcome], None]
+
+_VERSIONED = re.compile(r"^(python|pip|pypy|perl|ruby|php|node|lua|pydoc|idle|gem|bundle)"
+                        r"[0-9][0-9.]*$")
+
+
+def program(argv0: str) -> str:
+    """The program family name: base name without a version suffix."""
+    base = argv0.rsplit("/", 1)[-1]
+    m = _VERSIONED.match(base)
+    return m.group(1) if m else base
+
+
+def analyze(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
+    """Add the effects and floors of ``cmd`` (not its exec effect) to ``out``."""
+    name = program(cmd.argv[0])
+    handler = HANDLERS.get(name) or netprog.HANDLERS.get(name) or codeprog.HANDLERS.get(name)
+    if handler is not None:
+        handler(cmd, ctx, out)
+    if cmd.assigns:
+        assignment_floors(cmd, out)
+    if ctx.was_downloaded(cmd.argv[0], cmd.cwd) and "/" in cmd.argv[0]:
+        out.deny("runs a file that a download in this command line wrote")
+
+
+# ------------------------------------------------------------------- helpers
+def add_paths(cmd: Cmd, ctx: FileContext, out: Outcome, kind: Kind, indices: list[int],
+              origin: str = "") -> None:
+    """File effects for the arguments at ``indices`` (placeholders and xargs included)."""
+    origin = origin or cmd.name
+    for i in indices:
+        arg = cmd.argv[i]
+        hit = False
+        for token, paths in cmd.placeholders.items():
+            if token in arg:
+                hit = True
+                if not paths:
+                    out.effects.append(ctx.unknown_path(kind, cmd.cwd, origin,
+                                                        f"'{token}' stands for paths known only "
+                                                        "at run time"))
+                for base in paths:
+                    out.effects.extend(ctx.file_effects(kind, arg.replace(token, base.rstrip("/")
+                                                                          + "/*"),
+                                                        cmd.known[i], cmd.cwd, origin))
+        if not hit:
+            out.effects.extend(ctx.file_effects(kind, arg, cmd.known[i], cmd.cwd, origin))
+    if cmd.stdin_args:
+        out.effects.append(ctx.unknown_path(kind, cmd.cwd, origin,
+                                            "more arguments come from standard input (xargs)"))
+
+
+def path_opts(cmd: Cmd, ctx: FileContext, out: Outcome, found: Scan, kind: Kind,
+              *names: str) -> None:
+    for opt in found.values(*names):
+        known = cmd.known[opt.value_index] if opt.value_index is not None else cmd.known[opt.index]
+        assert opt.value is not None
+        out.effects.extend(ctx.file_effects(kind, opt.value, known, cmd.cwd, cmd.name))
+
+
+def _simple(kind: Kind, short: str = "", long: tuple[str, ...] = (), skip: int = 0,
+            reads: str = "") -> Handler:
+    """A program whose positional arguments (after ``skip`` of them) are paths of one kind."""
+
+    def handle(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
+        found = scan(cmd.argv, short_values=short, long_values=long)
+        add_paths(cmd, ctx, out, kind, found.positional[skip:])
+        if reads:
+            path_opts(cmd, ctx, out, found, Kind.READ, *reads.split())
+
+    return handle
+
+
+def _grep(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
+    found = scan(cmd.argv, short_values="efmABCdDgtTMjr",
+                 long_values=("--regexp", "--file", "--max-count", "--after-context",
+                              "--before-context", "--context", "--include", "--exclude",
+                              "--exclude-dir", "--glob", "--type", "--type-not", "--max-depth",
+                              "--replace", "--sort", "--sortr", "--threads", "--engine",
+                              "--encoding", "--max-filesize", "--pre", "--ignore-file"))
+    given = found.has("-e", "--regexp", "-f", "--file")
+    add_paths(cmd, ctx, out, Kind.READ, found.positional[0 if given else 1:])
+    path_opts(cmd, ctx, out, found, Kind.READ, "-f", "--file", "--ignore-file")
+    if found.values("--pre"):
+        out.ask("rg --pre runs a program on every file", form="--pre")
+
+
+def _sort(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
+    found = scan(cmd.argv, short_values="kotST",
+                 long_values=("--key", "--output", "--field-separator", "--buffer-size",
+                              "--temporary-directory", "--parallel", "--files0-from"))
+    add_paths(cmd, ctx, out, Kind.READ, found.positional)
+    path_opts(cmd, ctx, out, found, Kind.WRITE, "-o", "--output")
+    if found.values("--compress-program"):
+        out.ask("sort --compress-program runs a program", form="--compress-program")
+
+
+def _in_out(short: str = "", long: tuple[str, ...] = ()) -> Handler:
+    """``prog [opts] [INPUT [OUTPUT]]`` (uniq, xxd)."""
+
+    def handle(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
+        found = scan(cmd.argv, short_values=short, long_values=long)
+        add_paths(cmd, ctx, out, Kind.READ, found.positional[:1])
+        add_paths(cmd, ctx, out, Kind.WRITE, found.positional[1:2])
+
+    return handle
+
+
+def _jq(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
+    argv = cmd.argv
+    positional: list[int] = []
+    from_file = False
+    i = 1
+    while i < len(argv):
+        arg = argv[i]
+        if arg in ("--arg", "--argjson"):
+            i += 3
+            continue
+        if arg in ("--slurpfile", "--rawfile"):
+            if i + 2 < len(argv):
+                out.effects.extend(ctx.file_effects(Kind.READ, argv[i + 2], cmd.known[i + 2],
+                                                    cmd.cwd, "jq"))
+            i += 3
+            continue
+        if arg in ("-f", "--from-file"):
+            from_file = True
+        elif arg in ("-L", "--indent", "--tab"):
+            i += 2 if arg != "--tab" else 1
+            continue
+        elif arg == "--args" or arg == "--jsonargs":
+            break
+        elif not arg.startswith("-") or arg == "-":
+            positional.append(i)
+        i += 1
+    add_paths(cmd, ctx, out, Kind.READ, positional if from_file else positional[1:])
+
+
+def _copy(move: bool) -> Handler:
+    def handle(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
+        found = scan(cmd.argv, short_values="tSm" if not move else "tS",
+                     long_values=("--target-directory", "--suffix", "--backup"))
+        sources = found.positional
+        target = found.values("-t", "--target-directory")
+        if target:
+            path_opts(cmd, ctx, out, found, Kind.WRITE, "-t", "--target-directory")
+        elif sources:
+            add_paths(cmd, ctx, out, Kind.WRITE, sources[-1:])
+            sources = sources[:-1]
+        add_paths(cmd, ctx, out, Kind.READ, sources)
+        if move:
+            add_paths(cmd, ctx, out, Kind.DELETE, sources)
+
+    return handle
+
+
+def _ln(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
+    found = scan(cmd.argv, short_values="tS", long_values=("--target-directory", "--suffix"))
+    pos = found.positional
+    if not pos:
+        return
+    if len(pos) == 1:
+        i = pos[0]
+        name = cmd.argv[i].rstrip("/").rsplit("/", 1)[-1]
+        out.effects.extend(ctx.file_effects(Kind.WRITE, name, cmd.known[i], cmd.cwd, "ln"))
+        if cmd.known[i]:
+            ctx.note_link(name, cmd.argv[i], cmd.cwd)
+        return
+    link = pos[-1]
+    targets = pos[:-1]
+    add_paths(cmd, ctx, out, Kind.WRITE, [link])
+    if len(targets) == 1 and cmd.known[link] and cmd.known[targets[0]]:
+        ctx.note_link(cmd.argv[link], cmd.argv[targets[0]], cmd.cwd)
+
+
+def _mode_first(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
+    """chmod/chown/chgrp/chattr/setfacl: the first positional is a mode or owner."""
+    found = scan(cmd.argv, short_values="mxMX" if cmd.name == "setfacl" else "",
+                 long_values=("--modify", "--remove", "--set"))
+    reference = found.values("--reference")
+    skip = 0 if (reference or cmd.name == "setfacl") else 1
+    if cmd.name == "chmod" and not reference:
+        # chmod's mode may look like an option: chmod -x file
+        pos = [i for i in range(1, len(cmd.argv)) if cmd.argv[i] != "--"
+               and not re.fullmatch(r"-[RvcfH-]+|--\w[\w-]*(=.*)?", cmd.argv[i])]
+        add_paths(cmd, ctx, out, Kind.WRITE, pos[1:])
+        return
+    add_paths(cmd, ctx, out, Kind.WRITE, found.positional[skip:])
+
+
+def _dd(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
+    for i, arg in enumerate(cmd.argv[1:], 1):
+        key, eq, value = arg.partition("=")
+        if eq and key == "if":
+            out.effects.extend(ctx.file_effects(Kind.READ, value, cmd.known[i], cmd.cwd, "dd"))
+        elif eq and key == "of":
+            out.effects.extend(ctx.file_effects(Kind.WRITE, value, cmd.known[i], cmd.cwd, "dd"))
+
+
+def _tee(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
+    found = scan(cmd.argv, long_values=("--output-error",))
+    add_paths(cmd, ctx, out, Kind.WRITE, found.positional)
+
+
+def _install(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
+    found = scan(cmd.argv, short_values="mogtSC",
+                 long_values=("--mode", "--owner", "--group", "--target-directory", "--suffix"))
+    if found.has("-d", "--directory"):
+        add_paths(cmd, ctx, out, Kind.WRITE, found.positional)
+        return
+    _copy(False)(cmd, ctx, out)
+
+
+def _patch(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
+    found = scan(cmd.argv, short_values="iopdDFrBYzVgxF",
+                 long_values=("--input", "--output", "--strip", "--directory", "--reject-file",
+                              "--prefix", "--suffix", "--basename-prefix"))
+    path_opts(cmd, ctx, out, found, Kind.READ, "-i", "--input")
+    path_opts(cmd, ctx, out, found, Kind.WRITE, "-o", "--output")
+    base = next((o.value for o in found.values("-d", "--directory")), None)
+    if found.positional:
+        add_paths(cmd, ctx, out, Kind.WRITE, found.positional[:1])
+        add_paths(cmd, ctx, out, Kind.READ, found.positional[1:2])
+    else:  # the files named inside the patch, below the directory it runs in
+        out.effects.extend(ctx.file_effects(Kind.WRITE, (base or ".").rstrip("/") + "/*",
+                                            True, cmd.cwd, "patch"))
+
+
+def _tar(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
+    codeprog.tar(cmd, ctx, out)
+
+
+def _unzip(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
+    found = scan(cmd.argv, short_values="dxP", long_values=())
+    if found.positional:
+        add_paths(cmd, ctx, out, Kind.READ, found.positional[:1])
+    target = found.values("-d")
+    if target:
+        path_opts(cmd, ctx, out, found, Kind.WRITE, "-d")
+    elif not found.has("-l", "-t", "-v", "-p", "-Z"):
+        out.effects.extend(ctx.file_effects(Kind.WRITE, "./*", True, cmd.cwd, "unzip"))
+
+
+def _zip(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
+    found = scan(cmd.argv, short_values="bnxitPZ", long_values=())
+    if found.has("-T") or found.values("-TT", "--unzip-command"):
+        out.ask("zip -TT runs a command", form="-TT")
+    add_paths(cmd, ctx, out, Kind.WRITE, found.positional[:1])
+    add_paths(cmd, ctx, out, Kind.READ, found.positional[1:])
+
+
+def _find(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
+    roots = _find_roots(cmd)
+    add_paths(cmd, ctx, out, Kind.READ, roots)
+    argv = cmd.argv
+    for i, arg in enumerate(argv):
+        if arg == "-delete":
+            for r in roots:
+                out.effects.extend(ctx.file_effects(Kind.DELETE, argv[r].rstrip("/") + "/*",
+                                                    cmd.known[r], cmd.cwd, "find -delete"))
+        elif arg in ("-fprint", "-fprint0", "-fprintf", "-fls") and i + 1 < len(argv):
+            out.effects.extend(ctx.file_effects(Kind.WRITE, argv[i + 1], cmd.known[i + 1],
+                                                cmd.cwd, "find"))
+
+
+def _find_roots(cmd: Cmd) -> list[int]:
+    roots: list[int] = []
+    i = 1
+    argv = cmd.argv
+    while (i < len(argv) and argv[i] in ("-H", "-L", "-P", "-D", "-O")) or (
+            i < len(argv) and argv[i].startswith("-O")):
+        i += 2 if argv[i] == "-D" else 1
+    while i < len(argv) and not argv[i].startswith(("-", "(", "!")) and argv[i] not in (")", ","):
+        roots.append(i)
+        i += 1
+    return roots
+
+
+def find_root_paths(cmd: Cmd) -> tuple[str, ...]:
+    roots = _find_roots(cmd)
+    if any(not cmd.known[i] for i in roots):
+        return ()
+    return tuple(cmd.argv[i] for i in roots) or (".",)
+
+
+def _env_dump(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
+    names = [a for a in cmd.argv[1:] if not a.startswith("-")]
+    if cmd.name == "printenv" and names:
+        out.effects.extend(Effect.env(n, origin="printenv") for n in names)
+        return
+    if cmd.name in ("set", "compgen") and names and cmd.name != "compgen":
+        return
+    if cmd.name == "compgen" and not any(a in ("-v", "-e", "-A") for a in cmd.argv[1:]):
+        return
+    out.effects.append(Effect.env("*", origin=cmd.name).with_floor(
+        Verdict.ASK, f"'{cmd.name}' prints every environment variable"))
+
+
+_READERS: dict[str, Handler] = {name: _simple(Kind.READ) for name in (
+    "cat", "tac", "nl", "wc", "file", "stat", "md5sum", "sha1sum",
+    "sha224sum", "sha256sum", "sha384sum", "sha512sum", "b2sum", "cksum", "sum", "strings",
+    "zcat", "zless", "zmore", "bzcat", "xzcat", "zstdcat", "readlink", "realpath", "tree", "bat",
+    "batcat", "rev", "tac", "expand", "unexpand", "shuf", "fmt", "fold", "paste", "comm",
+    "column", "ls", "dir", "vdir", "lsattr", "getfacl", "source", ".", "od", "hexdump", "base64",
+    "base32", "basenc", "cmp", "diff", "diff3", "sdiff", "iconv", "nm", "objdump", "readelf",
+    "ldd", "sha1sum", "pr", "tsort", "look", "zgrep", "lsof", "du", "wc", "exiftool")}
+_READERS.update({
+    "head": _simple(Kind.READ, "nc", ("--lines", "--bytes")),
+    "tail": _simple(Kind.READ, "ncsF", ("--lines", "--bytes", "--sleep-interval", "--pid",
+                                        "--max-unchanged-stats")),
+    "cut": _simple(Kind.READ, "dfcb", ("--delimiter", "--fields", "--characters", "--bytes")),
+    "grep": _grep, "egrep": _grep, "fgrep": _grep, "rg": _grep, "ag": _grep, "ack": _grep,
+    "sort": _sort, "uniq": _in_out("fsw"), "xxd": _in_out("lscgo"), "jq": _jq, "yq": _jq,
+    "du": _simple(Kind.READ, "dBt", ("--max-depth", "--exclude", "--block-size", "--threshold")),
+    "diff": _simple(Kind.READ, "UCxXIFL", ("--label", "--exclude", "--exclude-from", "--unified",
+                                           "--context")),
+    "od": _simple(Kind.READ, "AjNtw"),
+    "base64": _simple(Kind.READ, "w"),
+    "ls": _simple(Kind.READ, "ITw", ("--ignore", "--hide", "--width", "--tabsize", "--format",
+                                     "--sort", "--time", "--time-style", "--block-size")),
+    "tree": _simple(Kind.READ, "LIPoH", ("--filelimit", "--timefmt", "--sort"), reads=""),
+})
+
+
+_WRITERS: dict[str, Handler] = {
+    "touch": _simple(Kind.WRITE, "dtr", ("--date", "--reference"), reads="-r --reference"),
+    "mkdir": _simple(Kind.WRITE, "mZ", ("--mode", "--context")),
+    "truncate": _simple(Kind.WRITE, "sr", ("--size", "--reference"), reads="-r --reference"),
+    "tee": _tee, "dd": _dd, "install": _install, "patch": _patch,
+    "chmod": _mode_first, "chown": _mode_first, "chgrp": _mode_first, "chattr": _mode_first,
+    "setfacl": _mode_first,
+    "cp": _copy(False), "mv": _copy(True), "ln": _ln,
+    "sponge": _simple(Kind.WRITE),
+    "gzip": _simple(Kind.WRITE, "S", ("--suffix",)), "gunzip": _simple(Kind.WRITE, "S"),
+    "bzip2": _simple(Kind.WRITE), "bunzip2": _simple(Kind.WRITE), "xz": _simple(Kind.WRITE),
+    "unxz": _simple(Kind.WRITE), "zstd": _simple(Kind.WRITE, "o"),
+    "split": _in_out("lbnCa"), "csplit": _simple(Kind.READ, "bfn"),
+    "nano": _simple(Kind.WRITE), "pico": _simple(Kind.WRITE), "code": _simple(Kind.WRITE),
+    "tar": _tar, "unzip": _unzip, "zip": _zip, "find": _find,
+    "mkfifo": _simple(Kind.WRITE, "m"), "mknod": _simple(Kind.WRITE, "m", skip=0),
+}
+
+_DELETERS: dict[str, Handler] = {
+    name: _simple(Kind.DELETE, "nsu" if name == "shred" else "", ("--iterations", "--size"))
+    for name in ("rm", "rmdir", "unlink", "shred", "srm", "trash", "trash-put", "gio-trash")}
+
+_ENV: dict[str, Handler] = {name: _env_dump for name in ("printenv", "set", "compgen")}
+
+HANDLERS: dict[str, Handler] = {**_READERS, **_WRITERS, **_DELETERS, **_ENV}
+
+
+# --------------------------------------------------------------- pipe contents
+def static_output(cmd: Cmd | None) -> str | None:
+    """What a command prints when that is statically known (echo, printf, cat <<EOF)."""
+    if cmd is None or not all(cmd.known):
+        return None
+    name = cmd.name
+    args = list(cmd.argv[1:])
+    if name == "echo":
+        newline = True
+        while args and re.fullmatch(r"-[neE]+", args[0]):
+            if "e" in args[0]:
+                return None
+            newline = newline and "n" not in args[0]
+            args.pop(0)
+        return " ".join(args) + ("\n" if newline else "")
+    if name == "printf" and args and "%" not in args[0] and "\\" not in args[0] and len(args) == 1:
+        return args[0]
+    if name == "cat" and not args and cmd.stdin is not None and cmd.stdin.kind != "pipe":
+        return cmd.stdin.text
+    return None
+
+
+# ----------------------------------------------------- environment variables
+_DANGEROUS_ENV = frozenset({
+    "PATH", "BASH_ENV", "ENV", "PROMPT_COMMAND", "PS0", "PS4", "SHELLOPTS", "BASHOPTS", "IFS",
+    "CDPATH", "GLOBIGNORE", "BASH_LOADABLES_PATH", "EXECIGNORE",
+    "GIT_SSH", "GIT_SSH_COMMAND", "GIT_EXTERNAL_DIFF", "GIT_PAGER", "PAGER", "MANPAGER",
+    "MANOPT", "GIT_EDITOR", "EDITOR", "VISUAL", "SUDO_EDITOR", "GIT_SEQUENCE_EDITOR",
+    "GIT_ASKPASS", "SSH_ASKPASS", "SUDO_ASKPASS", "GIT_PROXY_COMMAND", "GIT_EXEC_PATH", "GIT_DIR",
+    "GIT_WORK_TREE", "GIT_CONFIG", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM", "GIT_CONFIG_COUNT",
+    "GIT_CONFIG_PARAMETERS", "GIT_TEMPLATE_DIR", "GIT_INDEX_FILE", "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "PYTHONSTARTUP", "PYTHONPATH", "PYTHONHOME", "PYTHONUSERBASE", "PYTHONINSPECT",
+    "NODE_OPTIONS", "NODE_PATH", "PERL5OPT", "PERL5LIB", "PERLLIB", "PERL5DB", "RUBYOPT",
+    "RUBYLIB", "LESSOPEN", "LESSCLOSE", "LESSKEYIN", "BROWSER", "RUSTC_WRAPPER", "RUSTC",
+    "CARGO_BUILD_RUSTC_WRAPPER", "RUSTC_WORKSPACE_WRAPPER", "CARGO_TARGET_DIR_RUNNER",
+    "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS", "MAKEFLAGS", "MAKEFILES",
+    "SHELL", "TMUX_TMPDIR", "PIP_CONFIG_FILE", "NPM_CONFIG_USERCONFIG", "NPM_CONFIG_SCRIPT_SHELL",
+    "NPM_CONFIG_NODE_OPTIONS", "BUNDLE_GEMFILE", "CURL_HOME", "WGETRC", "SSH_AUTH_SOCK",
+    "GNUPGHOME", "XDG_CONFIG_HOME", "HOME", "ZDOTDIR", "INPUTRC", "HISTFILE",
+})
+_DANGEROUS_PREFIX = ("LD_", "DYLD_", "GIT_CONFIG_KEY_", "GIT_CONFIG_VALUE_", "BASH_FUNC_",
+                     "npm_config_script_shell", "npm_config_node_options")
+
+
+def dangerous_env(name: str) -> str:
+    """Why setting ``name`` changes what programs run (empty: it does not)."""
+    if name in _DANGEROUS_ENV or name.startswith(_DANGEROUS_PREFIX):
+        return f"sets {name}, which changes which code programs load or run"
+    return ""
+
+
+def assignment_floors(cmd: Cmd, out: Outcome) -> None:
+    for name in cmd.assigns:
+        reason = dangerous_env(name)
+        if reason:
+            out.unresolved(reason)

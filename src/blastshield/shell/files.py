@@ -1,0 +1,111 @@
+"""File effects as the analyzer builds them, and the file state a command line changes.
+
+Paths stay as written (relative is fine) with the directory they are used from; the
+policy resolves them. What the line itself does to the file system before a later
+command uses a path is tracked here: symlinks it creates (``ln -s ~/.ssh k && cat
+k/id_rsa`` reads ``~/.ssh/id_rsa``) and files a download wrote (``curl -o x.sh && sh
+x.sh`` runs downloaded code).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from blastshield.effects import Effect, Kind, Verdict
+
+# Device files that are neither secrets nor places worth a decision.
+SILENT_PATHS = frozenset({"/dev/null", "/dev/stdin", "/dev/stdout", "/dev/stderr", "/dev/tty",
+                          "/dev/zero", "/dev/random", "/dev/urandom", "/dev/full", "-"})
+_DEV_NET = re.compile(r"/dev/(tcp|udp)/([^/]+)/([^/]+)$")
+
+
+def dev_net(path: str) -> tuple[str, int | None] | None:
+    """Bash's ``/dev/tcp/HOST/PORT`` pseudo-files open network connections."""
+    m = _DEV_NET.match(path)
+    if not m:
+        return None
+    port = int(m.group(3)) if m.group(3).isdigit() else None
+    return m.group(2), port
+
+
+class FileContext:
+    """Per-line file state plus the constructor of file effects."""
+
+    def __init__(self, *, cwd: str, home: str, non_interactive: bool) -> None:
+        self.cwd = cwd
+        self.cwd_known = True
+        self.home = home
+        self.non_interactive = non_interactive
+        self.downloaded: set[str] = set()
+        self.links: dict[str, str] = {}
+        self.written: dict[str, str | None] = {}  # files this line wrote -> content if known
+
+    @property
+    def unresolved(self) -> Verdict:
+        """The floor for what cannot be resolved statically."""
+        return Verdict.DENY if self.non_interactive else Verdict.ASK
+
+    def _absolute(self, path: str, cwd: str) -> str:
+        if path == "~" or path.startswith("~/"):
+            path = self.home + path[1:]
+        return os.path.normpath(os.path.join(cwd, path))
+
+    def file_effects(self, kind: Kind, path: str, known: bool, cwd: str, origin: str,
+                     reason: str = "") -> list[Effect]:
+        """The effect(s) of touching ``path`` from ``cwd``; [] for harmless devices."""
+        if not path or path in SILENT_PATHS or path.startswith(("/dev/fd/", "/proc/self/fd/")):
+            return []
+        if not known and path.startswith(("<(", ">(")):
+            return []  # a process substitution: its commands are analysed on their own
+        net = dev_net(path)
+        if net is not None:
+            return [Effect.net(net[0], net[1], origin=origin)]
+        if known and path.startswith(("~", "$")):
+            path = "./" + path  # a quoted "~" or "$" is a literal name in the current directory
+        if known and self.links:
+            path = self._through_links(path, cwd)
+        effect = Effect(kind, path, path=path, cwd=cwd, origin=origin)
+        if kind is Kind.WRITE and known:
+            self.written[self._absolute(path, cwd)] = None
+        if not known:
+            effect = effect.with_floor(self.unresolved, reason or "the path is not statically known")
+        elif not self.cwd_known and not os.path.isabs(path) and cwd == self.cwd:
+            effect = effect.with_floor(self.unresolved, "the directory this path is relative to "
+                                       "is not statically known")
+        return [effect]
+
+    def unknown_path(self, kind: Kind, cwd: str, origin: str, reason: str) -> Effect:
+        """A file effect whose path only exists at run time (xargs input, ...)."""
+        return Effect(kind, "<unknown>", path="<unknown>", cwd=cwd, origin=origin).with_floor(
+            self.unresolved, reason)
+
+    def _through_links(self, path: str, cwd: str) -> str:
+        absolute = self._absolute(path, cwd)
+        for link, target in self.links.items():
+            if absolute == link or absolute.startswith(link + "/"):
+                return target + absolute[len(link):]
+        return path
+
+    def note_link(self, link: str, target: str, cwd: str) -> None:
+        absolute_link = self._absolute(link, cwd)
+        base = os.path.dirname(absolute_link)
+        self.links[absolute_link] = self._absolute(target, base)
+
+    def note_download(self, path: str, cwd: str) -> None:
+        if path and path not in SILENT_PATHS:
+            self.downloaded.add(self._absolute(path, cwd))
+
+    def was_downloaded(self, path: str, cwd: str) -> bool:
+        return bool(self.downloaded) and self._absolute(path, cwd) in self.downloaded
+
+    def note_written(self, path: str, cwd: str, content: str | None) -> None:
+        if path and path not in SILENT_PATHS:
+            self.written[self._absolute(path, cwd)] = content
+
+    def written_content(self, path: str, cwd: str) -> tuple[bool, str | None]:
+        """Did this line write ``path``, and with which content (when statically known)?"""
+        if not self.written:
+            return False, None
+        key = self._absolute(path, cwd)
+        return key in self.written, self.written.get(key)

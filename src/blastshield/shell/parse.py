@@ -1,0 +1,403 @@
+"""tree-sitter-bash parsing and static word evaluation.
+
+:func:`parse` gives a syntax tree (one parser per process, created lazily).
+:func:`eval_word` turns a word-like node into the arguments the shell would produce:
+quote removal, backslash escapes, ANSI-C ``$'...'`` decoding, ``$VAR`` from what the
+line itself assigned, ``~`` and brace expansion, and field splitting of expansions.
+What cannot be known statically is kept as its source text and marked unknown.
+"""
+
+from __future__ import annotations
+
+import itertools
+import pwd
+import re
+from dataclasses import dataclass
+from typing import Protocol
+
+import tree_sitter
+
+Node = tree_sitter.Node
+
+_PARSER: tree_sitter.Parser | None = None
+
+
+def parse(text: str) -> tree_sitter.Tree:
+    """The syntax tree of a bash command line."""
+    global _PARSER
+    if _PARSER is None:
+        import tree_sitter_bash
+
+        _PARSER = tree_sitter.Parser(tree_sitter.Language(tree_sitter_bash.language()))
+    return _PARSER.parse(text.encode("utf-8", "surrogatepass"))
+
+
+def text_of(node: Node) -> str:
+    raw = node.text
+    return raw.decode("utf-8", "replace") if raw is not None else ""
+
+
+class Scope(Protocol):
+    """What word evaluation needs from the analyzer."""
+
+    def lookup(self, name: str) -> str | None:
+        """The value of a variable when statically known (None: unknown)."""
+
+    def substitution(self, node: Node) -> bool:
+        """Analyse a command/process substitution; True when it downloads."""
+
+
+@dataclass(slots=True)
+class Arg:
+    """One argument as the shell would pass it."""
+
+    text: str
+    known: bool = True
+    download: bool = False
+    glob: bool = False  # unquoted glob characters
+    expanded: bool = False  # built (partly) from a variable expansion
+
+
+# Mask values per character: 0 unquoted literal (tilde, brace, glob active),
+# 1 quoted or escaped (inert), 2 result of an unquoted expansion (split and glob active).
+_LIT, _QUOTED, _EXPANDED = 0, 1, 2
+
+
+class _Acc:
+    __slots__ = ("chars", "download", "expanded", "known", "mask", "vars_ifs")
+
+    def __init__(self) -> None:
+        self.chars: list[str] = []
+        self.mask: list[int] = []
+        self.known = True
+        self.download = False
+        self.vars_ifs = False
+        self.expanded = False
+
+    def add(self, text: str, mask: int) -> None:
+        self.chars.append(text)
+        self.mask.extend([mask] * len(text))
+
+
+_ANSI_SIMPLE = {"a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b", "f": "\f", "n": "\n", "r": "\r",
+                "t": "\t", "v": "\v", "\\": "\\", "'": "'", '"': '"', "?": "?"}
+
+
+def decode_ansi_c(body: str) -> str:
+    """Decode the inside of ``$'...'`` as bash does."""
+    out: list[str] = []
+    i, n = 0, len(body)
+    while i < n:
+        c = body[i]
+        if c != "\\" or i + 1 >= n:
+            out.append(c)
+            i += 1
+            continue
+        e = body[i + 1]
+        i += 2
+        if e in _ANSI_SIMPLE:
+            out.append(_ANSI_SIMPLE[e])
+        elif e in "xuU":
+            width = {"x": 2, "u": 4, "U": 8}[e]
+            m = re.match(f"[0-9a-fA-F]{{1,{width}}}", body[i:])
+            if m:
+                out.append(chr(min(int(m.group(0), 16), 0x10FFFF)))
+                i += len(m.group(0))
+            else:
+                out.append("\\" + e)
+        elif e in "01234567":
+            m = re.match(r"[0-7]{0,2}", body[i:])
+            digits = e + (m.group(0) if m else "")
+            out.append(chr(int(digits, 8) & 0xFF))
+            i += len(digits) - 1
+        elif e == "c" and i < n:
+            out.append(chr(ord(body[i]) & 0x1F))
+            i += 1
+        else:
+            out.append("\\" + e)
+    return "".join(out)
+
+
+def _unescape_unquoted(text: str, acc: _Acc) -> None:
+    if "\\" not in text:
+        acc.add(text, _LIT)
+        return
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "\\" and i + 1 < n:
+            if text[i + 1] != "\n":
+                acc.add(text[i + 1], _QUOTED)
+            i += 2
+        else:
+            acc.add(c, _LIT)
+            i += 1
+
+
+def _unescape_dquoted(text: str, acc: _Acc) -> None:
+    if "\\" not in text:
+        acc.add(text, _QUOTED)
+        return
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "\\" and i + 1 < n and text[i + 1] in '$`"\\\n':
+            if text[i + 1] != "\n":
+                acc.add(text[i + 1], _QUOTED)
+            i += 2
+        else:
+            acc.add(c, _QUOTED)
+            i += 1
+
+
+_SIMPLE_WORD = re.compile(r"[A-Za-z0-9_./:=@%+,-]+")
+
+
+def eval_word(node: Node, scope: Scope) -> list[Arg]:
+    """The argument(s) a word-like node expands to (brace expansion and field splitting
+    can make several)."""
+    if node.type == "command_name" and node.child_count == 1:
+        node = node.children[0]
+    if node.type == "word":
+        raw = text_of(node)
+        if _SIMPLE_WORD.fullmatch(raw):
+            return [Arg(raw)]
+    acc = _Acc()
+    _eval_into(node, scope, acc, quoted=False)
+    return _finish(acc)
+
+
+def eval_nodes(nodes: list[Node], scope: Scope) -> list[Arg]:
+    """Several adjacent nodes that form one shell word (no blank between them)."""
+    if len(nodes) == 1:
+        return eval_word(nodes[0], scope)
+    acc = _Acc()
+    for item in nodes:
+        _eval_into(item, scope, acc, quoted=False)
+    return _finish(acc)
+
+
+def _eval_into(node: Node, scope: Scope, acc: _Acc, *, quoted: bool) -> None:
+    kind = node.type
+    if kind in ("word", "number", "$", "special_variable_name", "variable_name"):
+        raw = text_of(node)
+        if quoted:
+            _unescape_dquoted(raw, acc)
+        else:
+            _unescape_unquoted(raw, acc)
+    elif kind == "raw_string":
+        acc.add(text_of(node)[1:-1], _QUOTED)
+    elif kind == "ansi_c_string":
+        acc.add(decode_ansi_c(text_of(node)[2:-1]), _QUOTED)
+    elif kind in ("string", "translated_string"):
+        _eval_string(node, scope, acc)
+    elif kind == "string_content":
+        _unescape_dquoted(text_of(node), acc)
+    elif kind in ("concatenation", "command_name"):
+        for child in node.children:
+            _eval_into(child, scope, acc, quoted=quoted)
+    elif kind in ("simple_expansion", "expansion"):
+        _eval_expansion(node, scope, acc, quoted=quoted)
+    elif kind in ("command_substitution", "process_substitution"):
+        if scope.substitution(node):
+            acc.download = True
+        acc.known = False
+        acc.add(text_of(node), _QUOTED)
+    elif kind == "brace_expression":
+        acc.add(text_of(node), _QUOTED if quoted else _LIT)
+    else:  # arithmetic expansion and anything this analyzer does not model
+        _walk_substitutions(node, scope, acc)
+        acc.known = False
+        acc.add(text_of(node), _QUOTED)
+
+
+def _walk_substitutions(node: Node, scope: Scope, acc: _Acc) -> None:
+    for child in node.children:
+        if child.type in ("command_substitution", "process_substitution"):
+            if scope.substitution(child):
+                acc.download = True
+        else:
+            _walk_substitutions(child, scope, acc)
+
+
+def _eval_string(node: Node, scope: Scope, acc: _Acc) -> None:
+    """A double-quoted string; gaps between children are literal source text."""
+    start = node.start_byte
+    end = node.end_byte
+    children = node.children
+    raw = node.text or b""
+    pos = start + (2 if raw.startswith(b'$"') else 1)
+    stop = end - 1 if raw.endswith(b'"') and end - start >= 2 else end
+    for child in children:
+        if child.type == '"' or child.end_byte <= pos:
+            continue
+        if child.start_byte > pos:
+            gap = raw[pos - start: min(child.start_byte, stop) - start].decode("utf-8", "replace")
+            _unescape_dquoted(gap, acc)
+        if child.start_byte >= stop:
+            break
+        _eval_into(child, scope, acc, quoted=True)
+        pos = child.end_byte
+    if pos < stop:
+        _unescape_dquoted(raw[pos - start: stop - start].decode("utf-8", "replace"), acc)
+
+
+_SPECIAL = frozenset("@*#?$!-")
+
+
+def _eval_expansion(node: Node, scope: Scope, acc: _Acc, *, quoted: bool) -> None:
+    source = text_of(node)
+    acc.expanded = True
+    name = _expansion_name(node)
+    if name == "IFS":
+        acc.vars_ifs = True
+    plain = node.type == "simple_expansion" or _is_plain_braced(node)
+    value = scope.lookup(name) if (name and plain) else None
+    if name and not plain:
+        scope.lookup(name)  # note the variable use (environment effect)
+        _walk_substitutions(node, scope, acc)
+    if value is None:
+        acc.known = False
+        acc.add(source, _QUOTED)
+        return
+    acc.add(value, _QUOTED if quoted else _EXPANDED)
+
+
+def _expansion_name(node: Node) -> str:
+    for child in node.children:
+        if child.type in ("variable_name", "special_variable_name"):
+            return text_of(child)
+        if child.type == "subscript":
+            return _expansion_name(child)
+    source = text_of(node)
+    m = re.match(r"\$\{?([A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*#?$!-])", source)
+    return m.group(1) if m else ""
+
+
+def _is_plain_braced(node: Node) -> bool:
+    kinds = [c.type for c in node.children]
+    return kinds in (["${", "variable_name", "}"], ["${", "special_variable_name", "}"])
+
+
+def _finish(acc: _Acc) -> list[Arg]:
+    text = "".join(acc.chars)
+    mask = acc.mask
+    words: list[tuple[str, list[int]]] = [(text, mask)]
+    if "{" in text:
+        words = _brace_expand(text, mask)
+    out: list[Arg] = []
+    for word, wmask in words:
+        if word.startswith("~") and wmask and wmask[0] == _LIT:
+            word, wmask = _tilde(word, wmask, acc)
+        for piece, pmask in _split_fields(word, wmask):
+            glob = any(ch in "*?[" and m != _QUOTED for ch, m in zip(piece, pmask, strict=True))
+            out.append(Arg(piece, acc.known and not acc.vars_ifs, acc.download, glob, acc.expanded))
+    if not out and not acc.known:
+        out.append(Arg(text, False, acc.download, False, acc.expanded))
+    return out
+
+
+def _tilde(word: str, mask: list[int], acc: _Acc) -> tuple[str, list[int]]:
+    slash = word.find("/")
+    user = word[1:] if slash < 0 else word[1:slash]
+    rest = "" if slash < 0 else word[slash:]
+    if any(m != _LIT for m in mask[: len(user) + 1]):
+        return word, mask
+    if user == "":
+        from blastshield.shell import current_home
+
+        home = current_home()
+    else:
+        try:
+            home = pwd.getpwnam(user).pw_dir
+        except (KeyError, UnicodeError):
+            acc.known = False
+            return word, mask
+    return home + rest, [_QUOTED] * len(home) + mask[len(word) - len(rest):]
+
+
+def _split_fields(word: str, mask: list[int]) -> list[tuple[str, list[int]]]:
+    if _EXPANDED not in mask:
+        return [(word, mask)]
+    out: list[tuple[str, list[int]]] = []
+    cur: list[str] = []
+    cmask: list[int] = []
+    for ch, m in zip(word, mask, strict=True):
+        if m == _EXPANDED and ch in " \t\n":
+            if cur:
+                out.append(("".join(cur), cmask))
+            cur, cmask = [], []
+        else:
+            cur.append(ch)
+            cmask.append(m)
+    if cur:
+        out.append(("".join(cur), cmask))
+    return out
+
+
+_MAX_BRACE = 256
+
+
+def _brace_expand(text: str, mask: list[int]) -> list[tuple[str, list[int]]]:
+    """Bash brace expansion over the unquoted characters (``{a,b}``, ``{1..3}``)."""
+    results = _brace_once(text, mask)
+    if results is None:
+        return [(text, mask)]
+    out: list[tuple[str, list[int]]] = []
+    for word, wmask in results:
+        out.extend(_brace_expand(word, wmask))
+        if len(out) > _MAX_BRACE:
+            return out[:_MAX_BRACE]
+    return out
+
+
+def _brace_once(text: str, mask: list[int]) -> list[tuple[str, list[int]]] | None:
+    n = len(text)
+    for open_at in range(n):
+        if text[open_at] != "{" or mask[open_at] != _LIT or (open_at and text[open_at - 1] == "$"):
+            continue
+        depth = 0
+        commas: list[int] = []
+        for j in range(open_at + 1, n):
+            if mask[j] != _LIT:
+                continue
+            c = text[j]
+            if c == "{":
+                depth += 1
+            elif c == "}":
+                if depth == 0:
+                    body = text[open_at + 1: j]
+                    pre, pmask = text[:open_at], mask[:open_at]
+                    post, qmask = text[j + 1:], mask[j + 1:]
+                    if commas:
+                        parts: list[tuple[str, list[int]]] = []
+                        bounds = [open_at, *commas, j]
+                        for a, b in itertools.pairwise(bounds):
+                            parts.append((text[a + 1: b], mask[a + 1: b]))
+                        return [(pre + p + post, pmask + m + qmask) for p, m in parts]
+                    seq = _sequence(body)
+                    if seq is not None:
+                        return [(pre + s + post, pmask + [_QUOTED] * len(s) + qmask) for s in seq]
+                    break
+                depth -= 1
+            elif c == "," and depth == 0:
+                commas.append(j)
+    return None
+
+
+def _sequence(body: str) -> list[str] | None:
+    m = re.fullmatch(r"(-?\d+|[A-Za-z])\.\.(-?\d+|[A-Za-z])(?:\.\.(-?\d+))?", body)
+    if not m:
+        return None
+    a, b, step_text = m.group(1), m.group(2), m.group(3)
+    step = abs(int(step_text)) if step_text else 1
+    step = step or 1
+    if a.lstrip("-").isdigit() and b.lstrip("-").isdigit():
+        lo, hi = int(a), int(b)
+        rng = range(lo, hi + 1, step) if lo <= hi else range(lo, hi - 1, -step)
+        return [str(v) for v in list(rng)[:_MAX_BRACE]]
+    if a.isalpha() and b.isalpha():
+        lo, hi = ord(a), ord(b)
+        rng = range(lo, hi + 1, step) if lo <= hi else range(lo, hi - 1, -step)
+        return [chr(v) for v in list(rng)[:_MAX_BRACE]]
+    return None

@@ -1,0 +1,522 @@
+"""Walk a bash syntax tree and collect the effects of every command that would run.
+
+The walker follows the shell's own structure: lists, pipelines, subshells, groups,
+loops and conditionals, function definitions and calls, substitutions, redirections
+and here-documents. It tracks what the line itself changes (``cd``, variables,
+functions, aliases, symlinks, files written by downloads) and hands every simple
+command to program knowledge (:mod:`~blastshield.shell.effects`) and wrapper
+knowledge (:mod:`~blastshield.shell.unwrap`), recursing into what they say runs.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+
+from blastshield.effects import Effect, Kind, Verdict
+from blastshield.shell import effects as program_effects
+from blastshield.shell import files, unwrap
+from blastshield.shell.command import Cmd, Floor, Inner, Outcome, Stdin
+from blastshield.shell.parse import Arg, Node, eval_nodes, eval_word, parse, text_of
+
+MAX_DEPTH = 24
+_SPECIAL_VARS = frozenset("@*#?$!-_")
+_REDIRECTS = frozenset({"file_redirect", "heredoc_redirect", "herestring_redirect"})
+_BLOCKS = frozenset({"program", "compound_statement", "do_group", "else_clause", "elif_clause",
+                     "case_item", "if_statement", "while_statement", "negated_command",
+                     "case_statement", "for_statement", "c_style_for_statement", "ERROR"})
+
+
+class Walker(files.FileContext):
+    """One analysis of one command line (not reusable)."""
+
+    def __init__(self, *, cwd: str, workspace: str, home: str, non_interactive: bool) -> None:
+        super().__init__(cwd=cwd, home=home, non_interactive=non_interactive)
+        self.workspace = workspace
+        self.out: list[Effect] = []
+        self.functions: dict[str, Node] = {}
+        self.called: set[str] = set()
+        self.aliases: dict[str, str] = {}
+        self.vars: dict[str, str | None] = {}
+        self.env_seen: set[str] = set()
+        self.positional: tuple[str, ...] | None = None
+        self.origin = ""
+        self.depth = 0
+        self.visited: set[tuple[int, int]] = set()
+        self.last_cmd: Cmd | None = None
+        self.calling: set[str] = set()
+
+    # ----------------------------------------------------------------- scripts
+    def script(self, text: str, *, origin: str = "", positional: tuple[str, ...] | None = None,
+               remote: bool = False, stdin: Stdin | None = None, same_shell: bool = False) -> None:
+        """Analyse a whole script text (the line itself, ``bash -c``'s string, ...)."""
+        if self.depth >= MAX_DEPTH:
+            self._emit(Effect.exec((text,), cwd=self.cwd, origin=origin),
+                       [Floor(Verdict.ASK, "wrappers nested too deeply to analyse", unresolved=True)])
+            return
+        tree = parse(text)
+        root = tree.root_node
+        saved = (self.origin, self.positional, self.cwd, self.cwd_known, self.visited)
+        self.origin = origin or self.origin
+        if positional is not None:
+            self.positional = positional
+        self.visited = set()
+        self.depth += 1
+        start = len(self.out)
+        try:
+            if root.has_error:
+                self._emit(Effect.exec((text,), cwd=self.cwd, origin=origin or "line"),
+                           [Floor(Verdict.ASK, "the command line does not parse cleanly; "
+                                  "it cannot be analysed with certainty", unresolved=True)])
+            self.stmt(root, stdin)
+            self._sweep(root)
+            for name, body in list(self.functions.items()):
+                if name not in self.called:
+                    self.called.add(name)
+                    self.stmt(body, None)
+        finally:
+            self.depth -= 1
+            self.origin, self.positional = saved[0], saved[1]
+            self.visited = saved[4]
+            if not same_shell:
+                self.cwd, self.cwd_known = saved[2], saved[3]
+        if remote:
+            kept = [replace(e, origin="remote", cwd=None)
+                    for e in self.out[start:] if e.kind in (Kind.EXEC, Kind.NET)]
+            del self.out[start:]
+            self.out.extend(kept)
+
+    def _sweep(self, root: Node) -> None:
+        """Safety net: analyse any command node the structured walk did not reach."""
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            if node.type in ("command", "declaration_command") and \
+                    (node.start_byte, node.end_byte) not in self.visited:
+                self.stmt(node, None)
+                continue
+            if node.type in ("heredoc_body", "raw_string"):
+                continue
+            stack.extend(node.children)
+
+    # -------------------------------------------------------------- statements
+    def stmt(self, node: Node, stdin: Stdin | None) -> None:
+        kind = node.type
+        if kind == "command":
+            self.command(node, stdin)
+        elif kind == "list":
+            for child in node.named_children:
+                self.stmt(child, stdin)
+        elif kind == "pipeline":
+            self.pipeline(node.named_children, stdin, None)
+        elif kind == "redirected_statement":
+            self.redirected(node, stdin)
+        elif kind == "subshell":
+            saved = (self.cwd, self.cwd_known)
+            for child in node.named_children:
+                self.stmt(child, stdin)
+            self.cwd, self.cwd_known = saved
+        elif kind == "function_definition":
+            self._define_function(node)
+        elif kind in ("variable_assignment", "variable_assignments"):
+            self._assignments(node)
+        elif kind == "declaration_command":
+            self._declaration(node)
+        elif kind == "for_statement":
+            self._for(node, stdin)
+        elif kind in ("comment", "heredoc_body", "heredoc_start", "heredoc_end"):
+            return
+        elif kind in _BLOCKS or node.named_child_count:
+            for child in node.named_children:
+                if child.type in ("word", "string", "raw_string", "concatenation", "number",
+                                  "simple_expansion", "expansion", "variable_name"):
+                    self._words_only(child)
+                elif child.type in ("command_substitution", "process_substitution"):
+                    self.substitution(child)
+                else:
+                    self.stmt(child, stdin)
+
+    def _words_only(self, node: Node) -> None:
+        eval_word(node, self)
+
+    def pipeline(self, stages: list[Node], stdin: Stdin | None, last_stdin: Stdin | None) -> None:
+        current = stdin
+        for index, stage in enumerate(stages):
+            saved = (self.cwd, self.cwd_known)
+            before = len(self.out)
+            self.last_cmd = None
+            if index == len(stages) - 1 and last_stdin is not None:
+                current = last_stdin
+            self.stmt(stage, current)
+            text = program_effects.static_output(self.last_cmd) if self.last_cmd else None
+            current = Stdin("pipe", text, self._downloads(before))
+            if len(stages) > 1:
+                self.cwd, self.cwd_known = saved
+
+    def _downloads(self, start: int) -> bool:
+        return any(e.kind is Kind.NET for e in self.out[start:])
+
+    # ----------------------------------------------------------- redirections
+    def redirected(self, node: Node, stdin: Stdin | None) -> None:
+        body = node.child_by_field_name("body")
+        redirects = [c for c in node.children if c.type in _REDIRECTS]
+        extra_args: list[Node] = []
+        trailing: list[Node] = []
+        in_stdin: Stdin | None = None
+        outputs: list[tuple[str, bool, str]] = []  # (path, known, op)
+        for red in redirects:
+            got = self._redirect(red, extra_args, trailing, outputs)
+            if got is not None:
+                in_stdin = got
+        before = len(self.out)
+        if body is not None:
+            if body.type == "command":
+                self.command(body, in_stdin or stdin, extra_args)
+            elif body.type == "pipeline" and in_stdin is not None:
+                self.pipeline(body.named_children, stdin, in_stdin)
+            else:
+                self.stmt(body, in_stdin or stdin)
+                for group in _adjacent_groups(extra_args):
+                    eval_nodes(group, self)
+        downloaded = self._downloads(before)
+        for path, known, _op in outputs:
+            self.out.extend(self.file_effects(Kind.WRITE, path, known, self.cwd, "redirect"))
+            if downloaded:
+                self.note_download(path, self.cwd)
+        self._trailing(trailing, downloaded)
+
+    def _trailing(self, trailing: list[Node], downloaded: bool) -> None:
+        """Statements the grammar nests inside a here-document redirection."""
+        rest = trailing
+        if trailing and trailing[0].type == "pipeline":
+            out = program_effects.static_output(self.last_cmd) if self.last_cmd else None
+            self.pipeline(trailing[0].named_children, Stdin("pipe", out, downloaded), None)
+            rest = trailing[1:]
+        for item in rest:
+            self.stmt(item, None)
+
+    def _redirect(self, red: Node, extra_args: list[Node], trailing: list[Node],
+                  outputs: list[tuple[str, bool, str]]) -> Stdin | None:
+        """Effects of one redirection; returns what it feeds to standard input, if anything."""
+        if red.type == "herestring_redirect":
+            words = [c for c in red.named_children]
+            args = eval_nodes(words, self) if words else []
+            text = " ".join(a.text for a in args)
+            known = all(a.known for a in args)
+            return Stdin("herestring", text + "\n" if known else None,
+                         any(a.download for a in args))
+        if red.type == "heredoc_redirect":
+            return self._heredoc(red, trailing)
+        op = ""
+        dest: list[Node] = []
+        for child in red.children:
+            if not child.is_named:
+                op += child.type
+            elif child.type == "file_descriptor":
+                continue
+            elif not dest or (dest[-1].end_byte == child.start_byte and not extra_args):
+                dest.append(child)
+            else:
+                extra_args.append(child)
+        if not dest:
+            return None
+        args = eval_nodes(dest, self)
+        target = args[0] if args else Arg("", False)
+        known = target.known and len(args) == 1
+        path = target.text
+        if op in (">&", "<&", ">&-", "<&-") and (path.isdigit() or path == "-"):
+            return None
+        if op.startswith("<") and op != "<>":
+            self.out.extend(self.file_effects(Kind.READ, path, known, self.cwd, "redirect"))
+            net = files.dev_net(path)
+            return Stdin("file", None, net is not None or target.download)
+        if op == "<>":
+            self.out.extend(self.file_effects(Kind.READ, path, known, self.cwd, "redirect"))
+        outputs.append((path, known, op))
+        return None
+
+    def _heredoc(self, red: Node, trailing: list[Node]) -> Stdin:
+        quoted = False
+        body_text = ""
+        expands = False
+        strip_tabs = False
+        for child in red.children:
+            if child.type == "heredoc_start":
+                quoted = any(ch in text_of(child) for ch in "'\"\\")
+            elif child.type == "<<-":
+                strip_tabs = True
+            elif child.type == "heredoc_body":
+                body_text = text_of(child)
+                if not quoted:
+                    for sub in child.named_children:
+                        if sub.type in ("simple_expansion", "expansion", "command_substitution"):
+                            expands = True
+                            eval_word(sub, self)
+            elif child.is_named and child.type not in ("heredoc_end",):
+                trailing.append(child)
+        if strip_tabs:
+            body_text = "\n".join(line.lstrip("\t") for line in body_text.split("\n"))
+        return Stdin("heredoc", None if expands else body_text, False)
+
+    # ---------------------------------------------------------------- commands
+    def command(self, node: Node, stdin: Stdin | None, extra_args: list[Node] | None = None) -> None:
+        self.visited.add((node.start_byte, node.end_byte))
+        assigns: dict[str, str | None] = {}
+        words: list[Node] = []
+        local_stdin = stdin
+        outputs: list[tuple[str, bool, str]] = []
+        trailing: list[Node] = []
+        more: list[Node] = []
+        for child in node.children:
+            if child.type == "variable_assignment":
+                name, value = self._assignment_value(child)
+                assigns[name] = value
+            elif child.type in _REDIRECTS:
+                got = self._redirect(child, more, trailing, outputs)
+                if got is not None:
+                    local_stdin = got
+            elif child.is_named and child.type not in ("comment",):
+                words.append(child)
+        words.extend(extra_args or ())
+        words.extend(more)
+        args: list[Arg] = []
+        for group in _adjacent_groups(words):
+            args.extend(eval_nodes(group, self))
+        if not args:
+            self.vars.update(assigns)
+            return
+        computed_name = args[0].expanded or args[0].glob
+        if args[0].glob:
+            args[0] = Arg(args[0].text, False, args[0].download)
+        cmd = Cmd(tuple(a.text for a in args), tuple(a.known for a in args),
+                  tuple(a.download for a in args), self.cwd, self.origin, local_stdin, assigns)
+        self.last_cmd = cmd
+        before = len(self.out)
+        self.run(cmd, computed_name=computed_name)
+        downloaded = self._downloads(before)
+        for path, known, _op in outputs:
+            self.out.extend(self.file_effects(Kind.WRITE, path, known, self.cwd, "redirect"))
+            if downloaded:
+                self.note_download(path, self.cwd)
+        self._trailing(trailing, downloaded)
+
+    def run(self, cmd: Cmd, *, computed_name: bool = False) -> None:
+        """Judge one simple command: its exec effect, program effects, inner commands."""
+        if not cmd.argv:
+            return
+        name = cmd.argv[0]
+        if cmd.known[0] and name in self.functions and name not in self.calling:
+            self.called.add(name)
+            self.calling.add(name)
+            saved = self.positional
+            self.positional = cmd.argv
+            try:
+                self.stmt(self.functions[name], cmd.stdin)
+            finally:
+                self.positional = saved
+                self.calling.discard(name)
+            return
+        if self.depth >= MAX_DEPTH:
+            self._emit(Effect.exec(cmd.argv, cwd=cmd.cwd, origin=cmd.origin),
+                       [Floor(Verdict.ASK, "wrappers nested too deeply to analyse", unresolved=True)])
+            return
+        outcome = Outcome()
+        if computed_name and cmd.known[0]:
+            outcome.unresolved("the program name comes from a variable or a glob")
+        if not cmd.known[0]:
+            outcome.unresolved("the program name is not statically known")
+        elif cmd.known[0] and name in self.aliases:
+            outcome.unresolved(f"'{name}' is an alias defined in this command line")
+            outcome.inner.append(Inner("alias", script=self.aliases[name] + " " +
+                                       " ".join(_quote(a) for a in cmd.argv[1:])))
+        else:
+            self._builtin(cmd, outcome)
+            program_effects.analyze(cmd, self, outcome)
+            unwrap.unwrap(cmd, self, outcome)
+        self._emit(Effect.exec(cmd.argv, cwd=cmd.cwd, origin=cmd.origin), outcome.floors)
+        self.out.extend(outcome.effects)
+        for path in outcome.downloads_to:
+            self.note_download(path, cmd.cwd)
+        self.depth += 1
+        try:
+            for inner in outcome.inner:
+                self._inner(inner, cmd)
+        finally:
+            self.depth -= 1
+
+    def _inner(self, inner: Inner, outer: Cmd) -> None:
+        if inner.cmd is not None:
+            inner.cmd.origin = inner.origin
+            self.run(inner.cmd)
+        elif inner.script is not None:
+            saved_cwd = self.cwd, self.cwd_known
+            self.cwd = outer.cwd
+            self.script(inner.script, origin=inner.origin, positional=inner.positional or None,
+                        remote=inner.remote, stdin=inner.stdin)
+            self.cwd, self.cwd_known = saved_cwd
+
+    def _emit(self, effect: Effect, floors: list[Floor]) -> None:
+        order = sorted(floors, key=lambda f: (-f.verdict.rank, f.form is not None))
+        for floor in order:
+            verdict = floor.verdict
+            if floor.unresolved and self.non_interactive:
+                verdict = Verdict.DENY
+            effect = effect.with_floor(verdict, floor.reason, floor.form)
+        self.out.append(effect)
+
+    def _builtin(self, cmd: Cmd, outcome: Outcome) -> None:
+        """Shell state the command line changes: cd, pushd, alias, functions, trap."""
+        name = cmd.name
+        if name in ("cd", "pushd", "chdir"):
+            targets = [i for i in range(1, len(cmd.argv)) if not cmd.argv[i].startswith("-")
+                       or cmd.argv[i] == "-"]
+            if not targets:
+                self.cwd, self.cwd_known = (self.home, True) if name != "pushd" else \
+                    (self.cwd, self.cwd_known)
+                return
+            i = targets[0]
+            target = cmd.argv[i]
+            if not cmd.known[i] or target == "-":
+                self.cwd = os.path.normpath(os.path.join(self.cwd, target))
+                self.cwd_known = False
+            else:
+                self.cwd = os.path.normpath(os.path.join(self.cwd, target))
+        elif name == "popd":
+            self.cwd_known = False
+        elif name == "alias":
+            for i, arg in enumerate(cmd.argv[1:], 1):
+                alias, eq, value = arg.partition("=")
+                if eq:
+                    self.aliases[alias] = value
+                    outcome.inner.append(Inner("alias", script=value))
+                    if not cmd.known[i]:
+                        outcome.unresolved("an alias with a value that is not statically known")
+
+    # ------------------------------------------------------------ assignments
+    def _assignment_value(self, node: Node) -> tuple[str, str | None]:
+        name_node = node.child_by_field_name("name")
+        name = text_of(name_node) if name_node is not None else ""
+        value_nodes = [c for c in node.children if c.is_named and c != name_node]
+        if not value_nodes:
+            return name, ""
+        if value_nodes[0].type == "array":
+            for item in value_nodes[0].named_children:
+                eval_word(item, self)
+            return name, None
+        args = eval_nodes(value_nodes, self)
+        if not args:
+            return name, ""
+        if all(a.known for a in args):
+            return name, " ".join(a.text for a in args)
+        return name, None
+
+    def _assignments(self, node: Node) -> None:
+        items = [node] if node.type == "variable_assignment" else \
+            [c for c in node.named_children if c.type == "variable_assignment"]
+        for item in items:
+            name, value = self._assignment_value(item)
+            self.vars[name] = value
+            self._dangerous_assignment(name, value, "assignment")
+
+    def _declaration(self, node: Node) -> None:
+        self.visited.add((node.start_byte, node.end_byte))
+        keyword = node.children[0].type if node.children else ""
+        names = 0
+        for child in node.named_children:
+            if child.type == "variable_assignment":
+                names += 1
+                name, value = self._assignment_value(child)
+                self.vars[name] = value
+                if keyword in ("export", "declare", "typeset", "readonly", "local"):
+                    self._dangerous_assignment(name, value, keyword)
+            elif child.type == "variable_name":
+                names += 1
+                self.vars.setdefault(text_of(child), None)
+            else:
+                for arg in eval_word(child, self):
+                    if not arg.text.startswith("-"):
+                        names += 1
+        if names == 0 and keyword in ("export", "declare", "typeset", "readonly"):
+            self.out.append(Effect.env("*", origin=keyword).with_floor(
+                Verdict.ASK, f"'{keyword}' without names prints every variable"))
+
+    def _dangerous_assignment(self, name: str, value: str | None, origin: str) -> None:
+        reason = program_effects.dangerous_env(name)
+        if reason:
+            floor = Verdict.DENY if self.non_interactive else Verdict.ASK
+            self.out.append(Effect.env(name, origin=origin).with_floor(floor, reason))
+
+    def _define_function(self, node: Node) -> None:
+        name_node = node.child_by_field_name("name")
+        body = node.child_by_field_name("body")
+        if name_node is not None and body is not None:
+            self.functions[text_of(name_node)] = body
+
+    def _for(self, node: Node, stdin: Stdin | None) -> None:
+        var = node.child_by_field_name("variable")
+        body = node.child_by_field_name("body")
+        values: list[Arg] = []
+        for child in node.children_by_field_name("value"):
+            values.extend(eval_word(child, self))
+        if var is None or body is None:
+            return
+        name = text_of(var)
+        if values and all(v.known for v in values) and len(values) <= 16:
+            for value in values:
+                self.vars[name] = value.text
+                self.stmt(body, stdin)
+        else:
+            self.vars[name] = None
+            self.stmt(body, stdin)
+
+    # ------------------------------------------------------------------ Scope
+    def lookup(self, name: str) -> str | None:
+        if name in self.vars:
+            return self.vars[name]
+        if name.isdigit():
+            index = int(name)
+            if self.positional is not None and index < len(self.positional):
+                return self.positional[index]
+            return None
+        if name == "HOME":
+            self._note_env(name)
+            return self.home
+        if name == "PWD" and self.cwd_known:
+            return self.cwd
+        if name in _SPECIAL_VARS or not name:
+            return None
+        self._note_env(name)
+        return None
+
+    def _note_env(self, name: str) -> None:
+        if name not in self.env_seen:
+            self.env_seen.add(name)
+            self.out.append(Effect.env(name, origin="expansion"))
+
+    def substitution(self, node: Node) -> bool:
+        saved = (self.cwd, self.cwd_known, self.last_cmd)
+        before = len(self.out)
+        # >(cmd): cmd reads what the outer command writes there
+        stdin = Stdin("pipe") if text_of(node).startswith(">(") else None
+        for child in node.named_children:
+            self.stmt(child, stdin)
+        self.cwd, self.cwd_known, self.last_cmd = saved
+        return self._downloads(before)
+
+
+def _adjacent_groups(nodes: list[Node]) -> list[list[Node]]:
+    """Group nodes that touch (no blank between them): they form one shell word."""
+    groups: list[list[Node]] = []
+    for item in nodes:
+        if groups and groups[-1][-1].end_byte == item.start_byte:
+            if groups[-1][-1].type == "$" and len(groups[-1]) == 1 and item.type == "string":
+                groups[-1] = [item]  # $"..." (locale translation) is just the string
+                continue
+            groups[-1].append(item)
+        else:
+            groups.append([item])
+    return groups
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "'\\''") + "'"
