@@ -102,7 +102,8 @@ def scan_in_process(folder: Path, lang: str) -> tuple[list[dict[str, Any]], list
         for f in found:
             if CONFIDENCE_RANK[str(f.confidence)] >= CONFIDENCE_RANK["medium"]:
                 findings.append({"rule_id": f.rule_id, "cwe": f.cwe, "path": f.path, "line": f.line,
-                                 "end_line": f.end_line, "confidence": str(f.confidence), "message": f.message})
+                                 "end_line": f.end_line, "confidence": str(f.confidence),
+                                 "message": f.message})
     return findings, errors
 
 
@@ -187,7 +188,8 @@ def main() -> int:
     for lang, tally in pooled.items():
         print(tally.row(f"POOLED {lang}"))
         if tally.fp_rules:
-            print("   false positives by rule:", ", ".join(f"{r} {n}" for r, n in tally.fp_rules.most_common()))
+            ranked = tally.fp_rules.most_common()
+            print("   false positives by rule:", ", ".join(f"{r} {n}" for r, n in ranked))
     if args.misses:
         args.misses.write_text("\n".join(misses) + "\n", encoding="utf-8")
     return 0

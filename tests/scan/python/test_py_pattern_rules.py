@@ -10,27 +10,33 @@ PyScan = Any  # the `py` fixture from conftest.py
 
 VULNERABLE = [
     ("BS-PY-328", 2, "import hashlib\ndigest = hashlib.md5(data).hexdigest()\n"),
-    ("BS-PY-916", 3, "import hashlib\ndef store(password):\n    return hashlib.sha256(password.encode()).hexdigest()\n"),
-    ("BS-PY-916", 3, "import hashlib\ndef store(pw_input):\n    password_hash = hashlib.md5(pw_input).hexdigest()\n"),
+    ("BS-PY-916", 3, "import hashlib\ndef store(password):\n"
+        "    return hashlib.sha256(password.encode()).hexdigest()\n"),
+    ("BS-PY-916", 3, "import hashlib\ndef store(pw_input):\n"
+        "    password_hash = hashlib.md5(pw_input).hexdigest()\n"),
     ("BS-PY-338", 3, "import random, string\ndef reset_token():\n"
                      "    return ''.join(random.choice(string.ascii_letters) for _ in range(20))\n"),
     ("BS-PY-295", 2, "import requests\nrequests.get('https://x', verify=False, timeout=3)\n"),
     ("BS-PY-295", 2, "import ssl\nctx = ssl._create_unverified_context()\n"),
     ("BS-PY-798", 1, "API_KEY = 'sk_live_9f8a7b6c5d4e3f2a1b0c9d8e'\n"),
-    ("BS-PY-798", 2, "def check(username, password):\n    return username == 'admin' and password == 'hunter2'\n"),
+    ("BS-PY-798", 2, "def check(username, password):\n"
+        "    return username == 'admin' and password == 'hunter2'\n"),
     ("BS-PY-377", 2, "import tempfile\nname = tempfile.mktemp()\n"),
     ("BS-PY-732", 2, "import os\nos.chmod('/srv/app/config', 0o777)\n"),
     ("BS-PY-489", 3, "from flask import Flask\napp = Flask(__name__)\napp.run(debug=True)\n"),
     ("BS-PY-347", 2, "import jwt\nclaims = jwt.decode(token, options={'verify_signature': False})\n"),
     ("BS-PY-502-yaml", 2, "import yaml\ndata = yaml.load(open('c.yml'))\n"),
-    ("BS-PY-022-archive", 3, "import tarfile\nwith tarfile.open(path) as tar:\n    tar.extractall('/srv/out')\n"),
+    ("BS-PY-022-archive", 3, "import tarfile\nwith tarfile.open(path) as tar:\n"
+        "    tar.extractall('/srv/out')\n"),
     ("BS-PY-611-parser", 2, "from lxml import etree\nparser = etree.XMLParser(resolve_entities=True)\n"),
     ("BS-PY-327", 2, "from Crypto.Cipher import DES\ncipher = DES.new(key, DES.MODE_CBC, iv)\n"),
     ("BS-PY-327", 2, "from Crypto.Cipher import AES\ncipher = AES.new(key, AES.MODE_ECB)\n"),
     ("BS-PY-326", 2, "from cryptography.hazmat.primitives.asymmetric import rsa\n"
                      "k = rsa.generate_private_key(public_exponent=65537, key_size=1024)\n"),
-    ("BS-PY-079-autoescape", 2, "import jinja2\nenv = jinja2.Environment(loader=jinja2.FileSystemLoader('t'))\n"),
-    ("BS-PY-306", 4, "from flask import Flask\napp = Flask(__name__)\n@app.route('/admin/delete_user', methods=['POST'])\n"
+    ("BS-PY-079-autoescape", 2, "import jinja2\n"
+        "env = jinja2.Environment(loader=jinja2.FileSystemLoader('t'))\n"),
+    ("BS-PY-306", 4, "from flask import Flask\napp = Flask(__name__)\n"
+        "@app.route('/admin/delete_user', methods=['POST'])\n"
                      "def delete_user():\n    db.delete(request.form['id'])\n    return 'ok'\n"),
 ]
 
@@ -52,15 +58,21 @@ SAFE = [
     ("BS-PY-347", "import jwt\nclaims = jwt.decode(token, key, algorithms=['HS256'])\n"),
     ("BS-PY-502-yaml", "import yaml\ndata = yaml.safe_load(open('c.yml'))\n"),
     ("BS-PY-502-yaml", "import yaml\ndata = yaml.load(open('c.yml'), Loader=yaml.SafeLoader)\n"),
-    ("BS-PY-022-archive", "import tarfile\nwith tarfile.open(path) as tar:\n    tar.extractall('/srv/out', filter='data')\n"),
-    ("BS-PY-022-archive", "import zipfile\nwith zipfile.ZipFile(path) as zf:\n    zf.extractall('/srv/out')\n"),
-    ("BS-PY-611-parser", "from lxml import etree\nparser = etree.XMLParser(resolve_entities=False, no_network=True)\n"),
+    ("BS-PY-022-archive", "import tarfile\nwith tarfile.open(path) as tar:\n"
+        "    tar.extractall('/srv/out', filter='data')\n"),
+    ("BS-PY-022-archive", "import zipfile\nwith zipfile.ZipFile(path) as zf:\n"
+        "    zf.extractall('/srv/out')\n"),
+    ("BS-PY-611-parser", "from lxml import etree\n"
+        "parser = etree.XMLParser(resolve_entities=False, no_network=True)\n"),
     ("BS-PY-327", "from Crypto.Cipher import AES\ncipher = AES.new(key, AES.MODE_GCM)\n"),
     ("BS-PY-326", "from cryptography.hazmat.primitives.asymmetric import rsa\n"
                   "k = rsa.generate_private_key(public_exponent=65537, key_size=3072)\n"),
-    ("BS-PY-079-autoescape", "import jinja2\nenv = jinja2.Environment(autoescape=jinja2.select_autoescape())\n"),
-    ("BS-PY-306", "from flask import Flask\napp = Flask(__name__)\n@app.route('/admin/delete_user', methods=['POST'])\n"
-                  "@login_required\ndef delete_user():\n    db.delete(request.form['id'])\n    return 'ok'\n"),
+    ("BS-PY-079-autoescape", "import jinja2\n"
+        "env = jinja2.Environment(autoescape=jinja2.select_autoescape())\n"),
+    ("BS-PY-306", "from flask import Flask\napp = Flask(__name__)\n"
+        "@app.route('/admin/delete_user', methods=['POST'])\n"
+                  "@login_required\ndef delete_user():\n    db.delete(request.form['id'])\n"
+                      "    return 'ok'\n"),
 ]
 
 

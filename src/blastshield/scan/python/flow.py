@@ -27,12 +27,14 @@ from blastshield.scan.python.values import (
     PARAM,
     SOURCE,
     UNKNOWN,
+    Origin,
     Val,
     const,
     join,
     source,
     unknown,
 )
+from blastshield.scan.rules.python_taint import HEADER_INJECTION, XSS
 
 PERCENT_SLOT = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\d+|\*)?(?:\.\d+)?[sdifrxXeEgGcaou]")
 BRACE_SLOT = re.compile(r"\{[^{}]*\}")
@@ -69,11 +71,13 @@ def _slot_sanitise(piece: Val, prefix: str) -> Val:
     return out
 
 
+SummaryHook = Callable[["FunctionFlow", ast.Call, str, list[Val], dict[str, Val]], Val | None]
+
+
 class FunctionFlow:
     """Walks one body; ``hits`` are the sinks reached, ``returned`` what it returns."""
 
-    def __init__(self, info: FileInfo, env: dict[str, Val],
-                 apply_summary: Callable[[FunctionFlow, ast.Call, str, list[Val], dict[str, Val]], Val | None],
+    def __init__(self, info: FileInfo, env: dict[str, Val], apply_summary: SummaryHook,
                  route: bool = False) -> None:
         self.info = info
         self.env = env
@@ -186,7 +190,7 @@ class FunctionFlow:
             if base is not None:
                 self.env[base] = self.env.get(base, EMPTY) | v
             if isinstance(target.value, ast.Attribute) and target.value.attr == "headers":
-                self.record(sinks.SinkHit(sinks.R.HEADER_INJECTION, v, "a response header",
+                self.record(sinks.SinkHit(HEADER_INJECTION, v, "a response header",
                                           external=None, weak=None), target)
 
     def guard(self, test: ast.expr) -> None:
@@ -207,7 +211,7 @@ class FunctionFlow:
         if isinstance(node, (ast.Name, ast.JoinedStr, ast.BinOp, ast.Subscript, ast.Attribute)) or (
                 isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                 and node.func.attr in ("format", "join", "get", "replace", "strip")):
-            self.record(sinks.SinkHit(sinks.R.XSS, v, "the HTML response", external=None, weak=None), s)
+            self.record(sinks.SinkHit(XSS, v, "the HTML response", external=None, weak=None), s)
 
     # ---- expressions ------------------------------------------------------------
     def expr(self, e: ast.expr) -> Val:
@@ -287,7 +291,8 @@ class FunctionFlow:
         return unknown(f"'{full}'") if full and full.split(".")[0] not in self.info.aliases else EMPTY
 
     def fstring(self, e: ast.JoinedStr) -> Val:
-        text, origins, built = "", set(), False
+        text, built = "", False
+        origins: set[Origin] = set()
         for part in e.values:
             if isinstance(part, ast.Constant) and isinstance(part.value, str):
                 text += part.value
@@ -323,7 +328,10 @@ class FunctionFlow:
             self.bind(gen.target, self.expr(gen.iter))
             for cond in gen.ifs:
                 self.guard(cond)
-        out = join([self.expr(e.key), self.expr(e.value)]) if isinstance(e, ast.DictComp) else self.expr(e.elt)
+        if isinstance(e, ast.DictComp):
+            out = join([self.expr(e.key), self.expr(e.value)])
+        else:
+            out = self.expr(e.elt)
         self.env = saved
         return out
 
@@ -351,7 +359,8 @@ class FunctionFlow:
         if cwes is not None and cwes == ALL:
             return EMPTY
         everything = join([recv, *args, *kwargs.values(), *extra])
-        if method == "format" and (recv.text or isinstance(e.func.value, ast.Constant)):  # type: ignore[union-attr]
+        if method == "format" and isinstance(e.func, ast.Attribute) and (
+                recv.text or isinstance(e.func.value, ast.Constant)):
             prefixes = [recv.text[:m.start()] for m in BRACE_SLOT.finditer(recv.text)]
             pieces = [*args, *kwargs.values()]
             out = Val(recv.origins, recv.built, recv.text)

@@ -78,8 +78,9 @@ def _unwrap(body: list[ast.stmt], depth: int) -> list[ast.stmt]:
     """Drop the synthetic openers so the tree holds only the fragment's own statements."""
     out: list[ast.stmt] = []
     for stmt in body:
-        if depth and isinstance(stmt, ast.If) and isinstance(stmt.test, ast.Constant) and stmt.test.value is True \
-                and stmt.lineno <= 0:
+        synthetic = isinstance(stmt, ast.If) and isinstance(stmt.test, ast.Constant) \
+            and stmt.test.value is True and stmt.lineno <= 0
+        if depth and synthetic and isinstance(stmt, ast.If):
             out.extend(_unwrap(stmt.body, depth - 1))
         else:
             out.append(stmt)

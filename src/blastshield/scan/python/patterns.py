@@ -27,7 +27,8 @@ SECRET_NAME = re.compile(r"(^|_)(password|passwd|pwd|pass|secret|token|api_?key|
                          r"private_?key|secret_?key|auth_?key|client_?secret|credentials?)$", re.I)
 SECRET_CONTEXT = re.compile(r"token|secret|passw|pwd|nonce|salt|otp|session|csrf|api_?key|"
                             r"(^|_)key($|_)|(^|_)iv($|_)|pin($|_)|auth|reset|verif|captcha|cookie", re.I)
-PLACEHOLDER = re.compile(r"^(|x+|\*+|\.+|-+|none|null|todo|changeme|change_me|placeholder|example|your[_ -].*|"
+PLACEHOLDER = re.compile(r"^(|x+|\*+|\.+|-+|none|null|todo|changeme|change_me|placeholder|example|"
+                         r"your[_ -].*|"
                          r".*<.*>.*|.*\{.*\}.*|.*%s.*|.*\$\{?\w+.*)$", re.I)
 DEV_DEFAULT = re.compile(r"^(root|admin|password|pass|passwd|test|testing|test_?user|user|secret|guest|"
                          r"default|1234|12345|123456|demo|dev|postgres|mysql|toor|qwerty|pwd)$", re.I)
@@ -49,7 +50,8 @@ WEAK_CIPHERS = frozenset({"Crypto.Cipher.DES.new", "Crypto.Cipher.DES3.new", "Cr
                           "cryptography.hazmat.primitives.ciphers.algorithms.ARC4",
                           "cryptography.hazmat.primitives.ciphers.algorithms.CAST5",
                           "cryptography.hazmat.primitives.ciphers.algorithms.IDEA",
-                          "cryptography.hazmat.primitives.ciphers.modes.ECB", "pyDes.des", "pyDes.triple_des"})
+                          "cryptography.hazmat.primitives.ciphers.modes.ECB", "pyDes.des",
+                          "pyDes.triple_des"})
 WEAK_PROTOCOLS = frozenset({"PROTOCOL_SSLv2", "PROTOCOL_SSLv3", "PROTOCOL_TLSv1", "PROTOCOL_TLSv1_1",
                             "MODE_ECB", "SSLv3_METHOD", "SSLv2_METHOD", "TLSv1_METHOD"})
 HTTP_CALLS = frozenset({"requests.get", "requests.post", "requests.put", "requests.delete", "requests.patch",
@@ -63,8 +65,13 @@ def entropy(text: str) -> float:
 
 def _mentions(node: ast.AST, pattern: re.Pattern[str]) -> bool:
     for n in ast.walk(node):
-        text = n.id if isinstance(n, ast.Name) else n.attr if isinstance(n, ast.Attribute) else \
-            n.value if isinstance(n, ast.Constant) and isinstance(n.value, str) and len(n.value) < 30 else None
+        text: str | None = None
+        if isinstance(n, ast.Name):
+            text = n.id
+        elif isinstance(n, ast.Attribute):
+            text = n.attr
+        elif isinstance(n, ast.Constant) and isinstance(n.value, str) and len(n.value) < 30:
+            text = n.value
         if text and pattern.search(text):
             return True
     return False
@@ -90,7 +97,7 @@ class PatternVisitor(ast.NodeVisitor):
         self.generic_visit(node)
         self.context.pop()
 
-    visit_AsyncFunctionDef = visit_FunctionDef  # type: ignore[assignment]
+    visit_AsyncFunctionDef = visit_FunctionDef
 
     def visit_Assign(self, node: ast.Assign) -> None:
         names = [dotted(t) or "" for t in node.targets]
@@ -100,7 +107,8 @@ class PatternVisitor(ast.NodeVisitor):
         for t, name in zip(node.targets, names, strict=True):
             self.secret_literal(last(name), node.value, t)
             if isinstance(t, ast.Attribute) and t.attr == "check_hostname" and is_false(node.value):
-                self.add(R.TLS_OFF, node, "ssl check_hostname set to False — any certificate name is accepted")
+                self.add(R.TLS_OFF, node, "ssl check_hostname set to False — any certificate name is "
+                         "accepted")
             if isinstance(t, ast.Attribute) and t.attr == "verify_mode" and _is_attr(node.value, "CERT_NONE"):
                 self.add(R.TLS_OFF, node, "ssl verify_mode set to CERT_NONE — the peer is not authenticated")
             if isinstance(t, ast.Attribute) and t.attr == "debug" and is_true(node.value) \
@@ -127,8 +135,8 @@ class PatternVisitor(ast.NodeVisitor):
         literals = [const_str(s) for s in sides if const_str(s)]
         if named and literals and any(_mentions(s, PASSWORDISH) for s in named) and not any(
                 PLACEHOLDER.match(t or "") for t in literals):
-            self.add(R.HARDCODED_SECRET, node, "a password is compared with a literal written in the source — "
-                     "a hard-coded credential anyone with the code can use", H)
+            self.add(R.HARDCODED_SECRET, node, "a password is compared with a literal written in the "
+                     "source — a hard-coded credential anyone with the code can use", H)
 
     def visit_Dict(self, node: ast.Dict) -> None:
         self.generic_visit(node)
@@ -228,8 +236,8 @@ class PatternVisitor(ast.NodeVisitor):
     def jwt(self, node: ast.Call, name: str) -> None:
         options = kwarg(node, "options")
         off = is_false(kwarg(node, "verify")) or (isinstance(options, ast.Dict) and any(
-            const_str(k) in ("verify_signature",) and is_false(v) for k, v in zip(options.keys,
-                                                                                   options.values, strict=True)))
+            const_str(k) == "verify_signature" and is_false(v)
+            for k, v in zip(options.keys, options.values, strict=True)))
         algs = kwarg(node, "algorithms")
         none_alg = isinstance(algs, (ast.List, ast.Tuple)) and any(
             (const_str(a) or "").lower() == "none" for a in algs.elts)

@@ -35,7 +35,8 @@ def web_findings(tree: ast.Module, path: str, aliases: dict[str, str]) -> list[F
         route = _route_path(fn)
         if route is None or not (SENSITIVE.search(route) or SENSITIVE.search(fn.name)):
             continue
-        decorators = " ".join(dotted(d.func if isinstance(d, ast.Call) else d) or "" for d in fn.decorator_list)
+        decorators = " ".join(dotted(d.func if isinstance(d, ast.Call) else d) or ""
+                              for d in fn.decorator_list)
         if AUTH_WORDS.search(decorators):
             continue
         body_names = {n.id for n in ast.walk(fn) if isinstance(n, ast.Name)} | {

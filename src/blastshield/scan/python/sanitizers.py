@@ -14,7 +14,8 @@ URL = frozenset({601, 918})
 CLEAN_RESULTS = frozenset({
     "int", "float", "bool", "len", "abs", "round", "hash", "id", "ord", "isinstance", "hasattr",
     "callable", "sum", "flask.redirect", "redirect", "django.shortcuts.redirect",
-    "django.http.HttpResponseRedirect", "HttpResponseRedirect", "flask.abort", "abort", "min", "max", "uuid.uuid4", "uuid.uuid1", "uuid.UUID", "os.path.exists",
+    "django.http.HttpResponseRedirect", "HttpResponseRedirect", "flask.abort", "abort", "min", "max",
+    "uuid.uuid4", "uuid.uuid1", "uuid.UUID", "os.path.exists",
     "os.path.isfile", "os.path.isdir", "os.path.getsize", "url_for", "flask.url_for",
     "time.time", "datetime.datetime.now", "random.randint", "secrets.token_hex",
     "secrets.token_urlsafe", "django.urls.reverse", "reverse", "decimal.Decimal",
@@ -132,7 +133,7 @@ def guard_cwes(test: ast.expr, aliases: dict[str, str]) -> dict[str, frozenset[i
                     mark(a, ALL)
             elif method.lower().startswith(VALIDATOR_PREFIXES) or method == "is_relative_to":
                 for a in node.args:
-                    mark(a, ALL if not method == "is_relative_to" else PATH)
+                    mark(a, PATH if method == "is_relative_to" else ALL)
                 if method == "is_relative_to" and isinstance(node.func, ast.Attribute):
                     mark(node.func.value, PATH)
     return out

@@ -73,7 +73,8 @@ SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "/bin/sh", "/bin/bash", 
 SQL_METHODS = frozenset({"execute", "executemany", "executescript", "raw", "extra", "read_sql",
                          "read_sql_query", "mogrify", "exec_driver_sql", "query"})
 SQL_LIKE_METHOD = re.compile(r"exec|query|sql|^get$|fetch|^select|^insert|^update|^delete|^raw", re.I)
-SQL_STATEMENT = re.compile(r"^\W*(select\b.*\bfrom|insert\s+into|update\b.*\bset|delete\s+from|replace\s+into|"
+SQL_STATEMENT = re.compile(r"^\W*(select\b.*\bfrom|insert\s+into|update\b.*\bset|delete\s+from|"
+                           r"replace\s+into|"
                            r"create\s+(user|table)|drop\s+(table|user)|alter\s+table)\b", re.I | re.S)
 COMMAND_METHOD = re.compile(r"^(exec_command|run_command|run_cmd|execute_command|_?run_ssh\w*|ssh_exec\w*|"
                             r"_?execute_cli|shell_exec|run_shell\w*|_?cli_run|exec_cmd)$", re.I)
@@ -96,8 +97,9 @@ URL_CALLS = {"requests.get": 0, "requests.post": 0, "requests.put": 0, "requests
              "httplib.HTTPConnection": 0, "aiohttp.request": 1, "urllib3.request": 1}
 REDIRECT_CALLS = frozenset({"flask.redirect", "redirect", "django.shortcuts.redirect", "bottle.redirect",
                             "django.http.HttpResponseRedirect", "HttpResponseRedirect",
-                            "django.http.HttpResponsePermanentRedirect", "starlette.responses.RedirectResponse",
-                            "fastapi.responses.RedirectResponse", "RedirectResponse", "werkzeug.utils.redirect"})
+                            "django.http.HttpResponsePermanentRedirect",
+                            "starlette.responses.RedirectResponse", "fastapi.responses.RedirectResponse",
+                            "RedirectResponse", "werkzeug.utils.redirect"})
 HTML_CALLS = frozenset({"flask.make_response", "make_response", "flask.Response", "Response",
                         "django.http.HttpResponse", "HttpResponse", "markupsafe.Markup", "flask.Markup",
                         "Markup", "jinja2.Markup", "django.utils.safestring.mark_safe", "mark_safe",
@@ -174,7 +176,8 @@ def check(ci: CallInfo) -> list[SinkHit]:
             hits.append(SinkHit(R.LDAP_INJECTION, v, f"LDAP {method}()", external=L, weak=None))
     if method in XPATH_METHODS and first is not None and _xpathish(ci, first):
         hits.append(SinkHit(R.XPATH_INJECTION, first, f"{method}()", external=L, weak=None))
-    if method in ("add_header", "set_header") or (method in ("set", "add") and ci.receiver.endswith("headers")):
+    header_call = method in ("set", "add") and ci.receiver.endswith("headers")
+    if method in ("add_header", "set_header") or header_call:
         for v in ci.args[1:2]:
             hits.append(SinkHit(R.HEADER_INJECTION, v, f"header {method}()", external=None, weak=None))
     return hits

@@ -69,7 +69,7 @@ def _opened_for_writing(call: ast.Call) -> bool:
         if k.arg == "mode":
             mode = k.value
     text = const_str(mode)
-    return bool(text) and any(c in text for c in "wax") and "+" not in (text or "")
+    return text is not None and any(c in text for c in "wax") and "+" not in text
 
 
 def request_key(base: Val, key: ast.expr | None) -> Val:

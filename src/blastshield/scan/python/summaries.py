@@ -135,7 +135,8 @@ class FileAnalysis:
             if a.origins:
                 val = Val(a.origins, hit.val.built or a.built, hit.val.text)
                 moved = sinks.SinkHit(hit.spec, val, hit.sink, hit.building, hit.external, hit.weak)
-                flow.record(moved, call, via=via or f" inside {key}() called at line {call.lineno}", line=line)
+                where = via or f" inside {key}() called at line {call.lineno}"
+                flow.record(moved, call, via=where, line=line)
         out: set[Origin] = set()
         built = summary.returned.built
         for o in summary.returned.origins:
@@ -154,8 +155,8 @@ class FileAnalysis:
             if graded is None:
                 continue
             conf, origin = graded
-            f = finding(hit.sink.spec, self.path, hit.line, _message(hit, origin, conf), end_line=hit.end_line,
-                        confidence=conf)
+            f = finding(hit.sink.spec, self.path, hit.line, _message(hit, origin, conf),
+                        end_line=hit.end_line, confidence=conf)
             key = (f.rule_id, f.line)
             if key not in best or best[key].confidence.rank < conf.rank:
                 best[key] = f
