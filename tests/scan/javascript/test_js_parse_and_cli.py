@@ -43,6 +43,18 @@ def test_fragment_with_syntax_errors_is_still_analysed():
     assert ("BS-JS-095", line_of(src, "// EVAL")) in found
 
 
+def test_fragment_cut_from_the_middle_of_an_object_is_analysed():
+    src = """
+        /** Run a shell command. */
+        _runShellCmd: function(command) {
+          var t = this;
+          t.shellCmd = ChildProcess.exec(command, function(err, stdout) {  // SINK
+            if (err) {
+              t._output('exit ' + err.code);
+    """
+    assert ("BS-JS-078", line_of(src, "// SINK")) in hits(src)
+
+
 def test_unparseable_input_raises_scan_error_naming_the_file():
     with pytest.raises(ScanError, match=r"notes\.js"):
         analyze("notes.js", b"@@@ ### !!! ~~~ \x00\x01 ::: ;;; )))) ((((")

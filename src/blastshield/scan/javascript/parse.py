@@ -57,18 +57,34 @@ def _parser(grammar: str) -> tree_sitter.Parser:
     return parser
 
 
+# Snippets often start inside an object literal, a class body or a function (an edit, a
+# fragment pasted from a larger file). Prefixes on the first line keep line numbers intact.
+_FRAGMENT_PREFIXES = (b"({", b"class _ {", b"function _() {", b"({ _() {")
+
+
 def parse(path: str, source: bytes) -> tree_sitter.Tree:
-    """Parse ``source``; raise ScanError only when nothing useful could be parsed."""
+    """Parse ``source``; raise ScanError only when nothing useful could be parsed.
+
+    A file with syntax errors is also parsed as a TSX file (for .ts) and as a fragment inside
+    an object, class or function; the parse with the fewest errors wins.
+    """
     grammar = grammar_for(path)
     tree = _parser(grammar).parse(source)
     root = tree.root_node
-    if root.has_error and grammar == "typescript":
-        # Plain .ts files sometimes hold JSX-free code that only the TSX grammar takes, and
-        # vice versa; keep whichever parse has fewer errors.
-        other = _parser("tsx").parse(source)
-        if _error_count(other.root_node) < _error_count(root):
-            tree, root = other, other.root_node
     if root.has_error and source.strip():
+        errors = _error_count(root)
+        grammars = (grammar, "tsx") if grammar == "typescript" else (grammar,)
+        for name in grammars:
+            for prefix in (b"", *_FRAGMENT_PREFIXES):
+                if not prefix and name == grammar:
+                    continue
+                text_ = prefix + source
+                other = _parser(name).parse(text_ + _closers(text_))
+                count = _error_count(other.root_node)
+                if count < errors:
+                    tree, root, errors = other, other.root_node, count
+                if errors == 0:
+                    break
         useful = any(node.type in _USEFUL for node in walk(root))
         if not useful:
             raise ScanError(
@@ -93,8 +109,47 @@ _USEFUL = frozenset(
 )
 
 
+_PAIRS = {ord("{"): b"}", ord("("): b")", ord("["): b"]"}
+_CLOSE = frozenset(b"})]")
+
+
+def _closers(data: bytes) -> bytes:
+    """The brackets that would close what ``data`` leaves open (strings and comments skipped)."""
+    stack: list[int] = []
+    i, n = 0, len(data)
+    while i < n:
+        c = data[i]
+        if c in (0x22, 0x27, 0x60):  # " ' `
+            i += 1
+            while i < n and data[i] != c:
+                if data[i] == 0x5C:  # backslash escape
+                    i += 1
+                elif data[i] == 0x0A and c != 0x60:  # only template literals span lines
+                    break
+                i += 1
+        elif c == 0x2F and i + 1 < n and data[i + 1] == 0x2F:  # //
+            while i < n and data[i] != 0x0A:
+                i += 1
+        elif c == 0x2F and i + 1 < n and data[i + 1] == 0x2A:  # /*
+            end = data.find(b"*/", i + 2)
+            i = n if end < 0 else end + 1
+        elif c in _PAIRS:
+            stack.append(c)
+        elif c in _CLOSE and stack:
+            stack.pop()
+        i += 1
+    return b"\n" + b"".join(_PAIRS[c] for c in reversed(stack)) if stack else b""
+
+
 def _error_count(root: Node) -> int:
-    return sum(1 for node in walk(root) if node.type == "ERROR" or node.is_missing)
+    """How badly a parse failed: bytes inside outermost ERROR nodes, plus missing tokens."""
+    weight = 0
+    for node in walk(root):
+        if node.type == "ERROR" and (node.parent is None or node.parent.type != "ERROR"):
+            weight += max(1, node.end_byte - node.start_byte)
+        elif node.is_missing:
+            weight += 1
+    return weight
 
 
 def walk(root: Node) -> Iterator[Node]:
