@@ -6,22 +6,46 @@ Standard library only: this module runs inside the sandbox.
 
 from __future__ import annotations
 
+import fcntl
+import os
 import socket
 import threading
 
-CHUNK = 256 * 1024
+CHUNK = 1024 * 1024
+_F_SETPIPE_SZ = 1031
+
+
+def _splice(src: socket.socket, dst: socket.socket, counter: list[int], index: int) -> None:
+    """Zero-copy socket → pipe → socket (Linux ``splice``); the GIL is free while bytes move."""
+    read_end, write_end = os.pipe()
+    try:
+        try:  # noqa: SIM105 (contextlib costs start-up time here)
+            fcntl.fcntl(write_end, _F_SETPIPE_SZ, CHUNK)
+        except OSError:
+            pass
+        while True:
+            n = os.splice(src.fileno(), write_end, CHUNK)
+            if n == 0:
+                break
+            left = n
+            while left:
+                left -= os.splice(read_end, dst.fileno(), left)
+            counter[index] += n
+    finally:
+        os.close(read_end)
+        os.close(write_end)
 
 
 def _pump(src: socket.socket, dst: socket.socket, counter: list[int], index: int) -> None:
-    buffer = bytearray(CHUNK)
-    view = memoryview(buffer)
     try:
-        while True:
-            n = src.recv_into(buffer)
-            if n == 0:
-                break
-            dst.sendall(view[:n])
-            counter[index] += n
+        if hasattr(os, "splice"):
+            _splice(src, dst, counter, index)
+        else:
+            buffer = bytearray(CHUNK)
+            view = memoryview(buffer)
+            while n := src.recv_into(buffer):
+                dst.sendall(view[:n])
+                counter[index] += n
     except OSError:
         pass
     finally:
