@@ -43,3 +43,13 @@ def test_deeply_nested_expression_is_an_error_not_a_crash() -> None:
     source = b"x = " + b"(" * 5000 + b"1" + b")" * 5000 + b"\n"
     with pytest.raises(ScanError, match=r"deep\.py: "):
         analyze("deep.py", source)
+
+
+def test_fragment_starting_inside_a_call_keeps_its_line_numbers() -> None:
+    source = (b"            timeout=3,\n"
+              b"            retries=2)\n"
+              b"import os\n"
+              b"def clean(path):\n"
+              b"    os.system('rm -rf ' + path)\n")
+    found = analyze("cut.py", source)
+    assert [(f.rule_id, f.line) for f in found] == [("BS-PY-078", 5)]

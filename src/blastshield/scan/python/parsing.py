@@ -12,7 +12,8 @@ import textwrap
 
 from blastshield.errors import ScanError
 
-MAX_TAIL = 24  # lines cut at the end of an unfinished fragment: bounded work
+MAX_HEAD, MAX_TAIL = 12, 24  # lines blanked at the start / cut at the end of a fragment
+MAX_ATTEMPTS = 120  # parses tried per repair pass at most: a broken file costs bounded time
 MAX_REPAIR_LINES = 400  # larger files are taken as files, not fragments: no repair attempts
 PY2_PRINT = re.compile(r"^(\s*)print\s+(?![\s(=])(.+?)\s*$", re.M)
 PY2_EXCEPT = re.compile(r"^(\s*except\s+[\w.]+)\s*,\s*(\w+)\s*:", re.M)
@@ -44,14 +45,18 @@ def parse(path: str, source: bytes) -> ast.Module:
         raise ScanError(f"{path}: cannot parse as Python 3 (line 1: {type(exc).__name__})") from None
     text = source.decode("utf-8", errors="replace").replace("\r\n", "\n").expandtabs(8)
     if len(text.split("\n")) <= MAX_REPAIR_LINES and "\x00" not in text:
-        for fix in (lambda t: t, _py2):
-            tree = _fragment(textwrap.dedent(fix(text)).split("\n"))
-            if tree is not None:
-                return tree
+        for fix in (_py2, lambda t: t):
+            budget = [MAX_ATTEMPTS]
+            lines = fix(text).split("\n")
+            # Blank head lines (a fragment that starts inside a call or docstring); blanks keep numbering.
+            for head in range(min(MAX_HEAD, len(lines) // 2) + 1):
+                tree = _fragment(textwrap.dedent("\n".join([""] * head + lines[head:])).split("\n"), budget)
+                if tree is not None:
+                    return tree
     raise ScanError(f"{path}: cannot parse as Python 3 (line {first_error})")
 
 
-def _fragment(lines: list[str]) -> ast.Module | None:
+def _fragment(lines: list[str], budget: list[int]) -> ast.Module | None:
     """A piece cut out of a larger file: open the blocks it starts inside, cut an unfinished tail.
 
     The synthetic ``if True:`` openers are subtracted from every line number afterwards.
@@ -64,6 +69,9 @@ def _fragment(lines: list[str]) -> ast.Module | None:
     levels = sorted({i for i in indent if i < first} | ({0} if first else set()))
     openers = [" " * lv + "if True:" for lv in levels]
     for tail in range(min(MAX_TAIL, len(lines) // 2) + 1):
+        if budget[0] <= 0:
+            return None
+        budget[0] -= 1
         kept = lines[:len(lines) - tail]
         tree = _try("\n".join(openers + kept))
         if tree is not None:
