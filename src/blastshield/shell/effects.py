@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 
 from blastshield.effects import Effect, Kind, Verdict
-from blastshield.shell import codeprog, netprog
+from blastshield.shell import codeprog, gitprog, netprog, pkgprog
 from blastshield.shell.command import Cmd, Outcome
 from blastshield.shell.files import FileContext
 from blastshield.shell.opts import Scan, scan
@@ -34,13 +34,17 @@ def program(argv0: str) -> str:
 def analyze(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
     """Add the effects and floors of ``cmd`` (not its exec effect) to ``out``."""
     name = program(cmd.argv[0])
-    handler = HANDLERS.get(name) or netprog.HANDLERS.get(name) or codeprog.HANDLERS.get(name)
+    handler = HANDLERS.get(name) or netprog.HANDLERS.get(name) or codeprog.HANDLERS.get(name) \
+        or pkgprog.HANDLERS.get(name) or gitprog.HANDLERS.get(name)
     if handler is not None:
         handler(cmd, ctx, out)
     if cmd.assigns:
         assignment_floors(cmd, out)
-    if ctx.was_downloaded(cmd.argv[0], cmd.cwd) and "/" in cmd.argv[0]:
-        out.deny("runs a file that a download in this command line wrote")
+    if "/" in cmd.argv[0] and cmd.known[0]:
+        if ctx.was_downloaded(cmd.argv[0], cmd.cwd):
+            out.deny("runs a file that a download in this command line wrote")
+        elif ctx.written_content(cmd.argv[0], cmd.cwd)[0]:
+            codeprog.run_file(cmd, ctx, out, 0, shell=True)
 
 
 # ------------------------------------------------------------------- helpers

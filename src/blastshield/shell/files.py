@@ -17,6 +17,7 @@ from blastshield.effects import Effect, Kind, Verdict
 # Device files that are neither secrets nor places worth a decision.
 SILENT_PATHS = frozenset({"/dev/null", "/dev/stdin", "/dev/stdout", "/dev/stderr", "/dev/tty",
                           "/dev/zero", "/dev/random", "/dev/urandom", "/dev/full", "-"})
+_METADATA_ONLY = frozenset({"chmod", "chown", "chgrp", "chattr", "setfacl", "touch"})
 _DEV_NET = re.compile(r"/dev/(tcp|udp)/([^/]+)/([^/]+)$")
 
 
@@ -67,7 +68,11 @@ class FileContext:
             path = self._through_links(path, cwd)
         effect = Effect(kind, path, path=path, cwd=cwd, origin=origin)
         if kind is Kind.WRITE and known:
-            self.written[self._absolute(path, cwd)] = None
+            key = self._absolute(path, cwd)
+            if origin in _METADATA_ONLY:
+                self.written.setdefault(key, None)
+            else:
+                self.written[key] = None
         if not known:
             effect = effect.with_floor(self.unresolved, reason or "the path is not statically known")
         elif not self.cwd_known and not os.path.isabs(path) and cwd == self.cwd:

@@ -143,7 +143,7 @@ def _config(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
                         "--show-origin", "--show-scope", "--name-only") or \
         (pos and cmd.argv[pos[0]] in ("get", "list")) or (len(pos) == 1 and "=" not in cmd.argv[pos[0]])
     if found.has("--global"):
-        path = "~/.gitconfig"
+        path = ctx.home + "/.gitconfig"
     elif found.has("--system"):
         path = "/etc/gitconfig"
     elif found.values("-f", "--file"):

@@ -141,8 +141,9 @@ class Walker(files.FileContext):
 
     def pipeline(self, stages: list[Node], stdin: Stdin | None, last_stdin: Stdin | None) -> None:
         current = stdin
+        # tree-sitter-bash parses "cd x && a | b" as "(cd x && a) | b", so a directory change
+        # carries forward into later stages (as it does in bash for that line).
         for index, stage in enumerate(stages):
-            saved = (self.cwd, self.cwd_known)
             before = len(self.out)
             self.last_cmd = None
             if index == len(stages) - 1 and last_stdin is not None:
@@ -150,8 +151,6 @@ class Walker(files.FileContext):
             self.stmt(stage, current)
             text = program_effects.static_output(self.last_cmd) if self.last_cmd else None
             current = Stdin("pipe", text, self._downloads(before))
-            if len(stages) > 1:
-                self.cwd, self.cwd_known = saved
 
     def _downloads(self, start: int) -> bool:
         return any(e.kind is Kind.NET for e in self.out[start:])
@@ -179,10 +178,14 @@ class Walker(files.FileContext):
                 for group in _adjacent_groups(extra_args):
                     eval_nodes(group, self)
         downloaded = self._downloads(before)
-        for path, known, _op in outputs:
+        content = program_effects.static_output(self.last_cmd) \
+            if body is not None and body.type == "command" else None
+        for path, known, op in outputs:
             self.out.extend(self.file_effects(Kind.WRITE, path, known, self.cwd, "redirect"))
             if downloaded:
                 self.note_download(path, self.cwd)
+            elif known and op in (">", ">|", "&>"):
+                self.note_written(path, self.cwd, content)
         self._trailing(trailing, downloaded)
 
     def _trailing(self, trailing: list[Node], downloaded: bool) -> None:
@@ -294,10 +297,13 @@ class Walker(files.FileContext):
         before = len(self.out)
         self.run(cmd, computed_name=computed_name)
         downloaded = self._downloads(before)
-        for path, known, _op in outputs:
+        content = program_effects.static_output(cmd)
+        for path, known, op in outputs:
             self.out.extend(self.file_effects(Kind.WRITE, path, known, self.cwd, "redirect"))
             if downloaded:
                 self.note_download(path, self.cwd)
+            elif known and op in (">", ">|", "&>"):
+                self.note_written(path, self.cwd, content)
         self._trailing(trailing, downloaded)
 
     def run(self, cmd: Cmd, *, computed_name: bool = False) -> None:
@@ -505,10 +511,13 @@ class Walker(files.FileContext):
 
 
 def _adjacent_groups(nodes: list[Node]) -> list[list[Node]]:
-    """Group nodes that touch (no blank between them): they form one shell word."""
+    """Group nodes that touch (no blank between them): they form one shell word.
+
+    A line continuation (backslash-newline) between two nodes joins them too: bash removes
+    it before splitting words, tree-sitter-bash treats it as a separator."""
     groups: list[list[Node]] = []
     for item in nodes:
-        if groups and groups[-1][-1].end_byte == item.start_byte:
+        if groups and _touching(groups[-1][-1], item):
             if groups[-1][-1].type == "$" and len(groups[-1]) == 1 and item.type == "string":
                 groups[-1] = [item]  # $"..." (locale translation) is just the string
                 continue
@@ -516,6 +525,19 @@ def _adjacent_groups(nodes: list[Node]) -> list[list[Node]]:
         else:
             groups.append([item])
     return groups
+
+
+def _touching(left: Node, right: Node) -> bool:
+    gap = right.start_byte - left.end_byte
+    if gap == 0:
+        return True
+    if gap % 2 or gap > 64:
+        return False
+    node: Node | None = left
+    while node is not None and node.parent is not None:
+        node = node.parent
+    source = node.text if node is not None else None
+    return source is not None and source[left.end_byte: right.start_byte] == b"\\\n" * (gap // 2)
 
 
 def _quote(text: str) -> str:
