@@ -205,3 +205,27 @@ def test_host_checked_by_substring():
     """
     assert hits(src) == {("BS-JS-020-host-check", line_of(src, "// INCLUDES")),
                          ("BS-JS-020-host-check", line_of(src, "// ENDS"))}
+
+
+def test_nested_quantifier_regex_literals():
+    src = """
+        const email = /^[a-z0-9._%+-]+@[a-z0-9.-]+\\.[a-z]{2,}(?:\\.[a-z]{2,})*$/;  // EMAIL
+        const words = new RegExp('^(\\\\w+\\\\s?)*$');  // WORDS
+        const ip = /^(\\d{1,3}\\.){3}\\d{1,3}$/;
+        const simple = /^[a-z0-9._%+-]+@[a-z0-9.-]+\\.[a-z]{2,}$/;
+    """
+    assert hits(src) == {("BS-JS-1333-redos", line_of(src, "// EMAIL")),
+                         ("BS-JS-1333-redos", line_of(src, "// WORDS"))}
+
+
+def test_computed_property_path_from_request_pollutes_prototype():
+    src = """
+        app.post('/config', (req, res) => {
+          const { section, key, value } = req.body;
+          config[section][key] = value;  // PATH
+          config.themes[0] = value;
+          res.end();
+        });
+    """
+    found = {(f.rule_id, f.line, f.confidence) for f in findings(src)}
+    assert found == {("BS-JS-1321-proto-pollution", line_of(src, "// PATH"), Confidence.HIGH)}

@@ -26,6 +26,7 @@ _KIND_WORDS = {
     "regex": "compiles it as a regular expression",
     "ssrf": "sends a request to it",
     "xpath": "evaluates it as XPath",
+    "proto": "uses it as a property path, so '__proto__' reaches Object.prototype",
 }
 
 

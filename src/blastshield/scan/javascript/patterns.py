@@ -20,6 +20,7 @@ from blastshield.scan.javascript.parse import (
     unwrap,
     walk,
 )
+from blastshield.scan.javascript.redos import nested_quantifier
 from blastshield.scan.registry import finding
 from blastshield.scan.rules import js_crypto, js_misc
 
@@ -84,6 +85,8 @@ def pattern_findings(path: str, root: Node, bindings: dict[str, str]) -> list[Fi
             checks.binding(node)
         elif kind in ("for_in_statement",):
             checks.merge_loop(node)
+        elif kind == "regex":
+            checks.regex(node, text(node.child_by_field_name("pattern")))
     return out
 
 
@@ -217,6 +220,8 @@ class _MiscChecks:
 
     def new(self, node: Node, qname: str) -> None:
         args = call_args(node)
+        if qname in ("RegExp", "window.RegExp") and args and string_value(args[0]) is not None:
+            self.regex(node, string_value(args[0]) or "")
         if qname == "Buffer" and args:
             first = unwrap(args[0])
             if first is not None and first.type not in ("string", "array", "template_string"):
@@ -232,6 +237,15 @@ class _MiscChecks:
             url = string_value(args[0])
             if url and url.startswith("ws://") and not _LOCAL_HOSTS.match(url):
                 self._emit(js_misc.CLEARTEXT, node, "WebSocket over cleartext ws://")
+
+    def regex(self, node: Node, pattern: str) -> None:
+        if nested_quantifier(pattern):
+            self._emit(
+                js_misc.REDOS,
+                node,
+                "nested unbounded quantifiers: an almost-matching input makes "
+                "the regex engine backtrack for seconds to hours, blocking the event loop",
+            )
 
     def _merge(self, node: Node, qname: str, args: list[Node]) -> None:
         sources = [a for a in args[1:] if _request_data(a)]

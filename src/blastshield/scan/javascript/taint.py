@@ -266,12 +266,26 @@ class Expressions:
                 None,
             )
         elif kind in ("member_expression", "subscript_expression"):
+            if kind == "subscript_expression":
+                self._computed_path(target)
             base: Node | None = target
             while base is not None and base.type in ("member_expression", "subscript_expression"):
                 base = unwrap(base.child_by_field_name("object"))
             if base is not None and base.type == "identifier" and value.level > CONST:
                 name = text(base)
                 self.env[name] = self.env.get(name, NONE).join(value.plain())
+
+    def _computed_path(self, target: Node) -> None:
+        """``obj[a][b] = v`` with both keys from the caller: ``a = '__proto__'`` pollutes every object."""
+        outer = self.expr(target.child_by_field_name("index"))
+        inner_node = unwrap(target.child_by_field_name("object"))
+        if inner_node is None or inner_node.type != "subscript_expression":
+            return
+        inner = self.expr(inner_node.child_by_field_name("index"))
+        level = min(outer.level_for("proto"), inner.level_for("proto"))
+        if level >= PARAM:
+            key = inner if inner.level <= outer.level else outer
+            self.check(sinks.Sink("proto", "a computed property path obj[a][b]", ()), key, target)
 
     def _element(self, value: Taint, pattern: Node) -> Taint:
         if REQOBJ in value.shapes:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from blastshield.scan.finding import Confidence, RuleSpec, Severity
 from blastshield.scan.registry import declare
+from blastshield.scan.rules.js_misc import PROTO_POLLUTION
 
 _JS = "javascript"
 
@@ -109,4 +110,5 @@ BY_KIND: dict[str, RuleSpec] = {
     "regex": REGEX,
     "ssrf": SSRF,
     "xpath": XPATH,
+    "proto": PROTO_POLLUTION,
 }

@@ -79,3 +79,8 @@ HOST_SUBSTRING = declare(
     "compare new URL(x).hostname for equality, or endsWith('.' + domain) together with equality",
     _JS,
 )
+REDOS = declare(
+    "BS-JS-1333-redos", 1333, Severity.MEDIUM, Confidence.MEDIUM,
+    "regular expression with nested unbounded quantifiers can backtrack catastrophically (ReDoS)",
+    "remove the nesting ((a+)+ → a+), make alternatives disjoint, bound input length, or use RE2",
+    _JS)
