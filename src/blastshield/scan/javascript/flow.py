@@ -261,7 +261,7 @@ class Walker(Calls):
             elif is_callback:
                 value = Taint(UNKNOWN, origin=name)
             else:
-                value = sources.parameter(index, name or "argument")
+                value = sources.parameter(index, name or " ".join(text(pattern).split())[:40])
             if (
                 pattern is not None
                 and pattern.type == "object_pattern"

@@ -52,7 +52,6 @@ ID_WORDS = frozenset(
         "pwd",
         "nonce",
         "salt",
-        "key",
         "session",
         "sid",
         "csrf",
