@@ -86,6 +86,13 @@ class Walker(files.FileContext):
             del self.out[start:]
             self.out.extend(kept)
 
+    def plain(self, words: list[str]) -> None:
+        """A line of plain words (no quoting or expansion): one simple command."""
+        n = len(words)
+        cmd = Cmd(tuple(words), (True,) * n, (False,) * n, self.cwd, self.origin, None, {})
+        self.last_cmd = cmd
+        self.run(cmd)
+
     def _sweep(self, root: Node) -> None:
         """Safety net: analyse any command node the structured walk did not reach."""
         stack = [root]
