@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from blastshield.scan.finding import Confidence
-from blastshield.scan.javascript import sinks, sources
+from blastshield.scan.javascript import sanitisers, sinks, sources
 from blastshield.scan.javascript.parse import (
     Node,
     call_args,
@@ -105,8 +105,8 @@ class Calls(Expressions):
                 return UNKNOWN_VALUE  # what a file, a command, a database or a server returns
         if REQOBJ in receiver.shapes and method in sources.USER_METHODS:
             return Taint(REQUEST, origin=text(fn))
-        kinds = sinks.sanitiser_kinds(qname)
-        if kinds is None and method == "replace" and sinks.regex_escape_replace(arg_nodes):
+        kinds = sanitisers.sanitiser_kinds(qname)
+        if kinds is None and method == "replace" and sanitisers.regex_escape_replace(arg_nodes):
             kinds = frozenset({sinks.REGEX})
         if kinds is not None:
             return join_all(args).join(receiver).plain().sanitised(kinds)

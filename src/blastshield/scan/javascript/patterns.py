@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import math
 import re
-from collections import Counter
 
 from blastshield.scan.finding import Confidence, Finding, RuleSpec
+from blastshield.scan.javascript.credentials import hard_coded_credential
 from blastshield.scan.javascript.crypto_checks import CryptoChecks
-from blastshield.scan.javascript.naming import SECRET_WORDS, STRONG_SECRET_WORDS, has_word, words
+from blastshield.scan.javascript.naming import STRONG_SECRET_WORDS, has_word
 from blastshield.scan.javascript.parse import (
     Node,
     call_args,
@@ -24,18 +23,6 @@ from blastshield.scan.javascript.redos import nested_quantifier
 from blastshield.scan.registry import finding
 from blastshield.scan.rules import js_crypto, js_misc
 
-_TOKEN_FORMATS = re.compile(
-    r"^(AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_\-]{35}|gh[pousr]_[0-9A-Za-z]{36,}|github_pat_\w{22,}|"
-    r"xox[baprs]-[0-9A-Za-z-]{10,}|sk_(live|test)_[0-9A-Za-z]{16,}|sk-[A-Za-z0-9_-]{20,}|"
-    r"glpat-[0-9A-Za-z_-]{20}|-----BEGIN [A-Z ]*PRIVATE KEY-----.*|"
-    r"eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\..*)$",
-    re.DOTALL,
-)
-_PLACEHOLDER = re.compile(
-    r"(?i)(x{3,}|\*{3,}|change.?me|your[_\- ]|<[^>]*>|\$\{|\{\{|example|placeholder|"
-    r"dummy|sample|redacted|todo|fixme|replace|insert|secret_here|here$|^test|test$|"
-    r"^process\.env|^env\.|^[A-Z_]+$|^\.\.\.|^none$|^null$|^undefined$|^password$)"
-)
 _BUFFER_IO = re.compile(r"^(read|write)(U?Int(8|16|32)|Float|Double|BigU?Int64|U?IntLE|U?IntBE)(LE|BE)?$")
 _LOCAL_HOSTS = re.compile(
     r"^(https?|wss?)://(localhost|127\.|0\.0\.0\.0|\[::1\]|[^/]*\.local\b|"
@@ -355,7 +342,7 @@ class _MiscChecks:
         elif key in ("strictSSL", "verifySSL", "secure") and text(value) == "false" and key != "secure":
             self._emit(js_crypto.TLS_OFF, node, f"{key}: false accepts any certificate")
         else:
-            self._secret(key, value, node)
+            self._credential(key, value, node)
 
     def binding(self, node: Node) -> None:
         target = (
@@ -372,49 +359,13 @@ class _MiscChecks:
                 "NODE_TLS_REJECT_UNAUTHORIZED=0 turns off certificate checks for the whole process",
             )
             return
-        self._secret(name.rsplit(".", 1)[-1], value, node)
+        self._credential(name.rsplit(".", 1)[-1], value, node)
 
-    def _secret(self, name: str, value: Node | None, node: Node) -> None:
-        literal = string_value(value)
-        if literal is None or len(literal) < 8 or " " in literal.strip():
-            return
-        if _TOKEN_FORMATS.match(literal):
-            self._emit(
-                js_misc.HARDCODED_SECRET,
-                node,
-                f"'{name[:40]}' holds a hard-coded credential in a known token format",
-                Confidence.HIGH,
-            )
-            return
-        if not has_word(name, SECRET_WORDS) or has_word(
-            name,
-            frozenset(
-                {
-                    "url",
-                    "uri",
-                    "path",
-                    "file",
-                    "name",
-                    "type",
-                    "header",
-                    "field",
-                    "label",
-                    "endpoint",
-                    "route",
-                    "key_name",
-                }
-            ),
-        ):
-            return
-        lowered = literal.lower()
-        if (
-            _PLACEHOLDER.search(literal)
-            or any(w in lowered for w in words(name) if len(w) > 3)
-            or lowered.startswith(("http://", "https://", "/", "./"))
-            or _entropy(literal) < 2.5
-        ):
-            return
-        self._emit(js_misc.HARDCODED_SECRET, node, f"'{name[:40]}' is assigned a hard-coded credential")
+    def _credential(self, name: str, value: Node | None, node: Node) -> None:
+        found = hard_coded_credential(name, value)
+        if found is not None:
+            message, confidence = found
+            self._emit(js_misc.HARDCODED_SECRET, node, message, confidence)
 
     def _emit(self, spec: RuleSpec, node: Node, message: str, confidence: Confidence | None = None) -> None:
         self.out.append(
@@ -455,8 +406,3 @@ def _request_data(node: Node) -> bool:
         root in ("req", "request", "ctx")
         and rest.split(".")[0] in ("body", "query", "params", "cookies", "headers", "request")
     ) or name.startswith("JSON.parse(req")
-
-
-def _entropy(value: str) -> float:
-    counts = Counter(value)
-    return -sum(c / len(value) * math.log2(c / len(value)) for c in counts.values())
