@@ -102,3 +102,28 @@ def test_secret_value_never_appears_in_the_message(py: PyScan) -> None:
 def test_requests_without_timeout_is_only_for_auditors(py: PyScan) -> None:
     found = py.run("import requests\nr = requests.get('https://example.com')\n")
     assert [(f.rule_id, f.line, f.confidence) for f in found] == [("BS-PY-400", 2, "low")]
+
+
+@pytest.mark.parametrize(("code", "line"), [
+    ("def ok(target_url):\n    return 'example.com' in target_url\n", 2),
+    ("from urllib.parse import urlparse\ndef ok(u):\n"
+     "    return urlparse(u).netloc.endswith('example.com')\n", 3),
+    ("import re\nHOST = re.compile(r'^https?://(www|beta).example.com/')\n", 2),
+])
+def test_bypassable_host_checks_are_reported(py: PyScan, code: str, line: int) -> None:
+    assert ("BS-PY-020-host-check", line) in py.rule_lines(code)
+
+
+@pytest.mark.parametrize("code", [
+    "from urllib.parse import urlparse\ndef ok(u, d):\n"
+    "    n = urlparse(u).netloc\n    return n == d or n.endswith('.' + d)\n",
+    "import re\nHOST = re.compile(r'^https?://(www\\.)?example\\.com/')\n",
+    "def ok(path):\n    return 'admin' in path\n",
+])
+def test_exact_host_checks_stay_clean(py: PyScan, code: str) -> None:
+    assert "BS-PY-020-host-check" not in {r for r, _ in py.rule_lines(code)}
+
+
+def test_weak_cipher_through_star_import(py: PyScan) -> None:
+    code = "from Crypto.Cipher import *\ndef send(key, msg):\n    return DES.new(key).encrypt(msg)\n"
+    assert ("BS-PY-327", 3) in py.rule_lines(code)

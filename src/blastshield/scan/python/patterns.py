@@ -17,6 +17,7 @@ from blastshield.scan.python.names import (
     kwarg,
     last,
 )
+from blastshield.scan.python.patterns_hosts import host_check_findings
 from blastshield.scan.python.patterns_web import web_findings
 from blastshield.scan.registry import finding
 from blastshield.scan.rules import python_patterns as R
@@ -54,6 +55,8 @@ WEAK_CIPHERS = frozenset({"Crypto.Cipher.DES.new", "Crypto.Cipher.DES3.new", "Cr
                           "pyDes.triple_des"})
 WEAK_PROTOCOLS = frozenset({"PROTOCOL_SSLv2", "PROTOCOL_SSLv3", "PROTOCOL_TLSv1", "PROTOCOL_TLSv1_1",
                             "MODE_ECB", "SSLv3_METHOD", "SSLv2_METHOD", "TLSv1_METHOD"})
+WEAK_CIPHER_TAILS = frozenset({"DES.new", "DES3.new", "ARC4.new", "ARC2.new", "Blowfish.new", "XOR.new",
+                               "CAST.new"})
 HTTP_CALLS = frozenset({"requests.get", "requests.post", "requests.put", "requests.delete", "requests.patch",
                         "requests.head", "requests.request", "requests.options"})
 
@@ -81,6 +84,8 @@ class PatternVisitor(ast.NodeVisitor):
     def __init__(self, tree: ast.Module, path: str) -> None:
         self.path = path
         self.aliases = collect_imports(tree)
+        self.star = [n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module
+                     and any(a.name == "*" for a in n.names)]
         self.out: list[Finding] = []
         self.context: list[str] = []  # names of enclosing functions and assignment targets
 
@@ -208,7 +213,8 @@ class PatternVisitor(ast.NodeVisitor):
         elif method == "setFeature" and len(node.args) == 2 and is_true(node.args[1]) and \
                 _is_attr(node.args[0], "feature_external_ges", "feature_external_pes"):
             self.add(R.XML_PARSER, node, "SAX parser set to load external entities (XXE)", H)
-        elif name in WEAK_CIPHERS:
+        elif name in WEAK_CIPHERS or (".".join(name.split(".")[-2:]) in WEAK_CIPHER_TAILS and any(
+                m.split(".")[0] in ("Crypto", "Cryptodome") for m in [*self.aliases.values(), *self.star])):
             self.add(R.WEAK_CIPHER, node, f"{last(name.replace('.new', ''))} is a broken cipher or mode")
         elif name in ("ssl._create_unverified_context", "ssl._create_stdlib_context"):
             self.add(R.TLS_OFF, node, f"{name}() builds a context that checks no certificate")
@@ -300,4 +306,5 @@ def _mode(node: ast.AST | None) -> int | None:
 def pattern_findings(tree: ast.Module, path: str) -> list[Finding]:
     visitor = PatternVisitor(tree, path)
     visitor.visit(tree)
-    return visitor.out + web_findings(tree, path, visitor.aliases)
+    return visitor.out + web_findings(tree, path, visitor.aliases) + host_check_findings(tree, path,
+                                                                                        visitor.aliases)

@@ -61,3 +61,7 @@ NO_TIMEOUT = declare(
 NO_AUTOESCAPE = declare(
     "BS-PY-079-autoescape", 79, Severity.MEDIUM, H, "template engine set up without HTML autoescaping",
     "create jinja2.Environment(autoescape=select_autoescape()) or autoescape=True", PY)
+INCOMPLETE_HOST_CHECK = declare(
+    "BS-PY-020-host-check", 20, Severity.MEDIUM, M, "URL or host checked by substring, suffix or loose regex",
+    "parse the URL (urllib.parse.urlparse) and compare hostname exactly, or with endswith('.' + domain); "
+    "escape dots in host regexes and anchor them", PY)
