@@ -11,6 +11,7 @@ knowledge (:mod:`~blastshield.shell.unwrap`), recursing into what they say runs.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import replace
 
 from blastshield.effects import Effect, Kind, Verdict
@@ -175,15 +176,20 @@ class Walker(files.FileContext):
             if got is not None:
                 in_stdin = got
         before = len(self.out)
+        dropped = _dropped_words(node)
         if body is not None:
             if body.type == "command":
-                self.command(body, in_stdin or stdin, extra_args)
+                self.command(body, in_stdin or stdin, extra_args, dropped)
             elif body.type == "pipeline" and in_stdin is not None:
                 self.pipeline(body.named_children, stdin, in_stdin)
             else:
                 self.stmt(body, in_stdin or stdin)
                 for group in _adjacent_groups(extra_args):
                     eval_nodes(group, self)
+                if dropped or extra_args:
+                    self._emit(Effect.exec((text_of(node),), cwd=self.cwd, origin="line"),
+                               [Floor(Verdict.ASK, "words after a redirection cannot be attributed "
+                                      "to a command with certainty", unresolved=True)])
         downloaded = self._downloads(before)
         content = program_effects.static_output(self.last_cmd) \
             if body is not None and body.type == "command" else None
@@ -269,7 +275,8 @@ class Walker(files.FileContext):
         return Stdin("heredoc", None if expands else body_text, False)
 
     # ---------------------------------------------------------------- commands
-    def command(self, node: Node, stdin: Stdin | None, extra_args: list[Node] | None = None) -> None:
+    def command(self, node: Node, stdin: Stdin | None, extra_args: list[Node] | None = None,
+                dropped: list[str] | None = None) -> None:
         self.visited.add((node.start_byte, node.end_byte))
         assigns: dict[str, str | None] = {}
         words: list[Node] = []
@@ -292,6 +299,9 @@ class Walker(files.FileContext):
         args: list[Arg] = []
         for group in _adjacent_groups(words):
             args.extend(eval_nodes(group, self))
+        for word in (dropped or []) + _dropped_words(node):
+            # text the grammar left out of every node: keep it, literal only when plainly so
+            args.append(Arg(word, _PLAIN_WORD.fullmatch(word) is not None))
         if not args:
             self.vars.update(assigns)
             return
@@ -532,6 +542,28 @@ def _adjacent_groups(nodes: list[Node]) -> list[list[Node]]:
         else:
             groups.append([item])
     return groups
+
+
+_PLAIN_WORD = re.compile(r"[A-Za-z0-9_./:@%+,=-]+")
+
+
+def _dropped_words(node: Node) -> list[str]:
+    """Words inside ``node`` that no child covers (tree-sitter-bash drops a lone ``-``)."""
+    raw = node.text or b""
+    start = node.start_byte
+    pos = start
+    gaps: list[bytes] = []
+    for child in node.children:
+        if child.start_byte > pos:
+            gaps.append(raw[pos - start: child.start_byte - start])
+        pos = max(pos, child.end_byte)
+    if pos < node.end_byte:
+        gaps.append(raw[pos - start:])
+    words: list[str] = []
+    for gap in gaps:
+        text = gap.replace(b"\\\n", b" ").decode("utf-8", "replace")
+        words.extend(text.split())
+    return words
 
 
 def _touching(left: Node, right: Node) -> bool:
