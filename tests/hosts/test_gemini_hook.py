@@ -12,7 +12,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent / "fixtures"))
 import host_payloads as hp
 
-from conftest import Env
+from bs_testenv import Env
 
 
 def before(env: Env, tool: str, tool_input: dict[str, Any], **extra: Any) -> dict[str, Any]:
@@ -69,6 +69,26 @@ def test_read_many_files_judges_each_file_a_glob_matches(gemini: Env) -> None:
     (gemini.workspace / "config" / ".env").write_text("TOKEN=x\n")
     reply = before(gemini, "read_many_files", {"paths": ["config/*"]})
     assert reply["decision"] == "deny" and "**/.env" in reply["reason"]
+
+
+def test_read_many_files_sees_through_linked_folders(gemini: Env) -> None:
+    ssh = gemini.home / ".ssh"
+    ssh.mkdir()
+    (ssh / "id_rsa").write_text("key\n")
+    (gemini.workspace / "docs").mkdir()
+    (gemini.workspace / "docs" / "keys").symlink_to(ssh)
+    reply = before(gemini, "read_many_files", {"paths": ["docs/**/*"]})
+    assert reply["decision"] == "deny" and "~/.ssh/**" in reply["reason"]
+
+
+def test_read_many_files_glob_past_the_budget_is_not_allowed(gemini: Env) -> None:
+    many = gemini.workspace / "many"
+    many.mkdir()
+    for index in range(501):
+        (many / f"f{index}.txt").write_text("x")
+    reply = before(gemini, "read_many_files", {"paths": ["many/*.txt"]})
+    assert reply["decision"] == "deny"
+    assert "matches more files than blastshield checks one by one" in reply["reason"]
 
 
 def test_save_memory_writes_the_global_memory_file(gemini: Env) -> None:

@@ -47,10 +47,20 @@ _PATCH_TOOLS = frozenset({"apply_patch", "Edit", "Write"})
 _NO_EFFECT_TOOLS = frozenset({"update_plan", "write_stdin", "request_user_input"})
 
 
+_SHELLS = frozenset({"bash", "sh", "zsh", "dash"})
+_SCRIPT_FLAGS = frozenset({"-c", "-lc", "-cl", "-ic", "-lic"})
+
+
 def shell_text(data: dict[str, Any], where: str) -> str:
-    """A shell command as one line: Codex sends a string, some shell tools an argv list."""
+    """A shell command as one line: Codex sends a string, some shell tools an argv list.
+
+    Codex wraps the model's command as ``["bash", "-lc", SCRIPT]``; that wrapper is Codex's,
+    not the agent's, so SCRIPT is what is judged (as it would be from any other host).
+    """
     value = data.get("command")
     if isinstance(value, list) and value and all(isinstance(part, str) for part in value):
+        if len(value) == 3 and os.path.basename(value[0]) in _SHELLS and value[1] in _SCRIPT_FLAGS:
+            return str(value[2])
         return shlex.join(value)
     return tools.require_str(data, "command", where)
 

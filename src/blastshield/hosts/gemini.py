@@ -8,21 +8,19 @@ the tool result). Hook timeouts in settings.json are in milliseconds.
 
 from __future__ import annotations
 
-import glob
 import os
 import re
 from typing import Any
 
 from blastshield.effects import Action, Decision, Effect, Verdict
 from blastshield.errors import ConfigError, PayloadError
-from blastshield.hosts import grouped_hooks, settings_json, tools
+from blastshield.hosts import glob_walk, grouped_hooks, settings_json, tools
 from blastshield.hosts.approval import ask_as_deny_reason
 from blastshield.hosts.base import Feedback, HookEvent, Phase
 
 HOST = "gemini"
 LABEL = "Gemini CLI"
 SETTINGS = os.path.join(".gemini", "settings.json")
-MAX_GLOB_FILES = 500  # read_many_files: judge up to this many matched files one by one
 
 _PHASES = {
     "BeforeTool": Phase.PRE_TOOL,
@@ -74,18 +72,14 @@ def _read_many(data: dict[str, Any], cwd: str) -> tuple[Effect, ...]:
 
 
 def _glob_reads(pattern: str, cwd: str) -> list[Effect]:
-    """read_many_files reads what a glob matches: judge each matched file (bounded)."""
-    expanded = os.path.expanduser(pattern)
-    root = expanded if os.path.isabs(expanded) else os.path.join(cwd, expanded)
-    found: list[Effect] = []
-    for index, match in enumerate(glob.iglob(root, recursive=True, include_hidden=True)):
-        if index >= MAX_GLOB_FILES:
-            found.append(Effect.read(cwd, cwd=cwd).with_floor(
-                Verdict.ASK, f"read_many_files pattern {pattern!r} matches more than {MAX_GLOB_FILES} files"))
-            break
-        if os.path.isfile(match):
-            found.append(Effect.read(match, cwd=cwd))
-    return found
+    """read_many_files reads what a glob matches: judge each matched file (bounded walk)."""
+    found = glob_walk.glob_reads(pattern, cwd)
+    effects = [Effect.read(path, cwd=cwd) for path in (*found.files, *found.linked_dirs)]
+    if not found.complete:
+        effects.append(Effect.read(found.root, cwd=cwd).with_floor(
+            Verdict.ASK, f"read_many_files pattern {pattern!r} matches more files than blastshield "
+            f"checks one by one ({glob_walk.MAX_FILES} files, {glob_walk.MAX_ENTRIES} entries visited)"))
+    return effects
 
 
 def _fetch(data: dict[str, Any]) -> tuple[Effect, ...]:
