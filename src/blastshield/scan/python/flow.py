@@ -352,6 +352,8 @@ class FunctionFlow:
         produced = call_source(name, e)
         if produced is not None:
             return produced
+        if name in sinks.SHELL_CALLS or name in sinks.PROCESS_CALLS:
+            return unknown("the output of a command")  # not the caller's text coming back
         summarised = self.apply_summary(self, e, name, args, kwargs)
         if summarised is not None:
             return summarised
