@@ -35,6 +35,7 @@ _HIDDEN_CATEGORIES = frozenset({"Cf"})  # zero-width and bidirectional formattin
 # A line of plain words (no quoting, expansion, globbing, operators or comments) splits on
 # blanks exactly as bash splits it, so it can skip the parser (tests/shell prove the same
 # effects come out). Reserved words and assignments take the full path.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _WORD = r"[A-Za-z0-9_./:@%+,=-]+"
 _PLAIN_LINE = re.compile(rf"[ \t]*[A-Za-z0-9_./:@%+,-]{_WORD[:-1]}*(?:[ \t]+{_WORD})*[ \t]*")
 _RESERVED = frozenset({"if", "then", "else", "elif", "fi", "case", "esac", "for", "select", "while",
@@ -69,7 +70,7 @@ def _analyze(command: str, cwd: str, workspace: str, non_interactive: bool,
                            "normalisation (look-alikes)"))
     else:
         normalized = command
-    if any(ch < " " and ch not in "\t\n\r" for ch in command):
+    if _CONTROL.search(command):
         floors.append((Verdict.DENY if non_interactive else Verdict.ASK,
                        "the command line contains control characters"))
     walker = Walker(cwd=cwd, workspace=workspace, home=home, non_interactive=non_interactive)
