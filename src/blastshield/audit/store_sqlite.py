@@ -1,8 +1,15 @@
-"""The embedded store: one SQLite file in WAL mode, one ``BEGIN IMMEDIATE`` transaction per record.
+"""The embedded store: one SQLite file, one ``BEGIN IMMEDIATE`` transaction per record.
 
 ``BEGIN IMMEDIATE`` takes the write lock before the head is read, so concurrent hook
 processes append one after another and the chain stays linear; the busy timeout makes
 a writer wait its turn instead of failing.
+
+Journal mode: new logs are created in WAL mode (readers never block the hook's
+writes). A hook is one short process: in WAL mode its first open creates the ``-wal``
+and ``-shm`` files and its close checkpoints and deletes them, which is most of the
+time logging adds to a hook process. ``BLASTSHIELD_AUDIT_JOURNAL=TRUNCATE`` creates a
+log in rollback-journal mode instead (same ``synchronous`` durability) so the two can
+be measured side by side (bench/log_append.py); a log keeps the mode it was created with.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from blastshield.audit.query import INDEXED_COLUMNS, Filter, select_sql, utc_now
 from blastshield.audit.store import StoredRow
 from blastshield.errors import AuditStoreError
 
+JOURNAL_MODE = os.environ.get("BLASTSHIELD_AUDIT_JOURNAL", "WAL").upper()
 BUSY_TIMEOUT_S = float(os.environ.get("BLASTSHIELD_AUDIT_BUSY_MS", "10000")) / 1000.0
 
 _SCHEMA = """
@@ -82,6 +90,10 @@ class SqliteStore:
                     raise AuditStoreError(f"{self.location}: not a blastshield audit log (no meta table)",
                                           hint="pass the right --store")
                 self._log_id = self._initialise()
+            self.journal_mode = str(self._conn.execute("PRAGMA journal_mode").fetchone()[0]).lower()
+            if self.journal_mode != "wal" and JOURNAL_MODE in ("TRUNCATE", "PERSIST"):
+                row = self._conn.execute(f"PRAGMA journal_mode = {JOURNAL_MODE}").fetchone()
+                self.journal_mode = str(row[0]).lower()
             self._conn.execute(f"PRAGMA synchronous = {synchronous}")
         except sqlite3.Error as exc:
             self._conn.close()
@@ -104,9 +116,10 @@ class SqliteStore:
         return str(row[0]) if row else None
 
     def _initialise(self) -> str:
-        mode = self._conn.execute("PRAGMA journal_mode").fetchone()[0]
-        if str(mode).lower() != "wal":
+        if JOURNAL_MODE == "WAL":
             self._conn.execute("PRAGMA journal_mode = WAL")
+        elif JOURNAL_MODE in ("TRUNCATE", "PERSIST"):
+            self._conn.execute(f"PRAGMA journal_mode = {JOURNAL_MODE}")
         self._conn.execute("BEGIN IMMEDIATE")
         try:
             for statement in _SCHEMA.split(";"):
