@@ -85,10 +85,10 @@ class Recorder:
     def record(self, event: AuditEvent) -> str:
         """Write ``event``; returns the record's hash once it is durable. Raises AuditStoreError."""
         record = self.store.append(self.prepare(event))
-        if record.seq % self.checkpoint_every == 0 or event.event in CHECKPOINT_EVENTS:
-            self.checkpoint(record)
         if self.spool_dir:
             self._spool(record)
+        if record.seq % self.checkpoint_every == 0 or event.event in CHECKPOINT_EVENTS:
+            self.checkpoint(record)
         return record.hash
 
     def checkpoint(self, record: Record) -> None:

@@ -113,7 +113,16 @@ def _read_batch(path: str) -> list[dict[str, Any]]:
     return items
 
 
-def deliver(folder: str, retries: tuple[float, ...] = RETRIES) -> bool:
+def retry_delays() -> tuple[float, ...]:
+    """Back-off between attempts: ``BLASTSHIELD_OTLP_RETRY_DELAYS`` ("0.2,0.5,1,2") or the default."""
+    text = os.environ.get("BLASTSHIELD_OTLP_RETRY_DELAYS", "")
+    try:
+        return tuple(float(x) for x in text.split(",") if x.strip()) if text else RETRIES
+    except ValueError:
+        return RETRIES
+
+
+def deliver(folder: str, retries: tuple[float, ...] | None = None) -> bool:
     """Send everything waiting in ``folder``. True when nothing is left waiting."""
     from blastshield.audit.otlp import SendError, config_from_env, send
     from blastshield.errors import AuditStoreError
@@ -136,7 +145,8 @@ def deliver(folder: str, retries: tuple[float, ...] = RETRIES) -> bool:
                 chunk = items[start:start + BATCH_ITEMS]
                 if not chunk:
                     continue
-                error = _send_with_retries(chunk, config, retries, send, SendError)
+                error = _send_with_retries(chunk, config, retry_delays() if retries is None else retries,
+                                           send, SendError)
                 if error is not None and error.permanent:
                     os.replace(path, path.replace("batch-", "rejected-"))
                     _write_status(folder, ok=False, error=str(error), sent=sent)

@@ -80,18 +80,24 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def _location(args: argparse.Namespace) -> str:
-    from blastshield.audit.recorder import store_location
+    return _where(args)[0]
+
+
+def _where(args: argparse.Namespace) -> tuple[str, str]:
+    """(store location, OTLP spool folder or "")."""
+    from blastshield.audit.recorder import spool_folder, store_location
     from blastshield.errors import UsageError
     from blastshield.policy.load import find_policy, load_policy
 
     if args.store:
         store: str = args.store
-        return store
+        return store, ""
     policy_path = args.policy or find_policy(os.getcwd())
     if policy_path is None:
         raise UsageError("no .blastshield/policy.toml here or above, so no log to read",
                          hint="run from the workspace, or pass --store PATH or --policy FILE")
-    return store_location(load_policy(policy_path))
+    policy = load_policy(policy_path)
+    return store_location(policy), spool_folder(policy) if policy.audit.otlp else ""
 
 
 def _open(args: argparse.Namespace) -> AuditStore:
@@ -226,7 +232,7 @@ def _verify(args: argparse.Namespace) -> int:
     from blastshield.errors import AuditStoreError, IntegrityError
     from blastshield.report.log_text import render_verify
 
-    location = _location(args)
+    location, spool = _where(args)
     if not is_postgres(location) and not os.path.exists(location):
         anchor = read_anchor(os.path.realpath(location))
         if anchor is not None:
@@ -246,12 +252,29 @@ def _verify(args: argparse.Namespace) -> int:
         raise IntegrityError(f"cannot verify: {exc.message}", hint="restore the log from a backup") from exc
     finally:
         store.close()
+    if spool:
+        report.warnings.extend(_export_warnings(spool))
     if args.json:
         json.dump(report.as_json(), sys.stdout)
         sys.stdout.write("\n")
     else:
         _print(render_verify(report, colour=_colour()))
     return 0 if report.ok else 4
+
+
+def _export_warnings(folder: str) -> list[str]:
+    """OTLP delivery problems: events waiting or rejected are never dropped silently."""
+    from blastshield.audit.spool import status
+
+    state = status(folder)
+    notes: list[str] = []
+    if state.get("waiting"):
+        error = f" (last error: {state['error']})" if state.get("error") else ""
+        notes.append(f"{state['waiting']} event(s) wait in {folder} for the OTLP collector{error}")
+    if state.get("rejected_batches"):
+        notes.append(f"{state['rejected_batches']} batch(es) were rejected by the OTLP collector;"
+                     f" they are kept in {folder} (rejected-*.jsonl)")
+    return notes
 
 
 def _export(args: argparse.Namespace) -> int:
