@@ -426,3 +426,49 @@ def test_anchored_regex_validation_is_a_sanitiser():
         });
     """
     assert "BS-JS-078" not in rule_ids(src, minimum=Confidence.LOW)
+
+
+def test_koa_request_body_cookies_and_headers_are_sources():
+    src = """
+        const fs = require('fs');
+        router.post('/a', async (ctx) => {
+          fs.unlinkSync(ctx.request.body.file);  // BODY
+          fs.unlinkSync(ctx.cookies.get('last'));  // COOKIE
+          fs.unlinkSync(ctx.headers['x-file']);  // HEADER
+        });
+    """
+    found = {(f.rule_id, f.line, f.confidence) for f in findings(src)}
+    for marker in ("// BODY", "// COOKIE", "// HEADER"):
+        assert ("BS-JS-022", line_of(src, marker), Confidence.HIGH) in found
+
+
+def test_helper_return_value_carries_request_data_to_the_caller_sink():
+    src = """
+        const { exec } = require('child_process');
+        function buildCommand(target) {
+          return 'nslookup ' + target.trim();
+        }
+        function describe(target) {
+          return 'looking up ' + parseInt(target, 10);
+        }
+        app.get('/dns', (req, res) => {
+          exec(buildCommand(req.query.host));  // SINK
+          exec(describe(req.query.host));
+          res.end();
+        });
+    """
+    command = {(f.line, f.confidence) for f in findings(src) if f.rule_id == "BS-JS-078"}
+    assert command == {(line_of(src, "// SINK"), Confidence.HIGH)}
+
+
+def test_closure_over_request_data_in_a_callback():
+    src = """
+        const fs = require('fs');
+        app.get('/read', (req, res) => {
+          const name = req.query.name;
+          setImmediate(() => {
+            fs.readFile(name, (err, data) => res.end(data));  // SINK
+          });
+        });
+    """
+    assert ("BS-JS-022", line_of(src, "// SINK")) in hits(src)

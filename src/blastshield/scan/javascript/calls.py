@@ -101,7 +101,8 @@ class Calls(Expressions):
         sink = sinks.call_sink(qname, node)
         if sink is not None:
             self._check_args(sink, args, arg_nodes, node)
-            if sink.kind in (sinks.PATH, sinks.CMD, sinks.SQL_KIND, sinks.SSRF):
+            really = not sink.needs_sql_shape or any("sql" in a.shapes for a in args)
+            if really and sink.kind in (sinks.PATH, sinks.CMD, sinks.SQL_KIND, sinks.SSRF):
                 return UNKNOWN_VALUE  # what a file, a command, a database or a server returns
         if REQOBJ in receiver.shapes and method in sources.USER_METHODS:
             return Taint(REQUEST, origin=text(fn))
