@@ -6,9 +6,12 @@ the message names the kind and shows a masked form: never the secret itself.
 
 from __future__ import annotations
 
+import bisect
+import functools
 import os
+import re
 
-from blastshield.audit.redact import SecretMatch, describe, find_secrets
+from blastshield.audit.redact import SECRET_FORMATS, SecretMatch, describe, find_secrets
 from blastshield.scan.finding import Confidence, Finding, RuleSpec
 from blastshield.scan.registry import finding
 from blastshield.scan.rules.secrets_rules import (
@@ -27,6 +30,31 @@ SKIP_NAMES = frozenset({
     "Pipfile.lock", "uv.lock", "pdm.lock", "Cargo.lock", "go.sum", "composer.lock", "Gemfile.lock",
 })
 SKIP_SUFFIXES = (".min.js", ".min.css", ".js.map", ".css.map", ".svg")
+# In program source a hard-coded secret is a string literal; an unquoted value after `name =` is an
+# identifier or expression (`token = next_token()`), so assignment kinds must be quoted there.
+# Configuration files (.env, YAML, INI, TOML, properties) keep unquoted values: they are literals.
+ASSIGNMENT_KINDS = frozenset({"password-assignment", "token-assignment", "high-entropy-assignment"})
+CODE_EXTENSIONS = frozenset({
+    ".py", ".pyw", ".pyi", ".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".java", ".kt", ".go", ".rb",
+    ".php", ".cs", ".rs", ".swift", ".scala", ".c", ".h", ".cc", ".cpp", ".hpp", ".m", ".lua", ".dart",
+})
+_QUOTES = "\"'`"
+_TEST_DIRS = frozenset({"test", "tests", "testing", "__tests__", "fixtures", "testdata", "spec", "__mocks__"})
+_TEST_FILE = re.compile(r"^(?:test_.*|.*_test|.*\.(?:test|spec))\.[a-z]+$")
+
+
+def in_tests(path: str) -> bool:
+    """True for test code and fixtures, where literal passwords are usually deliberate fakes."""
+    parts = path.replace("\\", "/").lower().split("/")
+    return any(part in _TEST_DIRS for part in parts[:-1]) or bool(_TEST_FILE.match(parts[-1]))
+
+
+def looks_random(value: str) -> bool:
+    """A generic token mixes at least two of lower case, upper case and digits; a value made of
+    lower-case words (`quoted-string`, `unstructured`) is a name, not a credential."""
+    classes = sum((any(c.islower() for c in value), any(c.isupper() for c in value),
+                   any(c.isdigit() for c in value)))
+    return len(value) >= 8 and classes >= 2
 
 
 def _rule_for(kind: str) -> tuple[RuleSpec, str]:
@@ -56,18 +84,53 @@ def _confidence(match: SecretMatch) -> Confidence:
         return Confidence.LOW
 
 
+@functools.cache
+def _hint_pattern() -> re.Pattern[str]:
+    hints = sorted({hint for fmt in SECRET_FORMATS for hint in fmt.hints}, key=len, reverse=True)
+    return re.compile("|".join(re.escape(hint) for hint in hints))
+
+
+def focus(text: str) -> str:
+    """``text`` with every line blanked that neither holds one of the catalog's hints nor follows
+    such a line. Line numbers and kept lines are unchanged, so matches map back exactly; the
+    catalog's costly assignment patterns then run over a small part of a large source file.
+    A text with a private-key marker is returned whole (key blocks span many lines)."""
+    lowered = text.lower()
+    if "private key" in lowered:
+        return text
+    starts = [0]
+    starts += [m.end() for m in re.finditer("\n", lowered)]
+    keep: set[int] = set()
+    for match in _hint_pattern().finditer(lowered):
+        index = bisect.bisect_right(starts, match.start()) - 1
+        keep.update((index, index + 1))
+    lines = text.split("\n")
+    if len(keep) >= len(lines):
+        return text
+    return "\n".join(line if i in keep else "" for i, line in enumerate(lines))
+
+
 def analyze(path: str, text: str) -> list[Finding]:
     """Secret findings in ``text`` (the content of ``path``)."""
     name = os.path.basename(path)
     if name in SKIP_NAMES or name.endswith(SKIP_SUFFIXES):
         return []
+    text = focus(text)
+    is_code = os.path.splitext(name)[1].lower() in CODE_EXTENSIONS
     out: list[Finding] = []
     for match in find_secrets(text):
+        if is_code and match.kind in ASSIGNMENT_KINDS and (
+                match.start == 0 or text[match.start - 1] not in _QUOTES):
+            continue
         spec, family = _rule_for(match.kind)
         value = text[match.start:match.end]
+        if family == "generic" and match.kind != "jwt" and not looks_random(value):
+            continue
+        confidence = _confidence(match)
+        if family in ("password", "generic") and in_tests(path):
+            confidence = Confidence.LOW
         end_line = match.line + value.count("\n")
         message = (f"{describe(match.kind)} ({match.kind}): {mask(value, family)} — anyone who can read "
                    "this file or its history can use it")
-        out.append(finding(spec, path, match.line, message, end_line=end_line,
-                           confidence=_confidence(match)))
+        out.append(finding(spec, path, match.line, message, end_line=end_line, confidence=confidence))
     return out
