@@ -52,8 +52,10 @@ def _finding(path: str, hit: Hit) -> Finding:
         source = f"request data ({origin})"
     elif hit.origin.startswith("parameter") or hit.origin == "process.argv":
         source = f"caller-controlled {origin}"
+    elif hit.origin:
+        source = f"a non-constant value ({origin})"
     else:
-        source = f"non-constant {origin}"
+        source = "a non-constant value"
     via = f" (passed in at line {hit.via_line})" if hit.via_line else ""
     message = f"{source}{via} reaches {hit.what}, which {_KIND_WORDS[hit.kind]}"
     return finding(

@@ -222,7 +222,9 @@ def call_sink(qname: str, node: Node) -> Sink | None:
             return Sink(CMD, f"{qname} with a shell", (0, 1), Confidence.MEDIUM)
         if root == "execa" and method in ("command", "commandSync", "$"):
             return Sink(CMD, qname, (0,), Confidence.MEDIUM)
-    if (head in _FS_ROOTS or head.endswith(".promises")) and (method in _FS_ONE or method in _FS_TWO):
+    if (head in _FS_ROOTS or (head.split(".")[0] in _FS_ROOTS and head.endswith(".promises"))) and (
+        method in _FS_ONE or method in _FS_TWO
+    ):
         return Sink(PATH, qname, (0, 1) if method in _FS_TWO else (0,), Confidence.MEDIUM)
     if head in _RESPONSE_NAMES:
         if method in ("sendFile", "download", "attachment"):
