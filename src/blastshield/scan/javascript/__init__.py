@@ -37,11 +37,12 @@ def analyze(path: str, source: bytes) -> list[Finding]:
     """
     tree = parsing.parse(path, source)
     root = tree.root_node
-    bindings = parsing.module_bindings(root)
+    nodes = parsing.NodeIndex(root)
+    bindings = parsing.module_bindings(nodes)
     hits: list[Hit] = []
-    Walker(root, bindings, hits).run(root)
+    Walker(nodes, bindings, hits).run(root)
     findings = [_finding(path, hit) for hit in hits]
-    findings.extend(pattern_findings(path, root, bindings))
+    findings.extend(pattern_findings(path, nodes, bindings))
     return _dedupe(findings)
 
 

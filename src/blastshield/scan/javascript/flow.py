@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from blastshield.scan.javascript import guards, sources
 from blastshield.scan.javascript.calls import Calls
-from blastshield.scan.javascript.parse import Node, dotted, text, unwrap, walk
+from blastshield.scan.javascript.parse import Node, NodeIndex, dotted, text, unwrap
 from blastshield.scan.javascript.taint import Hit, Summary
 from blastshield.scan.javascript.values import CONST, FUNC, NONE, PARAM, REQOBJ, UNKNOWN, Taint
 
@@ -31,9 +31,9 @@ _ROUTE_METHODS = frozenset(
 class Walker(Calls):
     """Walks statements; function bodies are analysed once each, with summaries."""
 
-    def __init__(self, root: Node, bindings: dict[str, str], hits: list[Hit]) -> None:
+    def __init__(self, nodes: NodeIndex, bindings: dict[str, str], hits: list[Hit]) -> None:
         super().__init__(bindings, hits)
-        self.functions: dict[str, Node] = _named_functions(root)
+        self.functions: dict[str, Node] = _named_functions(nodes)
         self.summaries: dict[int, Summary] = {}
         self.in_progress: set[int] = set()
         self.returns: Taint = NONE
@@ -306,10 +306,17 @@ def _is_route_handler(node: Node) -> bool:
     )
 
 
-def _named_functions(root: Node) -> dict[str, Node]:
+def _named_functions(nodes: NodeIndex) -> dict[str, Node]:
     """Name → definition for functions a call in this file can name."""
     found: dict[str, Node] = {}
-    for node in walk(root):
+    for node in nodes.of(
+        "function_declaration",
+        "generator_function_declaration",
+        "method_definition",
+        "variable_declarator",
+        "pair",
+        "assignment_expression",
+    ):
         kind = node.type
         if kind in ("function_declaration", "generator_function_declaration", "method_definition"):
             name = node.child_by_field_name("name")

@@ -255,10 +255,27 @@ def require_target(node: Node) -> str | None:
     return string_value(args[0]) if len(args) == 1 else None
 
 
-def module_bindings(root: Node) -> dict[str, str]:
+class NodeIndex:
+    """Every node of a tree grouped by type, from one walk (the rules share it)."""
+
+    def __init__(self, root: Node) -> None:
+        self.root = root
+        self.by_type: dict[str, list[Node]] = {}
+        for node in walk(root):
+            self.by_type.setdefault(node.type, []).append(node)
+
+    def of(self, *types: str) -> list[Node]:
+        """Nodes of the given types, in document order."""
+        found = [node for kind in types for node in self.by_type.get(kind, ())]
+        if len(types) > 1:
+            found.sort(key=lambda node: node.start_byte)
+        return found
+
+
+def module_bindings(nodes: NodeIndex) -> dict[str, str]:
     """Local name → qualified name for every module import in the file."""
     bindings: dict[str, str] = {}
-    for node in walk(root):
+    for node in nodes.of("variable_declarator", "import_statement"):
         if node.type == "variable_declarator":
             value = unwrap(node.child_by_field_name("value"))
             while value is not None and value.type == "await_expression":

@@ -10,6 +10,7 @@ from blastshield.scan.javascript.crypto_checks import CryptoChecks
 from blastshield.scan.javascript.naming import STRONG_SECRET_WORDS, has_word
 from blastshield.scan.javascript.parse import (
     Node,
+    NodeIndex,
     call_args,
     dotted,
     line,
@@ -17,7 +18,6 @@ from blastshield.scan.javascript.parse import (
     string_value,
     text,
     unwrap,
-    walk,
 )
 from blastshield.scan.javascript.redos import nested_quantifier
 from blastshield.scan.registry import finding
@@ -44,46 +44,59 @@ _MERGE_FUNCTIONS = frozenset(
 )
 
 
-def pattern_findings(path: str, root: Node, bindings: dict[str, str]) -> list[Finding]:
+_PATTERN_TYPES = (
+    "call_expression",
+    "new_expression",
+    "binary_expression",
+    "pair",
+    "variable_declarator",
+    "assignment_expression",
+    "public_field_definition",
+    "field_definition",
+    "for_in_statement",
+    "regex",
+)
+
+
+def pattern_findings(path: str, nodes: NodeIndex, bindings: dict[str, str]) -> list[Finding]:
     out: list[Finding] = []
-    constants = _constants(root)
+    constants = _constants(nodes)
     crypto = CryptoChecks(path, bindings, constants, out)
     checks = _MiscChecks(path, bindings, out)
-    for node in walk(root):
-        kind = node.type
-        if kind == "call_expression":
-            qname = qualified_name(node.child_by_field_name("function"), bindings)
-            crypto.call(node, qname)
-            checks.call(node, qname)
-        elif kind == "new_expression":
-            qname = qualified_name(node.child_by_field_name("constructor"), bindings)
-            crypto.new(node, qname)
-            checks.new(node, qname)
-        elif kind == "binary_expression":
-            checks.comparison(node)
-        elif kind == "pair":
-            checks.pair(node)
-        elif kind in (
-            "variable_declarator",
-            "assignment_expression",
-            "public_field_definition",
-            "field_definition",
-        ):
-            checks.binding(node)
-        elif kind in ("for_in_statement",):
-            checks.merge_loop(node)
-        elif kind == "regex":
-            checks.regex(node, text(node.child_by_field_name("pattern")))
+    for kind in _PATTERN_TYPES:
+        for node in nodes.of(kind):
+            if kind == "call_expression":
+                qname = qualified_name(node.child_by_field_name("function"), bindings)
+                crypto.call(node, qname)
+                checks.call(node, qname)
+            elif kind == "new_expression":
+                qname = qualified_name(node.child_by_field_name("constructor"), bindings)
+                crypto.new(node, qname)
+                checks.new(node, qname)
+            elif kind == "binary_expression":
+                checks.comparison(node)
+            elif kind == "pair":
+                checks.pair(node)
+            elif kind in (
+                "variable_declarator",
+                "assignment_expression",
+                "public_field_definition",
+                "field_definition",
+            ):
+                checks.binding(node)
+            elif kind in ("for_in_statement",):
+                checks.merge_loop(node)
+            elif kind == "regex":
+                checks.regex(node, text(node.child_by_field_name("pattern")))
     return out
 
 
-def _constants(root: Node) -> dict[str, Node]:
+def _constants(nodes: NodeIndex) -> dict[str, Node]:
     found: dict[str, Node] = {}
-    for node in walk(root):
-        if node.type == "variable_declarator":
-            name, value = node.child_by_field_name("name"), node.child_by_field_name("value")
-            if name is not None and name.type == "identifier" and value is not None:
-                found[text(name)] = value
+    for node in nodes.of("variable_declarator"):
+        name, value = node.child_by_field_name("name"), node.child_by_field_name("value")
+        if name is not None and name.type == "identifier" and value is not None:
+            found[text(name)] = value
     return found
 
 
