@@ -21,7 +21,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent / "fixtures"))
 import host_payloads as hp
 
-from conftest import Env
+from bs_testenv import Env, make_env
 
 Payload = Callable[[Env], dict[str, Any]]
 RANK = {"allow": 0, "ask": 1, "deny": 2}
@@ -153,13 +153,21 @@ def codex(env: Env, make: Payload) -> tuple[str, str]:
     return out["permissionDecision"], out["permissionDecisionReason"]
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_same_decision_from_every_host(env: Env, case: Case) -> None:
-    if case.shell and not hp.SHELL_READY:
-        pytest.skip("the shell analyzer (blastshield.shell.analyze) is not in this tree yet")
+@pytest.fixture(scope="module")
+def every_host(tmp_path_factory: pytest.TempPathFactory) -> Env:
+    """One workspace, one policy, all four hosts' hooks installed (the cases only read it)."""
+    env = make_env(tmp_path_factory.mktemp("cross-host"))
     (env.workspace / "pyproject.toml").write_text("[project]\nname='x'\n")
     for host in ("claude-code", "cursor", "gemini", "codex"):
         hp.init(env, host)
+    return env
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_same_decision_from_every_host(every_host: Env, case: Case) -> None:
+    if case.shell and not hp.SHELL_READY:
+        pytest.skip("the shell analyzer (blastshield.shell.analyze) is not in this tree yet")
+    env = every_host
     cannot_ask = "deny" if case.decision == "ask" else case.decision
     got = {
         "claude-code": (claude(env, *case.claude), case.decision),

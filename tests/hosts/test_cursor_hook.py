@@ -12,7 +12,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent / "fixtures"))
 import host_payloads as hp
 
-from conftest import Env
+from bs_testenv import Env
 
 PERMISSION_KEYS = {"permission", "user_message", "agent_message"}
 
