@@ -124,3 +124,20 @@ def test_unparseable_manifest_is_not_fatal(env):
     result = env.run("scan", "--format", "json")
     assert result.code == 1
     assert [(f["rule_id"], f["path"]) for f in result.json()["findings"]] == [("BS-SECRET-TOKEN", "ok.txt")]
+
+
+def test_unparseable_source_is_an_error_entry_and_other_checks_still_run(env):
+    source = "x = 1\n" * 450 + "def broken(:\n    pass\n" + f'T = "{GITHUB_TOKEN}"\n'
+    write(env.workspace, "broken.py", source)
+    write(env.workspace, "ok.py", "def add(a, b):\n    return a + b\n")
+    result = env.run("scan", "--format", "json")
+    doc = result.json()
+    assert result.code == 1
+    got = [(f["rule_id"], f["path"], f["line"]) for f in doc["findings"]]
+    assert got == [("BS-SECRET-TOKEN", "broken.py", 453)]
+    errors = [e for e in doc["errors"] if e["path"] == "broken.py"]
+    assert len(errors) == 1 and "cannot parse as Python 3 (line 451)" in errors[0]["error"]
+    assert doc["files"] == 2
+    text = env.run("scan")
+    assert "1 error(s):" in text.stdout
+    assert "\n  broken.py: cannot parse as Python 3 (line 451)" in text.stdout

@@ -27,7 +27,9 @@ def render_text(result: ScanResult, *, fail_on: Severity, color: bool = False) -
         if lines:
             lines.append("")
         lines.append(f"{len(result.errors)} error(s):")
-        lines += [f"  {e.path or 'scan'}: {e.error}" for e in result.errors]
+        for e in result.errors:  # analyzers often start their message with the path already
+            named = bool(e.path) and e.error.startswith(f"{e.path}:")
+            lines.append(f"  {e.error}" if named else f"  {e.path or 'scan'}: {e.error}")
     counts = Counter(f.severity for f in result.findings)
     by_severity = ", ".join(f"{counts[s]} {s.value}" for s in reversed(Severity) if counts[s])
     failing = len(result.failing(fail_on))
