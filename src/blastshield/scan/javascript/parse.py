@@ -142,13 +142,20 @@ def _closers(data: bytes) -> bytes:
 
 
 def _error_count(root: Node) -> int:
-    """How badly a parse failed: bytes inside outermost ERROR nodes, plus missing tokens."""
+    """How badly a parse failed: bytes inside outermost ERROR nodes, plus missing tokens.
+
+    Only subtrees that contain an error are visited.
+    """
     weight = 0
-    for node in walk(root):
-        if node.type == "ERROR" and (node.parent is None or node.parent.type != "ERROR"):
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.type == "ERROR":
             weight += max(1, node.end_byte - node.start_byte)
         elif node.is_missing:
             weight += 1
+        else:
+            stack.extend(child for child in node.children if child.has_error or child.is_missing)
     return weight
 
 
