@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from blastshield.scan.python import sinks
-from blastshield.scan.python.names import call_name, canonical, dotted, last
+from blastshield.scan.python.names import BUILTINS, call_name, canonical, dotted, last
 from blastshield.scan.python.sanitizers import ALL, guard_cwes, sanitiser_cwes
 from blastshield.scan.python.sources import (
     ATTR_SOURCES,
@@ -266,7 +266,7 @@ class FunctionFlow:
             return source("request data")
         if ident in self.info.constants:
             return self.info.constants[ident]
-        if ident in self.info.defined or ident in self.info.aliases or ident in dir(__builtins__):
+        if ident in self.info.defined or ident in self.info.aliases or ident in BUILTINS:
             return EMPTY
         return unknown(f"'{ident}'")
 

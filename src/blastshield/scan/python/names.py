@@ -7,12 +7,39 @@ give the canonical name (``subprocess.run``, ``os.system``) that the rule tables
 from __future__ import annotations
 
 import ast
+import builtins
+from collections import defaultdict
+from typing import TypeVar
+
+BUILTINS = frozenset(dir(builtins))
+N = TypeVar("N", bound=ast.AST)
 
 
-def collect_imports(tree: ast.Module) -> dict[str, str]:
+class FileIndex:
+    """Every node of a file grouped by type, and its imports: one walk shared by all rules."""
+
+    def __init__(self, tree: ast.Module) -> None:
+        self.tree = tree
+        self.by_type: dict[type, list[ast.AST]] = defaultdict(list)
+        for node in ast.walk(tree):
+            self.by_type[type(node)].append(node)
+        self.aliases = collect_imports(self)
+        self.star = [n.module for n in self.nodes(ast.ImportFrom)
+                     if n.module and any(a.name == "*" for a in n.names)]
+
+    def nodes(self, kind: type[N]) -> list[N]:
+        return self.by_type.get(kind, [])  # type: ignore[return-value]
+
+    def functions(self) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
+        out: list[ast.FunctionDef | ast.AsyncFunctionDef] = [*self.nodes(ast.FunctionDef)]
+        out.extend(self.nodes(ast.AsyncFunctionDef))
+        return sorted(out, key=lambda n: n.lineno)
+
+
+def collect_imports(index: FileIndex) -> dict[str, str]:
     """Local name -> canonical dotted name, for every import anywhere in the file."""
     aliases: dict[str, str] = {}
-    for node in ast.walk(tree):
+    for node in [*index.nodes(ast.Import), *index.nodes(ast.ImportFrom)]:
         if isinstance(node, ast.Import):
             for a in node.names:
                 if a.asname:

@@ -8,8 +8,8 @@ import re
 
 from blastshield.scan.finding import Confidence, Finding
 from blastshield.scan.python.names import (
+    FileIndex,
     call_name,
-    collect_imports,
     const_str,
     dotted,
     is_false,
@@ -81,11 +81,10 @@ def _mentions(node: ast.AST, pattern: re.Pattern[str]) -> bool:
 
 
 class PatternVisitor(ast.NodeVisitor):
-    def __init__(self, tree: ast.Module, path: str) -> None:
+    def __init__(self, index: FileIndex, path: str) -> None:
         self.path = path
-        self.aliases = collect_imports(tree)
-        self.star = [n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module
-                     and any(a.name == "*" for a in n.names)]
+        self.aliases = index.aliases
+        self.star = index.star
         self.out: list[Finding] = []
         self.context: list[str] = []  # names of enclosing functions and assignment targets
 
@@ -303,8 +302,7 @@ def _mode(node: ast.AST | None) -> int | None:
     return None
 
 
-def pattern_findings(tree: ast.Module, path: str) -> list[Finding]:
-    visitor = PatternVisitor(tree, path)
-    visitor.visit(tree)
-    return visitor.out + web_findings(tree, path, visitor.aliases) + host_check_findings(tree, path,
-                                                                                        visitor.aliases)
+def pattern_findings(index: FileIndex, path: str) -> list[Finding]:
+    visitor = PatternVisitor(index, path)
+    visitor.visit(index.tree)
+    return visitor.out + web_findings(index, path) + host_check_findings(index, path)

@@ -6,7 +6,7 @@ import ast
 import re
 
 from blastshield.scan.finding import Finding
-from blastshield.scan.python.names import call_name, const_str, dotted
+from blastshield.scan.python.names import FileIndex, call_name, const_str, dotted
 from blastshield.scan.registry import finding
 from blastshield.scan.rules import python_patterns as R
 
@@ -33,9 +33,10 @@ def _leading_text(node: ast.expr) -> str | None:
     return const_str(node)
 
 
-def host_check_findings(tree: ast.Module, path: str, aliases: dict[str, str]) -> list[Finding]:
+def host_check_findings(index: FileIndex, path: str) -> list[Finding]:
     out: list[Finding] = []
-    for node in ast.walk(tree):
+    aliases = index.aliases
+    for node in [*index.nodes(ast.Compare), *index.nodes(ast.Call)]:
         membership = isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(
             node.ops[0], (ast.In, ast.NotIn))
         if membership and isinstance(node, ast.Compare):

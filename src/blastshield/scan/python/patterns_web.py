@@ -6,7 +6,7 @@ import ast
 import re
 
 from blastshield.scan.finding import Finding
-from blastshield.scan.python.names import dotted
+from blastshield.scan.python.names import FileIndex, dotted
 from blastshield.scan.registry import finding
 from blastshield.scan.rules import python_patterns as R
 
@@ -27,11 +27,9 @@ def _route_path(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
     return None
 
 
-def web_findings(tree: ast.Module, path: str, aliases: dict[str, str]) -> list[Finding]:
+def web_findings(index: FileIndex, path: str) -> list[Finding]:
     out: list[Finding] = []
-    for fn in ast.walk(tree):
-        if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            continue
+    for fn in index.functions():
         route = _route_path(fn)
         if route is None or not (SENSITIVE.search(route) or SENSITIVE.search(fn.name)):
             continue

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from blastshield.scan.finding import Confidence, Finding
 from blastshield.scan.python import sinks
 from blastshield.scan.python.flow import FileInfo, FunctionFlow, Hit
-from blastshield.scan.python.names import collect_imports
+from blastshield.scan.python.names import FileIndex
 from blastshield.scan.python.sources import REQUEST_NAMES
 from blastshield.scan.python.values import EMPTY, PARAM, SOURCE, Origin, Val, const, source
 from blastshield.scan.registry import finding
@@ -52,13 +52,18 @@ def is_route(fn: Func) -> bool:
 
 
 class FileAnalysis:
-    def __init__(self, tree: ast.Module, path: str) -> None:
-        self.tree, self.path = tree, path
-        aliases = collect_imports(tree)
+    def __init__(self, index: FileIndex, path: str) -> None:
+        self.tree, self.path = index.tree, path
+        tree = index.tree
+        aliases = index.aliases
         self.funcs: dict[str, Func] = {}
-        for node in ast.walk(tree):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                self.funcs[node.name] = node
+        for node in index.functions():
+            self.funcs[node.name] = node
+        # Only functions the file calls by name (f(...), self.f(...)) need a summary.
+        self.called = {c.func.id if isinstance(c.func, ast.Name) else c.func.attr
+                       for c in index.nodes(ast.Call) if isinstance(c.func, ast.Name) or (
+                           isinstance(c.func, ast.Attribute) and isinstance(c.func.value, ast.Name)
+                           and c.func.value.id in ("self", "cls"))}
         defined = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef,
                                                                  ast.ClassDef))}
         self.info = FileInfo(aliases, _module_constants(tree), defined)
@@ -66,7 +71,7 @@ class FileAnalysis:
 
     def run(self) -> list[Finding]:
         for _ in range(SUMMARY_ROUNDS):
-            fresh = {name: self.summarise(fn) for name, fn in self.funcs.items()}
+            fresh = {name: self.summarise(fn) for name, fn in self.funcs.items() if name in self.called}
             self.summaries = fresh
         hits: list[Hit] = []
         for fn in self.funcs.values():
