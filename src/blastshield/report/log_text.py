@@ -34,6 +34,14 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
+def short_rule(rule: str) -> str:
+    """``/abs/path/.blastshield/policy.toml [files].deny[2] '~/.ssh/**'`` → ``policy.toml [files]…``."""
+    head, sep, rest = rule.partition(" ")
+    if head.startswith("/") and sep:
+        return f"{head.rsplit('/', 1)[-1]} {rest}"
+    return rule
+
+
 def _summary(body: dict[str, Any]) -> str:
     action = _one_line(body.get("action") or "")
     outcome = body.get("outcome") or {}
@@ -51,8 +59,11 @@ def _summary(body: dict[str, Any]) -> str:
 _COLUMNS = (("SEQ", 5), ("TIME (UTC)", 19), ("HOST", 11), ("EVENT", 17), ("TOOL", 10), ("DECISION", 10))
 
 
-def render_table(records: Iterable[Record], *, colour: bool = False, width: int = 120) -> list[str]:
-    """One header line and one line per record: seq, time, host, event, tool, decision, rule/action."""
+def render_table(records: Iterable[Record], *, colour: bool = False, width: int = 0) -> list[str]:
+    """One header line and one line per record: seq, time, host, event, tool, decision, rule/action.
+
+    ``width`` > 0 cuts each line to fit (a terminal); 0 keeps whole lines (pipes, files).
+    """
     header = " ".join(name.ljust(size) for name, size in _COLUMNS) + " ACTION / RULE"
     lines = [_paint(header, "head", colour)]
     for record in records:
@@ -61,12 +72,15 @@ def render_table(records: Iterable[Record], *, colour: bool = False, width: int 
         cells = [str(record.seq), _short_time(record.time), str(body.get("host", "")), record.event,
                  str(body.get("tool", "")), decision]
         fixed = " ".join(cell[:size].ljust(size) for cell, (_, size) in zip(cells, _COLUMNS, strict=True))
-        rule = _one_line(body.get("rule") or "")
-        rest = _summary(body)
-        if rule and str(body.get("decision")) in ("ask", "deny"):
-            rest = f"{rest}  ← {rule}" if rest else rule
+        rule = short_rule(_one_line(body.get("rule") or ""))
+        action = _summary(body)
+        shown_rule = rule if rule and str(body.get("decision")) in ("ask", "deny") else ""
         room = max(20, width - len(fixed) - 1)
-        if len(rest) > room:
+        if width and shown_rule and len(action) + len(shown_rule) + 4 > room:
+            keep = room - len(shown_rule) - 4  # the rule is what a reader looks for: cut the action first
+            action = action[: keep - 1] + "…" if keep >= 16 else action
+        rest = f"{action}  ← {shown_rule}" if action and shown_rule else (action or shown_rule)
+        if width and len(rest) > room:
             rest = rest[: room - 1] + "…"
         if colour and decision:
             verdict = str(body.get("applied") or body.get("decision"))

@@ -120,9 +120,10 @@ def _colour() -> bool:
 
 
 def _width() -> int:
+    """The terminal's width on a TTY; 0 (no truncation) when piped or redirected."""
     import shutil
 
-    return shutil.get_terminal_size((140, 24)).columns
+    return shutil.get_terminal_size((140, 24)).columns if sys.stdout.isatty() else 0
 
 
 def _print(lines: list[str]) -> None:

@@ -1,0 +1,138 @@
+"""The message flow both transports share: client request → (forward | answer), server reply → client.
+
+A transport hands each decoded client message to :meth:`Relay.from_client` and gets back
+what to do with it; it hands each server response (with the :class:`Pending` record of
+its request) to :meth:`Relay.from_server` and forwards what comes back. Anything the
+policy does not speak to — other methods, notifications, server-to-client requests and
+their answers — passes through unchanged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from blastshield.mcp import jsonrpc
+from blastshield.mcp.gate import CallVerdict, Gate
+from blastshield.mcp.jsonrpc import Message, Shape
+from blastshield.mcp.revision import Revision, detect, envelope
+
+#: Fetches the server's whole tool list (proxy-owned requests); ``meta`` is the stateless
+#: envelope to stamp on them, or None in a session. Returns None when it cannot.
+FetchTools = Callable[[dict[str, Any] | None], Awaitable[list[dict[str, Any]] | None]]
+MAX_PAGES = 50
+
+
+@dataclass
+class Pending:
+    """A client request on its way to the server, remembered until its response returns."""
+
+    method: str
+    revision: Revision
+    started: float
+    verdict: CallVerdict | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Forward:
+    body: Any
+    pending: Pending | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """Reply to the client directly (the server never sees the request). None = drop silently."""
+
+    body: dict[str, Any] | None
+
+
+Step = Forward | Answer
+
+
+class Relay:
+    def __init__(self, gate: Gate) -> None:
+        self.gate = gate
+        self.session: Revision | None = None  # negotiated by initialize (session revisions)
+
+    async def from_client(self, message: Message, fetch: FetchTools, header_version: str = "") -> Step:
+        if message.shape is Shape.INVALID:
+            request_id = message.id if message.body is not None else None
+            text = f"blastshield: {message.problem}"
+            return Answer(jsonrpc.error(request_id, jsonrpc.INVALID_REQUEST, text))
+        method = message.method
+        if message.shape is Shape.NOTIFICATION and method == "tools/call":
+            self.gate.warn("dropped a tools/call sent as a notification (it has no id to answer)")
+            return Answer(None)
+        if message.shape is not Shape.REQUEST:
+            return Forward(message.body)
+        revision = detect(method, message.params, self.session, header_version)
+        pending = Pending(method, revision, time.perf_counter())
+        if method == "tools/call":
+            return await self._call(message, pending, fetch)
+        return Forward(message.body, pending)
+
+    async def _call(self, message: Message, pending: Pending, fetch: FetchTools) -> Step:
+        params = message.params
+        name = params.get("name")
+        if isinstance(name, str) and name not in self.gate.tools:
+            tools = await fetch(envelope(params))
+            if tools is not None:
+                self.gate.filter_tools({"tools": tools}, pending.revision)
+        verdict, event = self.gate.judge_call(params, pending.revision, message.id)
+        future = self.gate.audit.submit(event)
+        if not verdict.allowed:
+            assert verdict.error is not None
+            return Answer({"jsonrpc": "2.0", "id": message.id, "error": verdict.error})
+        try:
+            await asyncio.wrap_future(future)  # the decision is in the log before the server acts
+        except Exception:
+            reason = self.gate.audit.broken or "the audit log cannot be written"
+            self.gate.warn(f"audit log failure: {reason}; refusing calls", key="audit")
+            return Answer(jsonrpc.error(message.id, jsonrpc.POLICY_DENIED,
+                                        f"blastshield refused the call: {reason}"))
+        pending.verdict = verdict
+        pending.started = time.perf_counter()
+        return Forward(message.body, pending)
+
+    def from_server(self, body: dict[str, Any], pending: Pending) -> dict[str, Any]:
+        """The server's response to ``pending``, as the client should see it."""
+        result = body.get("result")
+        if pending.method == "initialize" and isinstance(result, dict):
+            version = result.get("protocolVersion")
+            if isinstance(version, str):
+                self.session = Revision("session", version)
+        elif pending.method == "tools/list" and isinstance(result, dict):
+            return {**body, "result": self.gate.filter_tools(result, pending.revision)}
+        elif pending.method == "tools/call" and pending.verdict is not None:
+            latency = (time.perf_counter() - pending.started) * 1000
+            self.gate.record(self.gate.outcome_event(pending.verdict, body, latency))
+        return body
+
+
+async def fetch_all_tools(send: Callable[[dict[str, Any]], Awaitable[dict[str, Any] | None]],
+                          meta: dict[str, Any] | None) -> list[dict[str, Any]] | None:
+    """Walk tools/list pages with ``send`` (one proxy-owned request → its response)."""
+    tools: list[dict[str, Any]] = []
+    cursor: str | None = None
+    for _ in range(MAX_PAGES):
+        params: dict[str, Any] = {}
+        if meta is not None:
+            params["_meta"] = dict(meta)
+        if cursor is not None:
+            params["cursor"] = cursor
+        request: dict[str, Any] = {"method": "tools/list"}
+        if params:
+            request["params"] = params
+        response = await send(request)
+        result = response.get("result") if response else None
+        if not isinstance(result, dict) or not isinstance(result.get("tools"), list):
+            return None
+        tools.extend(t for t in result["tools"] if isinstance(t, dict))
+        next_cursor = result.get("nextCursor")
+        if not isinstance(next_cursor, str) or not next_cursor:
+            return tools
+        cursor = next_cursor
+    return tools
