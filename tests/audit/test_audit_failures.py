@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from audit_testkit import event, raw_rows, record, write_policy
 
 
@@ -90,3 +91,43 @@ def test_hook_path_imports_stay_lean(env: Any, tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env.environ,
                          check=True).stdout
     assert out.strip() == "[]"
+
+
+_UNTIL_FULL = r"""
+import sys
+from blastshield.audit.events import AuditEvent
+from blastshield.audit.recorder import open_recorder
+from blastshield.errors import AuditStoreError
+from blastshield.policy.load import load_policy
+with open_recorder(load_policy(sys.argv[1])) as recorder:
+    for i in range(100000):
+        try:
+            print(recorder.record(AuditEvent("PreToolUse", "claude-code", tool_use_id=f"t{i}",
+                                             action="x" * 2000 + str(i))), flush=True)
+        except AuditStoreError as exc:
+            print("ERROR " + exc.diagnostics(), flush=True)
+            break
+"""
+
+
+def test_full_disk_refuses_with_one_line_and_keeps_acknowledged_records(env: Any, tmp_path: Path) -> None:
+    mount_point = tmp_path / "small-disk"
+    mount_point.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=400k", "tmpfs", str(mount_point)],
+                             capture_output=True, check=False)
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here (needs root)")
+    try:
+        db = mount_point / "audit.db"
+        policy = write_policy(env.workspace, f'store = "{db}"')
+        out = subprocess.run([sys.executable, "-c", _UNTIL_FULL, str(policy)], capture_output=True, text=True,
+                             env=env.environ, timeout=300, check=False).stdout.splitlines()
+        assert out[-1].startswith("ERROR ") and "the disk is full" in out[-1], out[-1:]
+        acknowledged = out[:-1]
+        assert len(acknowledged) > 10
+        stored = [r["hash"] for r in raw_rows(db)]
+        assert stored == acknowledged  # nothing acknowledged was lost, nothing unacknowledged kept
+        verify = env.run("log", "verify", "--json")
+        assert verify.code == 0 and verify.json()["records"] == len(acknowledged)
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], capture_output=True, check=False)
