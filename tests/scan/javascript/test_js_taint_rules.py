@@ -472,3 +472,31 @@ def test_closure_over_request_data_in_a_callback():
         });
     """
     assert ("BS-JS-022", line_of(src, "// SINK")) in hits(src)
+
+
+def test_non_router_get_with_a_path_string_is_not_a_route_handler():
+    src = """
+        $.get('/api/profile', function (data, status) {
+          document.getElementById('p').innerHTML = data.bio;
+        });
+        cache.get('/users', (err, value) => fs.readFileSync(value.file));
+    """
+    assert rule_ids(src, minimum=Confidence.HIGH) == set()
+
+
+def test_hono_context_and_next_url_search_params():
+    src = """
+        import { exec } from 'child_process';
+        app.get('/run', (c) => {
+          exec('convert ' + c.req.query('file'));  // HONO
+          return c.text('ok');
+        });
+        export async function GET(request) {
+          const q = request.nextUrl.searchParams.get('q');
+          exec(`grep ${q} /var/log/app.log`);  // NEXT
+          return Response.json({});
+        }
+    """
+    found = {(f.rule_id, f.line, f.confidence) for f in findings(src)}
+    assert ("BS-JS-078", line_of(src, "// HONO"), Confidence.HIGH) in found
+    assert ("BS-JS-078", line_of(src, "// NEXT"), Confidence.HIGH) in found

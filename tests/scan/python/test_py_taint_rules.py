@@ -305,3 +305,24 @@ def r():
     return open(name).read()
 """
     assert not [f for f in py.shown(code) if f.rule_id == "BS-PY-022"]
+
+
+def test_percent_without_placeholder_carries_nothing(py: PyScan) -> None:
+    code = """import os
+def notify(word):
+    os.system('notify-send "no such word"' % word)
+"""
+    assert py.run(code) == []
+
+
+def test_argument_list_to_a_command_helper_is_not_a_shell_string(py: PyScan) -> None:
+    vulnerable = """class Driver:
+    def set_qos(self, name):
+        self._run_ssh('setqos vvset:%s' % name)
+"""
+    safe = """class Driver:
+    def set_qos(self, name):
+        self._run_ssh(['setqos', 'vvset:%s' % name])
+"""
+    assert ("BS-PY-078", 3) in py.rule_lines(vulnerable)
+    assert py.rule_lines(safe) == set()

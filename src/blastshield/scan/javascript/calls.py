@@ -99,6 +99,9 @@ class Calls(Expressions):
         if fn is not None and fn.type not in ("member_expression", "identifier"):
             self.expr(fn)
         sink = sinks.call_sink(qname, node)
+        root = self.env.get(qname.split(".")[0])
+        if sink is not None and root is not None and REQOBJ in root.shapes:
+            sink = None  # a request object named like an HTTP client library (request.get)
         if sink is not None:
             self._check_args(sink, args, arg_nodes, node)
             really = not sink.needs_sql_shape or any("sql" in a.shapes for a in args)

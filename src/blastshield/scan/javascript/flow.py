@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from blastshield.scan.javascript import guards, sources
 from blastshield.scan.javascript.calls import Calls
 from blastshield.scan.javascript.parse import Node, NodeIndex, dotted, text, unwrap
@@ -23,6 +25,7 @@ _LOOPS = frozenset({"for_statement", "while_statement", "do_statement"})
 _RESPONSE_PARAMS = frozenset(
     {"res", "response", "reply", "resp", "next", "h", "done", "cb", "callback", "rep"}
 )
+_ROUTER_NAME = re.compile(r"(?i)(app|router|server|fastify|api|routes?|hono|koa|instance)$")
 _ROUTE_METHODS = frozenset(
     {"get", "post", "put", "patch", "delete", "all", "use", "route", "head", "options"}
 )
@@ -297,11 +300,14 @@ def _is_route_handler(node: Node) -> bool:
     if fn is None or fn.type != "member_expression":
         return False
     method = text(fn.child_by_field_name("property"))
+    receiver = text(fn.child_by_field_name("object")).rsplit(".", 1)[-1]
     args = parent.named_children if parent is not None else []
     return (
         method in _ROUTE_METHODS
+        and _ROUTER_NAME.search(receiver) is not None
         and len(args) >= 2
         and args[0].type in ("string", "template_string")
+        and text(args[0])[1:2] in ("/", "*", ":")
         and node != args[0]
     )
 

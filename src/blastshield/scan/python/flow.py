@@ -232,9 +232,11 @@ class FunctionFlow:
             self.expr(e.slice)
             return request_key(base, e.slice) if base.origins else base
         if isinstance(e, (ast.List, ast.Tuple, ast.Set)):
-            return join([self.expr(x) for x in e.elts])
+            inner = join([self.expr(x) for x in e.elts])
+            return Val(inner.origins, False, inner.text)  # a container is not a formatted string
         if isinstance(e, ast.Dict):
-            return join([self.expr(x) for x in [*e.values, *[k for k in e.keys if k is not None]]])
+            inner = join([self.expr(x) for x in [*e.values, *[k for k in e.keys if k is not None]]])
+            return Val(inner.origins, False, inner.text)
         if isinstance(e, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
             return self.comprehension(e)
         if isinstance(e, ast.IfExp):
@@ -309,6 +311,10 @@ class FunctionFlow:
             pieces = e.right.elts if isinstance(e.right, ast.Tuple) else [e.right]
             prefixes = [left.text[:m.start()] for m in PERCENT_SLOT.finditer(left.text)]
             out = Val(left.origins, left.built, left.text)
+            if not prefixes and isinstance(e.left, ast.Constant):
+                for p in pieces:
+                    self.expr(p)
+                return out  # no placeholder: nothing of the right side gets into the string
             for i, p in enumerate(pieces):
                 v = _slot_sanitise(self.expr(p), prefixes[i] if i < len(prefixes) else "")
                 out = Val(out.origins | v.origins, out.built or bool(v.origins), out.text)

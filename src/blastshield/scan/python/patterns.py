@@ -217,7 +217,8 @@ class PatternVisitor(ast.NodeVisitor):
             self.add(R.WEAK_CIPHER, node, f"{last(name.replace('.new', ''))} is a broken cipher or mode")
         elif name in ("ssl._create_unverified_context", "ssl._create_stdlib_context"):
             self.add(R.TLS_OFF, node, f"{name}() builds a context that checks no certificate")
-        elif name in ("jinja2.Environment", "jinja2.environment.Environment"):
+        elif name in ("jinja2.Environment", "jinja2.environment.Environment") or (
+                name == "Environment" and kwarg(node, "loader") is not None):
             auto = kwarg(node, "autoescape")
             if auto is None or is_false(auto):
                 self.add(R.NO_AUTOESCAPE, node, "jinja2.Environment() without autoescape renders user data "
