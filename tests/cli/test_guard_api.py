@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import Env
+from bs_testenv import Env
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "guarded_agent.py"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import tomllib
 
-from conftest import Env
+from bs_testenv import Env
 
 
 def settings(env: Env) -> dict[str, object]:

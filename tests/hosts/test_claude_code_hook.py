@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from conftest import Env
+from bs_testenv import Env
 
 
 def init(env: Env, *extra: str) -> None:

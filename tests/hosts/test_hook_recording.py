@@ -6,7 +6,7 @@ import json
 import sqlite3
 from typing import Any
 
-from conftest import Env
+from bs_testenv import Env
 
 
 def rows(env: Env) -> list[dict[str, Any]]:

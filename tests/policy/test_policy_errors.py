@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from conftest import Env
+from bs_testenv import Env
 
 GOOD_HEAD = 'version = 1\nmode = "enforce"\n'
 

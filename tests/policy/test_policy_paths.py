@@ -6,7 +6,7 @@ import json
 import os
 from pathlib import Path
 
-from conftest import Env
+from bs_testenv import Env
 
 POLICY = """\
 version = 1

@@ -29,7 +29,8 @@ READ_ONLY_COMMANDS = (
     "tree", "tree *", "pwd", "echo *", "printf *", "which *", "type *", "file *", "stat *", "du *",
     "df *", "sort *", "uniq *", "cut *", "tr *", "diff *", "cmp *", "jq *", "basename *",
     "dirname *", "realpath *", "readlink *", "date", "date *", "true", "false", "test *", "[ *",
-    "cd", "cd *", "sed *", "awk *", "xargs *", "env *", "time *", "timeout *", "nice *",
+    "cd", "cd *", "pushd *", "popd", "export *", "set *", "unset *", "exit", "exit *", ":",
+    "sed *", "awk *", "xargs *", "env *", "time *", "timeout *", "nice *",
     "bash -c *", "sh -c *", "command -v *",
 )
 WORKSPACE_EDIT_COMMANDS = (
@@ -121,6 +122,18 @@ def _toml_list(items: tuple[str, ...] | list[str], indent: str = "  ") -> str:
     return "[\n" + body + "]"
 
 
+PACKAGE_REGISTRIES = (
+    "pypi.org", "files.pythonhosted.org", "registry.npmjs.org", "registry.yarnpkg.com", "crates.io",
+    "index.crates.io", "static.crates.io", "proxy.golang.org", "sum.golang.org", "rubygems.org",
+    "repo.packagist.org", "repo.maven.apache.org",
+)
+
+
+def _asked_registries(profile: RepoProfile) -> list[str]:
+    """Registries of languages the repo does not use are asked (a package install asks anyway)."""
+    return ["github.com", "web-search", *(h for h in PACKAGE_REGISTRIES if h not in profile.network)]
+
+
 def render(profile: RepoProfile, mode: Mode) -> str:
     """The policy TOML text, commented for the person who will review it."""
     langs = ", ".join(profile.languages) or "none detected"
@@ -148,7 +161,7 @@ default = "ask"
 
 [network]
 allow = {_toml_list(list(profile.network))}
-ask = ["github.com", "web-search"]
+ask = {_toml_list(_asked_registries(profile))}
 deny = ["169.254.169.254", "metadata.google.internal", "fd00:ec2::254"]
 default = "deny"
 
