@@ -37,7 +37,10 @@ def locate_policy(explicit: str | None, payload: Mapping[str, Any], environ: Map
     """The policy a hook obeys: --policy (baked in by init), else the project's, else cwd's."""
     if explicit:
         return explicit
+    roots = payload.get("workspace_roots")
+    first_root = roots[0] if isinstance(roots, list) and roots and isinstance(roots[0], str) else None
     for start in (environ.get("CLAUDE_PROJECT_DIR"), environ.get("GEMINI_PROJECT_DIR"),
+                  environ.get("CURSOR_PROJECT_DIR"), first_root,
                   payload.get("cwd") if isinstance(payload.get("cwd"), str) else None):
         if start:
             found = find_policy(start)

@@ -16,7 +16,7 @@ HELP = "host hook entry point (payload on stdin, reply on stdout)"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("host", help="the agent host: claude-code")
+    parser.add_argument("host", help="the agent host: claude-code, cursor, gemini or codex")
     parser.add_argument("--policy", metavar="P", help="policy file (init bakes its absolute path in)")
 
 
