@@ -7,7 +7,11 @@ For each split: every sample's code is written to its own file (named after its
 `filename`) in a temporary folder, the real CLI scans the folder at default settings
 (`blastshield scan DIR --format json`), and findings are mapped back to samples. Prints,
 per split and pooled per language, the figures defined in the corpus README: recall, CWE
-recall, line recall, false-positive rate and pairs right. A pair group (one pair_id with
+recall, line recall, false-positive rate and pairs right. "same cwe" next to the false-positive
+rate counts only safe samples flagged with a CWE they are labeled for: a corpus's safe
+sample is usually safe only for its own weakness (Asleep-at-the-Keyboard's fixed scenarios
+often still build SQL from request data), so the gap between the two shows findings that
+are real but off-label. A pair group (one pair_id with
 both kinds present) counts as right when every vulnerable member is flagged and no safe
 member is; for two-member pairs that is exactly the README's definition.
 
@@ -44,14 +48,15 @@ class Tally:
     lined: int = 0
     line_hit: int = 0
     fp: int = 0
+    fp_label: int = 0  # safe samples flagged with the CWE they are labeled for (the fix itself flagged)
     pairs: int = 0
     pairs_right: int = 0
     unparsed: int = 0
     fp_rules: collections.Counter[str] = field(default_factory=collections.Counter)
 
     def add(self, other: Tally) -> None:
-        for name in ("vuln", "safe", "hit", "cwe_hit", "lined", "line_hit", "fp", "pairs", "pairs_right",
-                     "unparsed"):
+        for name in ("vuln", "safe", "hit", "cwe_hit", "lined", "line_hit", "fp", "fp_label", "pairs",
+                     "pairs_right", "unparsed"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.fp_rules.update(other.fp_rules)
 
@@ -62,7 +67,8 @@ class Tally:
         pairs = f"{self.pairs_right}/{self.pairs}" if self.pairs else "-"
         return (f"{label:<42} vuln {self.vuln:4d} safe {self.safe:4d} | recall {pct(self.hit, self.vuln)}"
                 f" cwe {pct(self.cwe_hit, self.vuln)} line {pct(self.line_hit, self.lined)}"
-                f" | fp {pct(self.fp, self.safe)} | pairs {pairs:>8} | unparsed {self.unparsed}")
+                f" | fp {pct(self.fp, self.safe)} (same cwe {pct(self.fp_label, self.safe)})"
+                f" | pairs {pairs:>8} | unparsed {self.unparsed}")
 
 
 def load_split(path: Path) -> list[dict[str, Any]]:
@@ -145,6 +151,8 @@ def measure(samples: list[dict[str, Any]], in_process: bool, misses: list[str]) 
             tally.safe += 1
             if found:
                 tally.fp += 1
+                tally.fp_label += any(int(f["cwe"]) in {cwe_number(c) for c in s.get("cwe") or []}
+                                      for f in found)
                 tally.fp_rules.update({f["rule_id"] for f in found})
                 misses.append(f"FP {s['id']} " + "; ".join(f"{f['rule_id']}@{f['line']}" for f in found))
     groups: dict[str, list[dict[str, Any]]] = collections.defaultdict(list)
