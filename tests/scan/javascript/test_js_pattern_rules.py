@@ -229,3 +229,18 @@ def test_computed_property_path_from_request_pollutes_prototype():
     """
     found = {(f.rule_id, f.line, f.confidence) for f in findings(src)}
     assert found == {("BS-JS-1321-proto-pollution", line_of(src, "// PATH"), Confidence.HIGH)}
+
+
+def test_literal_jwt_and_hmac_keys():
+    src = """
+        const jwt = require('jsonwebtoken');
+        const crypto = require('crypto');
+        const token = jwt.sign({ sub: id }, 'secret');  // SIGN
+        const claims = jwt.verify(token, 'my-dev-key', { algorithms: ['HS256'] });  // VERIFY
+        const mac = crypto.createHmac('sha256', 'k3y!').update(body).digest('hex');  // HMAC
+        const ok = jwt.sign({ sub: id }, process.env.JWT_SECRET, { expiresIn: '1h' });
+    """
+    found = {(f.rule_id, f.line, f.confidence) for f in findings(src)}
+    for marker in ("// SIGN", "// VERIFY", "// HMAC"):
+        assert ("BS-JS-798", line_of(src, marker), Confidence.HIGH) in found
+    assert all("secret'" not in f.message and "my-dev-key" not in f.message for f in findings(src))

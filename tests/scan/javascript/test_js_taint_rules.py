@@ -500,3 +500,41 @@ def test_hono_context_and_next_url_search_params():
     found = {(f.rule_id, f.line, f.confidence) for f in findings(src)}
     assert ("BS-JS-078", line_of(src, "// HONO"), Confidence.HIGH) in found
     assert ("BS-JS-078", line_of(src, "// NEXT"), Confidence.HIGH) in found
+
+
+# ---- CWE-943 NoSQL operator injection, template compilation, deserialisation ----------------
+
+
+def test_mongo_query_with_request_values_and_cast_look_alikes():
+    src = """
+        app.post('/login', async (req, res) => {
+          const user = await User.findOne({ email: req.body.email, password: req.body.password });  // FIND
+          const same = await User.findOne({ email: String(req.body.email) });
+          const byTemplate = await db.collection('users').findOne({ name: `${req.query.name}` });
+          const all = await User.find(req.query);  // WHOLE
+          res.json({ user, same, byTemplate, all });
+        });
+        async function byEmail(email) {
+          return User.findOne({ email });
+        }
+    """
+    found = {(f.rule_id, f.line, f.confidence) for f in findings(src) if f.rule_id == "BS-JS-943-nosql"}
+    assert found == {("BS-JS-943-nosql", line_of(src, "// FIND"), Confidence.HIGH),
+                     ("BS-JS-943-nosql", line_of(src, "// WHOLE"), Confidence.HIGH)}
+
+
+def test_template_compiled_from_request_and_node_serialize():
+    src = """
+        const ejs = require('ejs');
+        const serialize = require('node-serialize');
+        app.post('/preview', (req, res) => {
+          res.send(ejs.render(req.body.template, {}));  // TEMPLATE
+          const obj = serialize.unserialize(req.cookies.profile);  // DESER
+          res.send(ejs.render('<p><%= name %></p>', { name: req.body.name }));
+        });
+    """
+    found = hits(src)
+    assert ("BS-JS-095", line_of(src, "// TEMPLATE")) in found
+    assert ("BS-JS-095", line_of(src, "// DESER")) in found
+    assert {h for h in found if h[0] == "BS-JS-095"} == {("BS-JS-095", line_of(src, "// TEMPLATE")),
+                                                        ("BS-JS-095", line_of(src, "// DESER"))}

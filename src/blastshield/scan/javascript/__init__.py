@@ -27,6 +27,7 @@ _KIND_WORDS = {
     "ssrf": "sends a request to it",
     "xpath": "evaluates it as XPath",
     "proto": "uses it as a property path, so '__proto__' reaches Object.prototype",
+    "nosql": "uses it as a query value, where an object such as {$ne: null} acts as an operator",
 }
 
 

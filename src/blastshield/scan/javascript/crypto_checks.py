@@ -17,6 +17,7 @@ from blastshield.scan.javascript.parse import (
 )
 from blastshield.scan.registry import finding
 from blastshield.scan.rules import js_crypto as rules
+from blastshield.scan.rules import js_misc as misc_rules
 
 _WEAK_HASHES = frozenset({"md5", "md4", "md2", "sha1", "sha-1", "ripemd", "ripemd160"})
 _FAST_HASHES = _WEAK_HASHES | {
@@ -91,8 +92,12 @@ class CryptoChecks:
             or qname.startswith("jwt-decode")
         ):
             self._emit(rules.JWT, node, f"{qname} reads the token without checking its signature")
-        elif method == "verify" and self._is_jwt(qname) and len(args) >= 3:
-            self._jwt_options(node, args[2])
+        if method in ("sign", "verify") and self._is_jwt(qname) and len(args) >= 2:
+            self._literal_key(node, qname, args[1])
+            if method == "verify" and len(args) >= 3:
+                self._jwt_options(node, args[2])
+        elif method == "createHmac" and len(args) >= 2:
+            self._literal_key(node, qname, args[1])
 
     def new(self, node: Node, qname: str) -> None:
         if qname.split(".")[-1] in ("NodeRSA", "node-rsa") or qname == "node-rsa":
@@ -196,6 +201,16 @@ class CryptoChecks:
                 )
             elif key == "ignoreExpiration" and text(value) == "true":
                 self._emit(rules.JWT, node, "jwt.verify ignores expiry: stolen tokens never expire")
+
+    def _literal_key(self, node: Node, qname: str, key: Node) -> None:
+        """A signing/verification key written into the code."""
+        if string_value(key) is not None and string_value(key) != "":
+            self._emit(
+                misc_rules.HARDCODED_SECRET,
+                node,
+                f"{qname} is given a hard-coded key: anyone with the code can forge tokens or signatures",
+                Confidence.HIGH,
+            )
 
     def _is_jwt(self, qname: str) -> bool:
         root = qname.split(".")[0]

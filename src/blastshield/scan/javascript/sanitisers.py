@@ -9,6 +9,10 @@ from blastshield.scan.javascript.sinks import CMD, PATH, REDIRECT, REGEX, SQL_KI
 _EVERYTHING = frozenset({"all"})
 _HTML = frozenset({XSS})
 SANITISERS: dict[str, frozenset[str]] = {
+    "String": frozenset({"nosql"}),
+    "mongo-sanitize": frozenset({"nosql"}),
+    "mongoSanitize": frozenset({"nosql"}),
+    "sanitize-mongo": frozenset({"nosql"}),
     "parseInt": _EVERYTHING,
     "parseFloat": _EVERYTHING,
     "Number": _EVERYTHING,

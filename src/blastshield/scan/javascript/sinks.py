@@ -194,11 +194,64 @@ _DB_RECEIVER = re.compile(
 )
 
 
+NOSQL = "nosql"
+_MONGO_METHODS = frozenset(
+    {
+        "find",
+        "findOne",
+        "findOneAndUpdate",
+        "findOneAndDelete",
+        "findOneAndReplace",
+        "updateOne",
+        "updateMany",
+        "deleteOne",
+        "deleteMany",
+        "countDocuments",
+        "count",
+        "exists",
+        "where",
+        "findOneAndRemove",
+        "remove",
+        "replaceOne",
+        "aggregate",
+    }
+)
+_TEMPLATE_COMPILERS = frozenset(
+    {
+        "ejs.render",
+        "ejs.compile",
+        "pug.render",
+        "pug.compile",
+        "jade.compile",
+        "handlebars.compile",
+        "Handlebars.compile",
+        "_.template",
+        "lodash.template",
+        "nunjucks.renderString",
+        "doT.template",
+        "dot.template",
+        "mustache.render",
+        "Mustache.render",
+        "hogan.compile",
+        "underscore.template",
+    }
+)
+_DESERIALISERS = frozenset(
+    {"node-serialize.unserialize", "serialize.unserialize", "funcster.deepDeserialize", "cryo.parse"}
+)
+
+
 def call_sink(qname: str, node: Node) -> Sink | None:
     """The sink a call is, by its qualified callee name (module aliases resolved)."""
     head, _, method = qname.rpartition(".")
     root = qname.split(".")[0]
     args = call_args(node)
+    if qname in _TEMPLATE_COMPILERS:
+        return Sink(CODE, f"{qname} (the template is compiled to code)", (0,))
+    if qname in _DESERIALISERS:
+        return Sink(CODE, f"{qname} (it evaluates functions in the data)", (0,), Confidence.MEDIUM)
+    if method in _MONGO_METHODS and _looks_like_collection(head) and args:
+        return Sink(NOSQL, qname, ())
     if qname in ("eval", "window.eval", "globalThis.eval", "Function", "execScript"):
         return Sink(CODE, qname, (), Confidence.MEDIUM)
     if qname in ("setTimeout", "setInterval", "setImmediate", "window.setTimeout", "window.setInterval"):
@@ -269,6 +322,19 @@ def call_sink(qname: str, node: Node) -> Sink | None:
     if method in _SQL_METHODS_STRONG or method in _SQL_METHODS_WEAK:
         return Sink(SQL_KIND, qname, (0,), Confidence.LOW, needs_sql_shape=True)
     return None
+
+
+def _looks_like_collection(head: str) -> bool:
+    """``User``, ``db.users``, ``db.collection('x')``, ``this.model``: a Mongo model or collection."""
+    last = head.rsplit(".", 1)[-1]
+    if not last:
+        return False
+    return (
+        last[:1].isupper()
+        or last.endswith(("Model", "model"))
+        or head.startswith(("db.", "this.db.", "mongoose.model"))
+        or "collection(" in head
+    )
 
 
 def new_sink(qname: str) -> Sink | None:

@@ -190,7 +190,11 @@ class Expressions:
         shapes = literal_shapes(literal, prefix)
         return (
             Taint(
-                value.level, value.params, value.safe, (value.shapes - {REQOBJ, FUNC}) | shapes, value.origin
+                value.level,
+                value.params,
+                value.safe | {"nosql"},  # a string cannot carry a query operator
+                (value.shapes - {REQOBJ, FUNC}) | shapes,
+                value.origin,
             )
             if value.level or value.params or shapes
             else NONE
@@ -353,6 +357,8 @@ class Expressions:
         if params:
             self.param_sinks.append((sink, node, params))
         confidence = _CONFIDENCE.get(level) or (sink.unknown if level == UNKNOWN else None)
+        if sink.kind == "nosql" and level < REQUEST:
+            confidence = None  # only JSON/query-string data can smuggle in an operator object
         if confidence is not None:
             self.hits.append(Hit(sink.kind, sink.what, node, confidence, value.origin))
 

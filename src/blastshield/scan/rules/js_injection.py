@@ -99,6 +99,12 @@ XPATH = declare(
     _JS,
 )
 
+NOSQL = declare(
+    "BS-JS-943-nosql", 943, Severity.HIGH, Confidence.HIGH,
+    "request data used as a MongoDB query value: an object like {\"$ne\": null} becomes an operator",
+    "cast values to the expected type (String(x)), validate the body with a schema, or use mongo-sanitize",
+    _JS)
+
 BY_KIND: dict[str, RuleSpec] = {
     "cmd": COMMAND,
     "code": CODE,
@@ -111,4 +117,5 @@ BY_KIND: dict[str, RuleSpec] = {
     "ssrf": SSRF,
     "xpath": XPATH,
     "proto": PROTO_POLLUTION,
+    "nosql": NOSQL,
 }
