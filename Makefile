@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 EXTRAS ?= dev,otel,postgres,mcp
 
-.PHONY: demo test lint typecheck unit bench clean
+.PHONY: demo test lint typecheck unit bench clean compile
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -13,7 +13,12 @@ $(STAMP): pyproject.toml
 	@$(PY) -m pip install -q --disable-pip-version-check -e '.[$(EXTRAS)]'
 	@touch $(STAMP)
 
-demo: $(STAMP)
+# Byte-compile like an installed package would be (the environment may set
+# PYTHONDONTWRITEBYTECODE, which would make every hook process recompile the sources).
+compile: $(STAMP)
+	@$(PY) -m compileall -q src >/dev/null
+
+demo: compile
 	@$(PY) -m blastshield demo
 
 lint: $(STAMP)
@@ -22,12 +27,12 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
-unit: $(STAMP)
+unit: compile
 	$(VENV)/bin/pytest -q -n 2 --dist loadgroup
 
 test: lint typecheck unit
 
-bench: $(STAMP)
+bench: compile
 	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
 clean:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from typing import Any
 
 from blastshield.errors import ConfigError
@@ -34,6 +33,8 @@ def load_json(path: str) -> dict[str, Any]:
 
 def write_json(path: str, data: dict[str, Any]) -> None:
     """Atomic write: a temp file in the same folder, then rename."""
+    import tempfile  # not on the hook path: tempfile pulls in shutil, random, bz2, lzma
+
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".blastshield-", dir=os.path.dirname(path) or ".")
     try:
