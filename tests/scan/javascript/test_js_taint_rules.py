@@ -538,3 +538,25 @@ def test_template_compiled_from_request_and_node_serialize():
     assert ("BS-JS-095", line_of(src, "// DESER")) in found
     assert {h for h in found if h[0] == "BS-JS-095"} == {("BS-JS-095", line_of(src, "// TEMPLATE")),
                                                         ("BS-JS-095", line_of(src, "// DESER"))}
+
+
+def test_nestjs_decorated_parameters_are_request_sources():
+    src = """
+        import * as fs from 'fs';
+        import { exec } from 'child_process';
+        @Controller('files')
+        export class FilesController {
+          constructor(private readonly svc: FilesService) {}
+          @Get(':name')
+          read(@Param('name') name: string, @Query() q: QueryDto) {
+            exec('file ' + q.kind);  // QUERY
+            return fs.readFileSync('/srv/' + name);  // PARAM
+          }
+          helper(name: string) {
+            return name.toUpperCase();
+          }
+        }
+    """
+    found = {(f.rule_id, f.line, f.confidence) for f in findings(src, name="files.controller.ts")}
+    assert ("BS-JS-078", line_of(src, "// QUERY"), Confidence.HIGH) in found
+    assert ("BS-JS-022", line_of(src, "// PARAM"), Confidence.HIGH) in found

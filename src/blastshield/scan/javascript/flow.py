@@ -8,7 +8,7 @@ from blastshield.scan.javascript import guards, sources
 from blastshield.scan.javascript.calls import Calls
 from blastshield.scan.javascript.parse import Node, NodeIndex, dotted, text, unwrap
 from blastshield.scan.javascript.taint import Hit, Summary
-from blastshield.scan.javascript.values import CONST, FUNC, NONE, PARAM, REQOBJ, UNKNOWN, Taint
+from blastshield.scan.javascript.values import CONST, FUNC, NONE, PARAM, REQOBJ, REQUEST, UNKNOWN, Taint
 
 _FUNCTION_TYPES = frozenset(
     {
@@ -272,7 +272,29 @@ class Walker(Calls):
                 and any(text(c) in sources.NEXT_URL_PARAMS for c in pattern.named_children)
             ):
                 value = sources.request_object("searchParams")
+            decorated = _framework_decorator(param)
+            if decorated is not None:
+                value = decorated
             self.assign(pattern, value, None)
+
+
+def _framework_decorator(param: Node) -> Taint | None:
+    """NestJS-style parameter decorators: ``@Body() dto``, ``@Query('q') q``, ``@Req() req``."""
+    for child in param.children:
+        if child.type != "decorator":
+            continue
+        inner = child.named_children[0] if child.named_children else None
+        callee = (
+            inner.child_by_field_name("function")
+            if inner is not None and inner.type == "call_expression"
+            else inner
+        )
+        name = text(callee).rsplit(".", 1)[-1]
+        if name in ("Req", "Request"):
+            return sources.request_object(f"@{name}()")
+        if name in sources.NEST_DECORATORS:
+            return Taint(REQUEST, origin=f"@{name}()")
+    return None
 
 
 def _param_name(param: Node) -> str:

@@ -69,6 +69,23 @@ BROWSER_SOURCES = frozenset(
     }
 )
 
+# NestJS parameter decorators that inject request data.
+NEST_DECORATORS = frozenset(
+    {
+        "Body",
+        "Query",
+        "Param",
+        "Headers",
+        "Cookies",
+        "UploadedFile",
+        "UploadedFiles",
+        "Ip",
+        "HostParam",
+        "RawBody",
+        "Session",
+    }
+)
+
 # Destructured parameter names that Next.js fills from the URL.
 NEXT_URL_PARAMS = frozenset({"searchParams"})
 
