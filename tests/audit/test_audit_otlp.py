@@ -95,6 +95,15 @@ def attrs(log: Any) -> dict[str, Any]:
     return out
 
 
+def spool_status(spool: Path) -> dict[str, Any]:
+    """The sender's status file, or {} while it has not written one yet."""
+    try:
+        data: dict[str, Any] = json.loads((spool / "status.json").read_text())
+    except (OSError, ValueError):
+        return {}
+    return data
+
+
 def otel_env(env: Any, port: int, **more: str) -> dict[str, str]:
     return {**env.environ, "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{port}",
             "OTEL_SERVICE_NAME": "agent-fleet", "BLASTSHIELD_OTLP_RETRY_DELAYS": "0.1,0.1", **more}
@@ -131,7 +140,7 @@ def test_events_and_checkpoints_reach_the_collector(env: Any, collector: Collect
     resource = {a.key: a.value.string_value for a in message.resource_logs[0].resource.attributes}
     assert resource["service.name"] == "agent-fleet"
     spool = env.workspace / ".blastshield" / "otlp-spool"
-    assert wait_for(lambda: json.loads((spool / "status.json").read_text()).get("ok") is True)
+    assert wait_for(lambda: spool_status(spool).get("ok") is True)
     assert not list(spool.glob("batch-*.jsonl"))
 
 
@@ -141,9 +150,8 @@ def test_collector_down_keeps_events_until_it_is_back(env: Any) -> None:
     environ = otel_env(env, port)
     record(policy, [event(1), event(2)], environ)
     spool = env.workspace / ".blastshield" / "otlp-spool"
-    assert wait_for(lambda: (spool / "status.json").exists() and
-                    json.loads((spool / "status.json").read_text()).get("ok") is False)
-    status = json.loads((spool / "status.json").read_text())
+    assert wait_for(lambda: spool_status(spool).get("ok") is False)
+    status = spool_status(spool)
     assert f"127.0.0.1:{port}" in status["error"]
     verify = env.run("log", "verify")
     assert verify.code == 0

@@ -12,8 +12,6 @@ import hashlib
 import json
 from typing import Any
 
-import rfc8785
-
 from blastshield.audit.events import RECORD_VERSION
 
 _SAFE_INT = 2**53
@@ -46,6 +44,8 @@ def canonical(value: Any) -> bytes:
     if _plain(value):
         return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
                           allow_nan=False).encode("utf-8")
+    import rfc8785  # only for floats outside the fast range and non-ASCII keys
+
     data: bytes = rfc8785.dumps(value)
     return data
 

@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
 RECORD_VERSION = 1
+
+#: Columns each store keeps beside the body, for filtering (verify checks they match it).
+INDEXED_COLUMNS = ("time", "event", "host", "session_id", "tool_use_id", "tool", "decision", "applied",
+                   "rule")
+
+
+def utc_now() -> str:
+    """Record time: ISO 8601 UTC with microseconds and a ``Z`` (no datetime import: hook path)."""
+    nanos = time.time_ns()
+    seconds, rest = divmod(nanos, 1_000_000_000)
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{rest // 1000:06d}Z"
 
 #: Events whose outcome belongs to an earlier PreToolUse record with the same tool_use_id.
 OUTCOME_EVENTS = frozenset({"PostToolUse", "PostToolUseFailure"})

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from blastshield.errors import AuditStoreError
 from blastshield.paths import home_dir
@@ -84,8 +84,7 @@ def redaction_key() -> bytes:
     return key
 
 
-@dataclass(frozen=True)
-class SigningKey:
+class SigningKey(NamedTuple):
     seed: bytes  # raw Ed25519 private key
     public: bytes  # raw Ed25519 public key
 

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import re
-import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from blastshield.audit.events import INDEXED_COLUMNS, utc_now
 from blastshield.errors import UsageError
 
 if TYPE_CHECKING:
     from datetime import datetime
 
 #: Columns each store keeps beside the body, for filtering (verify checks they match it).
-INDEXED_COLUMNS = ("time", "event", "host", "session_id", "tool_use_id", "tool", "decision", "applied",
-                   "rule")
+__all__ = ["INDEXED_COLUMNS", "Filter", "format_time", "parse_time", "select_sql", "utc_now", "where_clause"]
 
 
 @dataclass(frozen=True)
@@ -32,13 +31,6 @@ class Filter:
     after_seq: int = 0
     limit: int | None = None
     newest_first: bool = False
-
-
-def utc_now() -> str:
-    """Record time: ISO 8601 UTC with microseconds and a ``Z`` (no datetime import: hook path)."""
-    nanos = time.time_ns()
-    seconds, rest = divmod(nanos, 1_000_000_000)
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{rest // 1000:06d}Z"
 
 
 def format_time(moment: datetime) -> str:

@@ -12,15 +12,18 @@ import hashlib
 import hmac
 import os
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from blastshield.audit.events import AuditEvent, Record, sanitize_json
 from blastshield.audit.keys import redaction_key
 from blastshield.audit.redact import redact_json
-from blastshield.audit.store import AuditStore, is_postgres, open_store
+from blastshield.audit.store import is_postgres, open_store
 from blastshield.errors import AuditStoreError
 from blastshield.paths import expand
 from blastshield.policy.model import Policy
+
+if TYPE_CHECKING:
+    from blastshield.audit.store import AuditStore
 
 #: Fields that are ids, enums or hashes: written as given, never rewritten by redaction.
 _VERBATIM = frozenset({"event", "host", "session_id", "prompt_id", "tool_use_id", "tool", "decision",

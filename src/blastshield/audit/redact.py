@@ -20,14 +20,12 @@ import hmac
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 HIGH, MEDIUM, LOW = "high", "medium", "low"
 
 
-@dataclass(frozen=True, slots=True)
-class SecretFormat:
+class SecretFormat(NamedTuple):
     """One kind of secret. ``group`` is the regex group that holds the secret itself."""
 
     kind: str
@@ -40,8 +38,7 @@ class SecretFormat:
     check_placeholder: bool = True
 
 
-@dataclass(frozen=True, slots=True)
-class SecretMatch:
+class SecretMatch(NamedTuple):
     """Where a secret is: ``text[start:end]``, 1-based ``line``. Never holds the secret."""
 
     kind: str

@@ -1,46 +1,50 @@
-"""What every audit store provides, and which store a location names."""
+"""What every audit store provides, and which store a location names.
+
+Kept light for the hook path: the Protocol exists for the type checker only, and
+:class:`StoredRow` (used by verify) is a NamedTuple.
+"""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, NamedTuple
 
-from blastshield.audit.events import Checkpoint, Record
-from blastshield.audit.query import Filter
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import Any, Protocol
+
+    from blastshield.audit.events import Checkpoint, Record
+    from blastshield.audit.query import Filter
+
+    class AuditStore(Protocol):
+        location: str  # a path or a URL without its password: names the log in messages
+
+        def log_id(self) -> str: ...
+
+        def append(self, fields: dict[str, Any]) -> Record:
+            """Chain and write one record in one transaction; returns it once it is durable."""
+
+        def add_checkpoint(self, checkpoint: Checkpoint) -> None: ...
+
+        def checkpoints(self) -> list[Checkpoint]: ...
+
+        def select(self, selection: Filter) -> Iterator[Record]: ...
+
+        def rows(self) -> Iterator[StoredRow]:
+            """Every record in seq order, as stored."""
+
+        def count(self) -> int: ...
+
+        def close(self) -> None: ...
 
 
-@dataclass(frozen=True)
-class StoredRow:
+class StoredRow(NamedTuple):
     """One record exactly as stored: verify re-hashes ``body`` and compares ``columns``."""
 
     seq: int
     hash: str
     body: str
     columns: dict[str, str]
-
-
-class AuditStore(Protocol):
-    location: str  # a path or a URL without its password: names the log in messages
-
-    def log_id(self) -> str: ...
-
-    def append(self, fields: dict[str, Any]) -> Record:
-        """Chain and write one record in one transaction; returns it once it is durable."""
-
-    def add_checkpoint(self, checkpoint: Checkpoint) -> None: ...
-
-    def checkpoints(self) -> list[Checkpoint]: ...
-
-    def select(self, selection: Filter) -> Iterator[Record]: ...
-
-    def rows(self) -> Iterator[StoredRow]:
-        """Every record in seq order, as stored."""
-
-    def count(self) -> int: ...
-
-    def close(self) -> None: ...
 
 
 def is_postgres(location: str) -> bool:

@@ -11,13 +11,15 @@ import json
 import secrets
 import urllib.parse
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from blastshield.audit.chain import chain_next
-from blastshield.audit.events import OUTCOME_EVENTS, Checkpoint, Record
-from blastshield.audit.query import INDEXED_COLUMNS, Filter, select_sql, utc_now
-from blastshield.audit.store import StoredRow
+from blastshield.audit.events import INDEXED_COLUMNS, OUTCOME_EVENTS, Checkpoint, Record, utc_now
 from blastshield.errors import AuditStoreError
+
+if TYPE_CHECKING:
+    from blastshield.audit.query import Filter
+    from blastshield.audit.store import StoredRow
 
 _LOCK_ID = 0x626C617374  # "blast": the advisory lock that serialises appends
 _TABLE = "blastshield_records"
@@ -145,6 +147,8 @@ class PostgresStore:
         return [Checkpoint(str(r[0]), int(r[1]), str(r[2]), str(r[3]), str(r[4]), str(r[5])) for r in rows]
 
     def select(self, selection: Filter) -> Iterator[Record]:
+        from blastshield.audit.query import select_sql
+
         sql, params = select_sql(_TABLE, selection, "%s")
         try:
             rows = self._conn.execute(sql, params).fetchall()
@@ -156,6 +160,8 @@ class PostgresStore:
                          data)
 
     def rows(self) -> Iterator[StoredRow]:
+        from blastshield.audit.store import StoredRow
+
         columns = ", ".join(INDEXED_COLUMNS)
         try:
             with self._conn.transaction(), self._conn.cursor(name="blastshield_rows") as cursor:

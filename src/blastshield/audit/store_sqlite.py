@@ -19,13 +19,15 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from blastshield.audit.chain import chain_next
-from blastshield.audit.events import OUTCOME_EVENTS, Checkpoint, Record
-from blastshield.audit.query import INDEXED_COLUMNS, Filter, select_sql, utc_now
-from blastshield.audit.store import StoredRow
+from blastshield.audit.events import INDEXED_COLUMNS, OUTCOME_EVENTS, Checkpoint, Record, utc_now
 from blastshield.errors import AuditStoreError
+
+if TYPE_CHECKING:
+    from blastshield.audit.query import Filter
+    from blastshield.audit.store import StoredRow
 
 JOURNAL_MODE = os.environ.get("BLASTSHIELD_AUDIT_JOURNAL", "WAL").upper()
 BUSY_TIMEOUT_S = float(os.environ.get("BLASTSHIELD_AUDIT_BUSY_MS", "10000")) / 1000.0
@@ -188,6 +190,8 @@ class SqliteStore:
         return [Checkpoint(str(r[0]), int(r[1]), str(r[2]), str(r[3]), str(r[4]), str(r[5])) for r in rows]
 
     def select(self, selection: Filter) -> Iterator[Record]:
+        from blastshield.audit.query import select_sql
+
         sql, params = select_sql("records", selection, "?")
         try:
             cursor = self._conn.execute(sql, params)
@@ -200,6 +204,8 @@ class SqliteStore:
             raise self._error("cannot read records", exc) from exc
 
     def rows(self) -> Iterator[StoredRow]:
+        from blastshield.audit.store import StoredRow
+
         columns = ", ".join(INDEXED_COLUMNS)
         try:
             cursor = self._conn.execute(f"SELECT seq, hash, body, {columns} FROM records ORDER BY seq")

@@ -12,13 +12,15 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from blastshield.audit.anchor import read_anchor
 from blastshield.audit.chain import genesis
 from blastshield.audit.checkpoint import signature_valid
-from blastshield.audit.events import Checkpoint
-from blastshield.audit.query import INDEXED_COLUMNS
-from blastshield.audit.store import AuditStore
+from blastshield.audit.events import INDEXED_COLUMNS, Checkpoint
+
+if TYPE_CHECKING:
+    from blastshield.audit.store import AuditStore
 
 MAX_PROBLEMS = 20
 
