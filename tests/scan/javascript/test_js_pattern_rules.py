@@ -244,3 +244,20 @@ def test_literal_jwt_and_hmac_keys():
     for marker in ("// SIGN", "// VERIFY", "// HMAC"):
         assert ("BS-JS-798", line_of(src, marker), Confidence.HIGH) in found
     assert all("secret'" not in f.message and "my-dev-key" not in f.message for f in findings(src))
+
+
+def test_permissive_file_modes():
+    src = """
+        const fs = require('fs');
+        function saveSecretFile(dir, name, content) {
+          fs.writeFileSync(dir + '/' + name, content);
+          fs.chmodSync(dir + '/' + name, 0o660);  // GROUP
+        }
+        fs.mkdirSync('/tmp/shared', { mode: 0o777 });  // WORLD
+        fs.writeFileSync('id_rsa', key, { mode: 0o644 });  // KEY
+        fs.chmodSync('public/index.html', 0o644);
+        fs.writeFileSync('token.json', data, { mode: 0o600 });
+    """
+    got = {(f.rule_id, f.line) for f in findings(src) if f.rule_id == "BS-JS-732"}
+    assert got == {("BS-JS-732", line_of(src, "// GROUP")), ("BS-JS-732", line_of(src, "// WORLD")),
+                   ("BS-JS-732", line_of(src, "// KEY"))}

@@ -7,7 +7,7 @@ import re
 from blastshield.scan.finding import Confidence, Finding, RuleSpec
 from blastshield.scan.javascript.credentials import hard_coded_credential
 from blastshield.scan.javascript.crypto_checks import CryptoChecks
-from blastshield.scan.javascript.naming import STRONG_SECRET_WORDS, has_word
+from blastshield.scan.javascript.naming import SECRET_WORDS, STRONG_SECRET_WORDS, has_word
 from blastshield.scan.javascript.parse import (
     Node,
     NodeIndex,
@@ -191,6 +191,8 @@ class _MiscChecks:
                     node,
                     f"{receiver}.endsWith(...) without a leading dot also accepts evilexample.com",
                 )
+        if qname.split(".")[0] in _FS_MODULES:
+            self.file_mode(node, qname, args)
         if (
             method in _MERGE_FUNCTIONS
             and len(args) >= 2
@@ -237,6 +239,65 @@ class _MiscChecks:
             url = string_value(args[0])
             if url and url.startswith("ws://") and not _LOCAL_HOSTS.match(url):
                 self._emit(js_misc.CLEARTEXT, node, "WebSocket over cleartext ws://")
+
+    def file_mode(self, node: Node, qname: str, args: list[Node]) -> None:
+        """chmod/mkdir/open/writeFile with a mode that opens the file to other users."""
+        method = qname.rsplit(".", 1)[-1].removesuffix("Sync")
+        position = {
+            "chmod": 1,
+            "lchmod": 1,
+            "fchmod": 1,
+            "open": 2,
+            "mkdir": 1,
+            "writeFile": 2,
+            "appendFile": 2,
+            "copyFile": -1,
+        }.get(method)
+        if position is None or position < 0 or len(args) <= position:
+            return
+        mode_node = unwrap(args[position])
+        if mode_node is not None and mode_node.type == "object":
+            mode_node = next(
+                (
+                    p.child_by_field_name("value")
+                    for p in mode_node.named_children
+                    if p.type == "pair" and text(p.child_by_field_name("key")) == "mode"
+                ),
+                None,
+            )
+        mode = _mode_value(mode_node)
+        if mode is None:
+            return
+        target = text(args[0]).lower()
+        secret = any(
+            w in target
+            for w in (
+                "secret",
+                "key",
+                "token",
+                "passw",
+                "private",
+                "credential",
+                ".pem",
+                ".env",
+                "id_rsa",
+                "cert",
+            )
+        )
+        secret = secret or any(has_word(n, SECRET_WORDS) for n in _enclosing_function_names(node))
+        if mode & 0o002:
+            self._emit(
+                js_misc.PERMISSIVE_MODE,
+                node,
+                f"mode {oct(mode)} lets every user on the machine write this path",
+                Confidence.HIGH,
+            )
+        elif secret and mode & 0o077:
+            self._emit(
+                js_misc.PERMISSIVE_MODE,
+                node,
+                f"mode {oct(mode)} lets other users or the group read a secret; use 0o600",
+            )
 
     def regex(self, node: Node, pattern: str) -> None:
         if nested_quantifier(pattern):
@@ -384,6 +445,44 @@ class _MiscChecks:
         self.out.append(
             finding(spec, self.path, line(node), message, column=node.start_point[1], confidence=confidence)
         )
+
+
+_FS_MODULES = frozenset(
+    {"fs", "node:fs", "fs/promises", "node:fs/promises", "fs-extra", "fse", "graceful-fs"}
+)
+
+
+def _mode_value(node: Node | None) -> int | None:
+    """0o644, 0644, 420 or '644' → the permission bits."""
+    node = unwrap(node)
+    if node is None:
+        return None
+    raw = string_value(node) if node.type == "string" else text(node) if node.type == "number" else None
+    if raw is None:
+        return None
+    raw = raw.replace("_", "")
+    try:
+        if node.type == "string" or (raw.startswith("0") and raw[1:2].isdigit()):
+            return int(raw, 8)
+        return int(raw, 0)
+    except ValueError:
+        return None
+
+
+def _enclosing_function_names(node: Node) -> list[str]:
+    names: list[str] = []
+    current = node.parent
+    while current is not None:
+        if current.type in ("function_declaration", "method_definition"):
+            names.append(text(current.child_by_field_name("name")))
+        elif (
+            current.type in ("arrow_function", "function_expression")
+            and current.parent is not None
+            and current.parent.type == "variable_declarator"
+        ):
+            names.append(text(current.parent.child_by_field_name("name")))
+        current = current.parent
+    return names
 
 
 def _trivial(node: Node) -> bool:

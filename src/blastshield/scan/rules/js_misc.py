@@ -84,3 +84,8 @@ REDOS = declare(
     "regular expression with nested unbounded quantifiers can backtrack catastrophically (ReDoS)",
     "remove the nesting ((a+)+ → a+), make alternatives disjoint, bound input length, or use RE2",
     _JS)
+PERMISSIVE_MODE = declare(
+    "BS-JS-732", 732, Severity.MEDIUM, Confidence.MEDIUM,
+    "file or directory created or chmod'ed with permissions that let other users read or write it",
+    "use 0o600 for secret files and 0o700 for private directories; never grant write to others (0o002)",
+    _JS)
