@@ -7,7 +7,8 @@ import re
 from blastshield.scan.finding import Confidence, Finding, RuleSpec
 from blastshield.scan.javascript.credentials import hard_coded_credential
 from blastshield.scan.javascript.crypto_checks import CryptoChecks
-from blastshield.scan.javascript.naming import SECRET_WORDS, STRONG_SECRET_WORDS, has_word
+from blastshield.scan.javascript.file_modes import FS_MODULES, FileModeChecks
+from blastshield.scan.javascript.naming import STRONG_SECRET_WORDS, has_word
 from blastshield.scan.javascript.parse import (
     Node,
     NodeIndex,
@@ -19,6 +20,7 @@ from blastshield.scan.javascript.parse import (
     text,
     unwrap,
 )
+from blastshield.scan.javascript.pollution import MERGE_FUNCTIONS, PollutionChecks
 from blastshield.scan.javascript.redos import nested_quantifier
 from blastshield.scan.registry import finding
 from blastshield.scan.rules import js_crypto, js_misc
@@ -28,22 +30,6 @@ _LOCAL_HOSTS = re.compile(
     r"^(https?|wss?)://(localhost|127\.|0\.0\.0\.0|\[::1\]|[^/]*\.local\b|"
     r"[^/]*example\.(com|org|net)|[^/]*\.test\b|[^/]*\.invalid\b)"
 )
-_MERGE_FUNCTIONS = frozenset(
-    {
-        "merge",
-        "mergeWith",
-        "defaultsDeep",
-        "set",
-        "setWith",
-        "zipObjectDeep",
-        "extend",
-        "deepmerge",
-        "deepMerge",
-        "assign",
-    }
-)
-
-
 _PATTERN_TYPES = (
     "call_expression",
     "new_expression",
@@ -85,7 +71,7 @@ def pattern_findings(path: str, nodes: NodeIndex, bindings: dict[str, str]) -> l
             ):
                 checks.binding(node)
             elif kind in ("for_in_statement",):
-                checks.merge_loop(node)
+                checks.pollution.merge_loop(node)
             elif kind == "regex":
                 checks.regex(node, text(node.child_by_field_name("pattern")))
     return out
@@ -103,6 +89,8 @@ def _constants(nodes: NodeIndex) -> dict[str, Node]:
 class _MiscChecks:
     def __init__(self, path: str, bindings: dict[str, str], out: list[Finding]) -> None:
         self.path, self.bindings, self.out = path, bindings, out
+        self.pollution = PollutionChecks(self._emit)
+        self.file_modes = FileModeChecks(self._emit)
 
     def call(self, node: Node, qname: str) -> None:
         method = qname.rsplit(".", 1)[-1]
@@ -191,10 +179,10 @@ class _MiscChecks:
                     node,
                     f"{receiver}.endsWith(...) without a leading dot also accepts evilexample.com",
                 )
-        if qname.split(".")[0] in _FS_MODULES:
-            self.file_mode(node, qname, args)
+        if qname.split(".")[0] in FS_MODULES:
+            self.file_modes.call(node, qname, args)
         if (
-            method in _MERGE_FUNCTIONS
+            method in MERGE_FUNCTIONS
             and len(args) >= 2
             and (
                 qname.split(".")[0]
@@ -218,7 +206,7 @@ class _MiscChecks:
             in ("deepmerge", "merge", "extend", "deep-extend", "mixin-deep", "lodash.merge", "defaults-deep")
             and len(args) >= 2
         ):
-            self._merge(node, qname, args)
+            self.pollution.merge(node, qname, args)
 
     def new(self, node: Node, qname: str) -> None:
         args = call_args(node)
@@ -240,65 +228,6 @@ class _MiscChecks:
             if url and url.startswith("ws://") and not _LOCAL_HOSTS.match(url):
                 self._emit(js_misc.CLEARTEXT, node, "WebSocket over cleartext ws://")
 
-    def file_mode(self, node: Node, qname: str, args: list[Node]) -> None:
-        """chmod/mkdir/open/writeFile with a mode that opens the file to other users."""
-        method = qname.rsplit(".", 1)[-1].removesuffix("Sync")
-        position = {
-            "chmod": 1,
-            "lchmod": 1,
-            "fchmod": 1,
-            "open": 2,
-            "mkdir": 1,
-            "writeFile": 2,
-            "appendFile": 2,
-            "copyFile": -1,
-        }.get(method)
-        if position is None or position < 0 or len(args) <= position:
-            return
-        mode_node = unwrap(args[position])
-        if mode_node is not None and mode_node.type == "object":
-            mode_node = next(
-                (
-                    p.child_by_field_name("value")
-                    for p in mode_node.named_children
-                    if p.type == "pair" and text(p.child_by_field_name("key")) == "mode"
-                ),
-                None,
-            )
-        mode = _mode_value(mode_node)
-        if mode is None:
-            return
-        target = text(args[0]).lower()
-        secret = any(
-            w in target
-            for w in (
-                "secret",
-                "key",
-                "token",
-                "passw",
-                "private",
-                "credential",
-                ".pem",
-                ".env",
-                "id_rsa",
-                "cert",
-            )
-        )
-        secret = secret or any(has_word(n, SECRET_WORDS) for n in _enclosing_function_names(node))
-        if mode & 0o002:
-            self._emit(
-                js_misc.PERMISSIVE_MODE,
-                node,
-                f"mode {oct(mode)} lets every user on the machine write this path",
-                Confidence.HIGH,
-            )
-        elif secret and mode & 0o077:
-            self._emit(
-                js_misc.PERMISSIVE_MODE,
-                node,
-                f"mode {oct(mode)} lets other users or the group read a secret; use 0o600",
-            )
-
     def regex(self, node: Node, pattern: str) -> None:
         if nested_quantifier(pattern):
             self._emit(
@@ -306,76 +235,6 @@ class _MiscChecks:
                 node,
                 "nested unbounded quantifiers: an almost-matching input makes "
                 "the regex engine backtrack for seconds to hours, blocking the event loop",
-            )
-
-    def _merge(self, node: Node, qname: str, args: list[Node]) -> None:
-        sources = [a for a in args[1:] if _request_data(a)]
-        if not sources:
-            return
-        deep = (
-            not qname.endswith(("Object.assign", ".assign", "$.extend", "jQuery.extend"))
-            or text(args[0]) == "true"
-        )
-        self._emit(
-            js_misc.PROTO_POLLUTION,
-            node,
-            f"{qname} copies keys from request data ({text(sources[0])[:40]}); a '__proto__' key "
-            "changes Object.prototype"
-            if deep
-            else f"{qname} copies keys from request data ({text(sources[0])[:40]}) into an object",
-            Confidence.HIGH if deep else Confidence.MEDIUM,
-        )
-
-    def merge_loop(self, node: Node) -> None:
-        """``for (k in src) target[k] = ... merge(target[k], src[k])``: a recursive merge with no
-        __proto__/constructor guard."""
-        if text(node.child_by_field_name("operator")) != "in":
-            return
-        key = (
-            text(node.child_by_field_name("left"))
-            .replace("const ", "")
-            .replace("let ", "")
-            .replace("var ", "")
-            .strip()
-        )
-        body = node.child_by_field_name("body")
-        if body is None or not key:
-            return
-        body_text = text(body)
-        if (
-            "__proto__" in body_text
-            or "constructor" in body_text
-            or "prototype" in body_text
-            or "hasOwnProperty" in body_text
-            or "hasOwn(" in body_text
-            or "Object.keys" in body_text
-        ):
-            return
-        function = node.parent
-        while function is not None and function.type not in (
-            "function_declaration",
-            "function_expression",
-            "arrow_function",
-            "method_definition",
-        ):
-            function = function.parent
-        name_node = function.child_by_field_name("name") if function is not None else None
-        if function is None:
-            return
-        name = text(name_node) if name_node is not None else ""
-        if (
-            function.type == "arrow_function"
-            and function.parent is not None
-            and function.parent.type == "variable_declarator"
-        ):
-            name = text(function.parent.child_by_field_name("name"))
-        assigns_computed = re.search(rf"\w+\[{re.escape(key)}\]\s*=[^=]", body_text) is not None
-        recursive = bool(name) and re.search(rf"\b{re.escape(name)}\s*\(", body_text) is not None
-        if assigns_computed and recursive:
-            self._emit(
-                js_misc.PROTO_POLLUTION,
-                node,
-                f"recursive merge '{name}' copies every key, including '__proto__' and 'constructor'",
             )
 
     def comparison(self, node: Node) -> None:
@@ -447,44 +306,6 @@ class _MiscChecks:
         )
 
 
-_FS_MODULES = frozenset(
-    {"fs", "node:fs", "fs/promises", "node:fs/promises", "fs-extra", "fse", "graceful-fs"}
-)
-
-
-def _mode_value(node: Node | None) -> int | None:
-    """0o644, 0644, 420 or '644' → the permission bits."""
-    node = unwrap(node)
-    if node is None:
-        return None
-    raw = string_value(node) if node.type == "string" else text(node) if node.type == "number" else None
-    if raw is None:
-        return None
-    raw = raw.replace("_", "")
-    try:
-        if node.type == "string" or (raw.startswith("0") and raw[1:2].isdigit()):
-            return int(raw, 8)
-        return int(raw, 0)
-    except ValueError:
-        return None
-
-
-def _enclosing_function_names(node: Node) -> list[str]:
-    names: list[str] = []
-    current = node.parent
-    while current is not None:
-        if current.type in ("function_declaration", "method_definition"):
-            names.append(text(current.child_by_field_name("name")))
-        elif (
-            current.type in ("arrow_function", "function_expression")
-            and current.parent is not None
-            and current.parent.type == "variable_declarator"
-        ):
-            names.append(text(current.parent.child_by_field_name("name")))
-        current = current.parent
-    return names
-
-
 def _trivial(node: Node) -> bool:
     """Literals, null/undefined, typeof and numeric expressions: not a secret comparison."""
     if node.type in ("string", "number", "null", "undefined", "true", "false", "regex", "template_string"):
@@ -509,12 +330,3 @@ def _name_of(node: Node) -> str:
     if node.type == "subscript_expression":
         return dotted(node.child_by_field_name("object"))
     return ""
-
-
-def _request_data(node: Node) -> bool:
-    name = dotted(node) or text(node)
-    root, _, rest = name.partition(".")
-    return (
-        root in ("req", "request", "ctx")
-        and rest.split(".")[0] in ("body", "query", "params", "cookies", "headers", "request")
-    ) or name.startswith("JSON.parse(req")
