@@ -52,6 +52,7 @@ def _records(workspace: Path) -> list[dict[str, Any]]:
 
 
 def test_langchain_tool_allowed_and_denied(guard: Guard, env: Any) -> None:
+    pytest.importorskip("langchain_core", reason="extra blastshield[langchain] not installed")
     from langchain_core.tools import tool
 
     from blastshield.integrations.langchain import guard_tool
@@ -78,6 +79,7 @@ def test_langchain_tool_allowed_and_denied(guard: Guard, env: Any) -> None:
 
 
 def test_langchain_async_and_undeclared_tool(guard: Guard) -> None:
+    pytest.importorskip("langchain_core", reason="extra blastshield[langchain] not installed")
     from langchain_core.tools import tool
 
     from blastshield.integrations.langchain import guard_tools
@@ -106,6 +108,7 @@ def test_langchain_async_and_undeclared_tool(guard: Guard) -> None:
 
 
 def test_openai_agents_function_tool(guard: Guard, env: Any) -> None:
+    pytest.importorskip("agents", reason="extra blastshield[openai-agents] not installed")
     from agents import function_tool
     from agents.tool_context import ToolContext
 

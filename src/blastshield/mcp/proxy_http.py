@@ -196,24 +196,24 @@ class HttpProxy:
         finally:
             await response.aclose()
         if kind == "application/json" and track is not None:
-            raw = self._transform_json(raw, track)
+            raw = await self._transform_json(raw, track)
             out_headers.pop("content-length", None)
         return Response(raw, status_code=response.status_code, headers=out_headers)
 
-    def _transform(self, message: Any, track: tuple[Relay, Any, Pending]) -> Any:
+    async def _transform(self, message: Any, track: tuple[Relay, Any, Pending]) -> Any:
         relay, request_id, pending = track
         if (isinstance(message, dict) and ("result" in message or "error" in message)
                 and jsonrpc.id_key(message.get("id")) == jsonrpc.id_key(request_id)):
-            return relay.from_server(message, pending)
+            return await relay.settle(message, pending)
         return message
 
-    def _transform_json(self, raw: bytes, track: tuple[Relay, Any, Pending]) -> bytes:
+    async def _transform_json(self, raw: bytes, track: tuple[Relay, Any, Pending]) -> bytes:
         try:
             message = jsonrpc.decode(raw)
         except ValueError:
             self.gate.warn("the upstream answered with a body that is not JSON; passed through")
             return raw
-        return jsonrpc.encode(self._transform(message, track))
+        return jsonrpc.encode(await self._transform(message, track))
 
     async def _relay_events(self, response: httpx2.Response,
                             track: tuple[Relay, Any, Pending] | None) -> AsyncIterator[bytes]:
@@ -227,7 +227,7 @@ class HttpProxy:
                 except ValueError:
                     yield event.raw
                     continue
-                changed = self._transform(message, track)
+                changed = await self._transform(message, track)
                 yield event.raw if changed is message else event.encode_with_data(
                     json.dumps(changed, ensure_ascii=False, separators=(",", ":")))
         finally:

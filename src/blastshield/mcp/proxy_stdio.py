@@ -289,7 +289,7 @@ class StdioProxy:
                 return
             pending = self.pending.pop(key, None)
             if pending is not None:
-                item = self.relay.from_server(item, pending)
+                item = await self.relay.settle(item, pending)
         await self._to_client(item)
 
     async def _to_client(self, body: Any) -> None:

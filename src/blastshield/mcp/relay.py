@@ -10,6 +10,7 @@ their answers — passes through unchanged.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ class Pending:
     revision: Revision
     started: float
     verdict: CallVerdict | None = None
+    logged: concurrent.futures.Future[str] | None = None  # the call's decision record
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,16 +88,24 @@ class Relay:
         if not verdict.allowed:
             assert verdict.error is not None
             return Answer({"jsonrpc": "2.0", "id": message.id, "error": verdict.error})
-        try:
-            await asyncio.wrap_future(future)  # the decision is in the log before the server acts
-        except Exception:
-            reason = self.gate.audit.broken or "the audit log cannot be written"
-            self.gate.warn(f"audit log failure: {reason}; refusing calls", key="audit")
-            return Answer(jsonrpc.error(message.id, jsonrpc.POLICY_DENIED,
-                                        f"blastshield refused the call: {reason}"))
+        # The record is written while the server works; settle() holds the result back until it is
+        # durable, so no result reaches the client unless its decision is in the log.
         pending.verdict = verdict
+        pending.logged = future
         pending.started = time.perf_counter()
         return Forward(message.body, pending)
+
+    async def settle(self, body: dict[str, Any], pending: Pending) -> dict[str, Any]:
+        """:meth:`from_server` once the call's decision record is durable (an error if it cannot be)."""
+        if pending.logged is not None:
+            try:
+                await asyncio.wrap_future(pending.logged)
+            except Exception:
+                reason = self.gate.audit.broken or "the audit log cannot be written"
+                self.gate.warn(f"audit log failure: {reason}; refusing calls from now on", key="audit")
+                text = f"blastshield withheld the result: the call could not be recorded ({reason})"
+                return jsonrpc.error(body.get("id"), jsonrpc.POLICY_DENIED, text)
+        return self.from_server(body, pending)
 
     def from_server(self, body: dict[str, Any], pending: Pending) -> dict[str, Any]:
         """The server's response to ``pending``, as the client should see it."""
