@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
-import importlib
 import os
-import pkgutil
 import sys
 from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import argparse
 
 from blastshield import __version__
 from blastshield.errors import BlastshieldError
@@ -23,6 +24,9 @@ exit codes: 0 clean/allowed, 1 findings or a deny, 2 usage or input error,
 
 
 def _command_modules() -> list[ModuleType]:
+    import importlib
+    import pkgutil
+
     from blastshield.cli import commands
 
     names = sorted(m.name for m in pkgutil.iter_modules(commands.__path__) if not m.name.startswith("_"))
@@ -30,6 +34,8 @@ def _command_modules() -> list[ModuleType]:
 
 
 def build_parser(modules: list[ModuleType]) -> argparse.ArgumentParser:
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="blastshield", description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -49,15 +55,22 @@ def build_parser(modules: list[ModuleType]) -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args_in = list(sys.argv[1:] if argv is None else argv)
     if args_in[:1] == ["hook"]:
-        # The hook path stays lean: import only the hook command, never the others.
-        modules = [importlib.import_module("blastshield.cli.commands.hook")]
-    else:
-        modules = _command_modules()
-    parser = build_parser(modules)
+        # The hook runs once per tool call: no argparse, no discovery of other commands.
+        from blastshield.cli.commands import hook
+
+        fast = hook.fast_args(args_in[1:])
+        if fast is not None:
+            return _dispatch(fast)
+    parser = build_parser(_command_modules())
     args = parser.parse_args(args_in)
     if not getattr(args, "_run", None):
         parser.print_help(sys.stderr)
         return 2
+    return _dispatch(args)
+
+
+def _dispatch(args: Any) -> int:
+    """Run a parsed command; our errors become one line and their exit code."""
     try:
         code: int = args._run(args)
         return code
@@ -71,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Exception as exc:
-        if args.verbose:
+        if getattr(args, "verbose", False):
             raise
         print(f"blastshield: internal error: {type(exc).__name__}: {exc} (run with -v for details)",
               file=sys.stderr)

@@ -20,6 +20,23 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--policy", metavar="P", help="policy file (init bakes its absolute path in)")
 
 
+def fast_args(argv: list[str]) -> argparse.Namespace | None:
+    """Parse ``HOST [--policy P]`` without building the whole CLI; None for anything else."""
+    if not argv or argv[0].startswith("-"):
+        return None
+    args = argparse.Namespace(host=argv[0], policy=None, verbose=False, _run=run)
+    rest = argv[1:]
+    if not rest:
+        return args
+    if len(rest) == 2 and rest[0] == "--policy":
+        args.policy = rest[1]
+        return args
+    if len(rest) == 1 and rest[0].startswith("--policy="):
+        args.policy = rest[0].split("=", 1)[1]
+        return args
+    return None
+
+
 def run(args: argparse.Namespace) -> int:
     from blastshield.hosts import get_adapter
     from blastshield.hosts.runner import run_hook
