@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
-EXTRAS ?= dev,otel,postgres,mcp
+EXTRAS ?= dev,otel,postgres,mcp,langchain,openai-agents
 
 .PHONY: demo test lint typecheck unit bench clean compile
 

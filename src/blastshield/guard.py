@@ -105,9 +105,9 @@ class Guard:
                 try:
                     result = func(*args, **kwargs)
                 except BaseException as exc:
-                    self._outcome(tool_name, call_id, started, success=False, error=type(exc).__name__)
+                    self.record_outcome(tool_name, call_id, started, success=False, error=type(exc).__name__)
                     raise
-                self._outcome(tool_name, call_id, started, success=True)
+                self.record_outcome(tool_name, call_id, started, success=True)
                 return result
 
             return guarded
@@ -154,7 +154,9 @@ class Guard:
                                        tool_use_id=call_id, tool=tool, action=summary,
                                        outcome=outcome or {}, **fields))
 
-    def _outcome(self, tool: str, call_id: str, started: float, *, success: bool, error: str = "") -> None:
+    def record_outcome(self, tool: str, call_id: str, started: float, *, success: bool,
+                       error: str = "") -> None:
+        """Record how a guarded call ended (``started`` is its ``time.perf_counter()``)."""
         outcome: dict[str, object] = {"success": success,
                                       "duration_ms": round((time.perf_counter() - started) * 1000, 3)}
         if error:

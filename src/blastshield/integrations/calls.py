@@ -74,4 +74,5 @@ def begin(guard: Guard, spec: EffectSpec, tool: str, arguments: Mapping[str, Any
 
 def finish(guard: Guard, tool: str, call_id: str, started: float, error: BaseException | None = None) -> None:
     """Record how the call ended (success, or the exception's type)."""
-    guard._outcome(tool, call_id, started, success=error is None, error=type(error).__name__ if error else "")
+    guard.record_outcome(tool, call_id, started, success=error is None,
+                         error=type(error).__name__ if error else "")
