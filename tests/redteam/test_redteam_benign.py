@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 import redteam_cases_benign
+import redteam_cases_evasions
 import redteam_cases_payloads
 import redteam_cases_structure
 from redteam_case import ALLOW, ASK, Case
@@ -28,5 +29,6 @@ def test_benign_table_is_large_distinct_and_exact() -> None:
     assert len(set(ids)) == len(ids), sorted({i for i in ids if ids.count(i) > 1})
     assert len(set(commands)) == len(commands), sorted({c for c in commands if commands.count(c) > 1})
     assert {c.expect for c in BENIGN} <= {ALLOW, ASK}
-    hostile = {c.command for c in redteam_cases_structure.CASES + redteam_cases_payloads.CASES}
+    hostile = {c.command for c in redteam_cases_structure.CASES + redteam_cases_payloads.CASES
+               + redteam_cases_evasions.CASES}
     assert hostile.isdisjoint(commands)

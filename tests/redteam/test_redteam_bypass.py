@@ -8,12 +8,14 @@ that carries the decision (see redteam_harness.assert_case).
 from __future__ import annotations
 
 import pytest
+import redteam_cases_evasions
 import redteam_cases_payloads
 import redteam_cases_structure
 from redteam_case import ALLOW, Case
 from redteam_harness import Workspace, assert_case, assert_denied_non_interactive
 
-BYPASSES: list[Case] = redteam_cases_structure.CASES + redteam_cases_payloads.CASES
+BYPASSES: list[Case] = (redteam_cases_structure.CASES + redteam_cases_payloads.CASES
+                         + redteam_cases_evasions.CASES)
 UNRESOLVABLE: list[Case] = [c for c in BYPASSES if c.unresolvable]
 
 
