@@ -280,11 +280,11 @@ def path_globs(paths: Iterable[str], ctx: PathContext) -> list[str]:
     out: set[str] = set()
     for path in sorted(set(paths)):
         temp = next((t for t in ctx.temp_roots if is_within(path, t)), None)
-        if temp is not None:
-            out.add(f"{temp}/**")
-            continue
         if is_within(path, ctx.workspace):
             label, base, depth = "${WORKSPACE}/", ctx.workspace, 1
+        elif temp is not None:
+            out.add(f"{temp}/**")
+            continue
         elif is_within(path, ctx.home) and path != ctx.home:
             label, base, depth = "~/", ctx.home, 1
         else:

@@ -65,8 +65,6 @@ class Proposal:
 
 def path_context(policy: Policy) -> PathContext:
     temps = {"/tmp", os.path.realpath("/tmp"), os.path.realpath(tempfile.gettempdir())}
-    temps.discard(policy.workspace)
-    temps = {t for t in temps if not is_within(policy.workspace, t)}
     return PathContext(policy.workspace, home_dir(), tuple(sorted(temps)))
 
 
@@ -174,3 +172,26 @@ def _judge(effect: SeenEffect, policy: Policy, ctx: PathContext,
 def _short(rule: str) -> str:
     head, sep, rest = rule.partition(" ")
     return f"{os.path.basename(head)} {rest}" if sep and head.startswith("/") else rule
+
+
+def suggestion_for(action: SeenAction, policy: Policy, ctx: PathContext) -> tuple[tuple[str, ...], str]:
+    """The allow rules that would have let ``action`` through, or ``()`` and why none is safe.
+
+    Only the effects that were asked or denied count; the rules are in learn's collapsed form.
+    """
+    secrets = tuple(expand(p, policy.workspace, ctx.home) for p in SECRET_PATHS)
+    rules: set[str] = set()
+    for effect in action.effects:
+        if effect.decision not in ("ask", "deny"):
+            continue
+        judged = _judge(effect, policy, ctx, secrets)
+        if isinstance(judged, Refusal):
+            return (), f"{judged.category}: {judged.reason}"
+        if judged is None:
+            return (), f"{effect.kind} effects are not learned"
+        table, value = judged
+        if table in ("read", "write"):
+            rules.update(f"[files].{table} {glob}" for glob in path_globs([value], ctx))
+        else:
+            rules.add(f"[{table}].allow {value}")
+    return tuple(sorted(rules)), "allowing this removes the prompt; nothing in it needs a human decision"
