@@ -112,3 +112,15 @@ def test_redact_json_handles_nested_values_and_secret_field_names() -> None:
     assert out["argv"][2] == "bob:Pa55w0rdZ"  # a lone list item has no context: a known limit
     assert out["count"] == 3
     assert out["password"] == "EXAMPLE"  # placeholder stays
+
+
+def test_long_identifier_runs_stay_linear_and_clean() -> None:
+    """A large base64 blob full of "key"-like substrings (a file the agent writes) must not send
+    the assignment rules into quadratic backtracking, nor be flagged as a secret."""
+    import base64
+
+    blob = "data_key" + base64.b64encode(bytes(range(256)) * 800).decode().replace("=", "")
+    assert find_secrets(blob) == []
+    text = f"export API_TOKEN={GH[4:]}\n" + blob
+    [match] = find_secrets(text)
+    assert (match.kind, match.line) == ("token-assignment", 1)

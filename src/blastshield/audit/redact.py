@@ -58,11 +58,15 @@ _ENTROPY_NAMES = r"(?:key|auth|credential|creds?|signature|salt|cookie|session|d
 
 def _assignment(names: str, unquoted: str, shortest: int) -> str:
     """``name = value`` / ``name: value`` / ``"name": "value"`` / ``--name value``; groups dq|sq|value."""
+    # Every repetition is bounded: an unbounded name part before the keyword made a long
+    # identifier-like run (a base64 blob containing "key") cost quadratic time.
+    low = str(shortest)
     return (
-        r"(?i)(?:[A-Za-z0-9_.\-]*" + names + r"[A-Za-z0-9_.\-]*[\"']?\s*(?:=|:=|=>|:)\s*"
-        r"|--[a-z\-]*" + names + r"[a-z\-]*\s+)"
-        r"(?:\"(?P<dq>[^\"\n]{" + str(shortest) + r",})\"|'(?P<sq>[^'\n]{" + str(shortest) + r",})'"
-        r"|(?P<value>" + unquoted + "{" + str(shortest) + ",}))"
+        r"(?i)(?:(?<![A-Za-z0-9_.\-])[A-Za-z0-9_.\-]{0,40}" + names + r"[A-Za-z0-9_.\-]{0,40}[\"']?[ \t]{0,8}"
+        r"(?:=|:=|=>|:)[ \t]{0,8}"
+        r"|--[a-z\-]{0,30}" + names + r"[a-z\-]{0,30}[ \t]{1,8})"
+        r"(?:\"(?P<dq>[^\"\n]{" + low + r",512})\"|'(?P<sq>[^'\n]{" + low + r",512})'"
+        r"|(?P<value>" + unquoted + "{" + low + ",512}))"
     )
 
 
