@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from blastshield.scan.python import sinks
-from blastshield.scan.python.names import BUILTINS, call_name, canonical, dotted, last
+from blastshield.scan.python.names import BUILTINS, call_name, canonical, dotted, kwarg, last
 from blastshield.scan.python.sanitizers import ALL, guard_cwes, sanitiser_cwes
 from blastshield.scan.python.sources import (
     ATTR_SOURCES,
@@ -55,6 +55,7 @@ class FileInfo:
     aliases: dict[str, str]
     constants: dict[str, Val]  # module-level names bound to constant values
     defined: set[str]  # module-level functions and classes
+    methods: set[str] = field(default_factory=set)  # every function and method name of the file
     summary_of: Callable[[ast.Call, str], object | None] = field(default=lambda c, n: None)
 
 
@@ -343,6 +344,9 @@ class FunctionFlow:
 
     def call(self, e: ast.Call) -> Val:
         name = call_name(e, self.info.aliases)
+        if name in sinks.BARE_PROCESS and name not in self.info.defined and name not in self.env and (
+                name != "Popen" or kwarg(e, "shell") is not None):
+            name = sinks.BARE_PROCESS[name]  # a fragment without its imports, or `from os import *`
         method = e.func.attr if isinstance(e.func, ast.Attribute) else ""
         recv = self.expr(e.func.value) if isinstance(e.func, ast.Attribute) else EMPTY
         args = [self.expr(a) for a in e.args]
@@ -352,7 +356,9 @@ class FunctionFlow:
         if e.args and isinstance(e.args[0], (ast.List, ast.Tuple)):
             first_elts = [self.expr(x) for x in e.args[0].elts]
         receiver = (dotted(e.func.value) or "") if isinstance(e.func, ast.Attribute) else ""
-        ci = sinks.CallInfo(e, name, method or last(name), receiver.lower(), args, kwargs, first_elts)
+        own = (isinstance(e.func, ast.Name) and e.func.id in self.info.defined) or (
+            receiver in ("self", "cls") and method in self.info.methods)
+        ci = sinks.CallInfo(e, name, method or last(name), receiver.lower(), args, kwargs, first_elts, own)
         for hit in sinks.check(ci):
             self.record(hit, e)
         produced = call_source(name, e)
@@ -372,6 +378,8 @@ class FunctionFlow:
             prefixes = [recv.text[:m.start()] for m in BRACE_SLOT.finditer(recv.text)]
             pieces = [*args, *kwargs.values()]
             out = Val(recv.origins, recv.built, recv.text)
+            if extra and prefixes:  # template.format(**locals()): every slot is filled from there
+                pieces.extend(extra * len(prefixes))
             for i, p in enumerate(pieces):
                 v = _slot_sanitise(p, prefixes[i] if i < len(prefixes) else "")
                 out = Val(out.origins | v.origins, out.built or bool(v.origins), out.text)

@@ -23,6 +23,7 @@ class CallInfo:
     args: list[Val]
     kwargs: dict[str, Val]
     first_elts: list[Val] | None = None  # values of a literal list/tuple first argument
+    own: bool = False  # the file's own function: its summary, not its name, says what it does
 
     def val(self, index: int, kw: str | None = None) -> Val | None:
         if kw is not None and kw in self.kwargs:
@@ -78,8 +79,25 @@ SQL_STATEMENT = re.compile(r"^\W*(select\b.*\bfrom|insert\s+into|update\b.*\bset
                            r"create\s+(user|table)|drop\s+(table|user)|alter\s+table)\b", re.I | re.S)
 COMMAND_METHOD = re.compile(r"^(exec_command|run_command|run_cmd|execute_command|_?run_ssh\w*|ssh_exec\w*|"
                             r"_?execute_cli|shell_exec|run_shell\w*|_?cli_run|exec_cmd)$", re.I)
+# Names of a project's own command runners (self._execute(cmd), host.run(cmd), ssh.exec(cmd)): a sink
+# only when what they get reads as a command line built by formatting (see looks_like_command).
+RUNNER_NAME = re.compile(r"^_*(run|execute|exec|call|spawn|system|popen|shell|sh|ssh|cmd|command|"
+                         r"check_output|check_call)(_\w+)?$|[a-z](_run|_exec|_execute|_cmd|_command|_ssh|"
+                         r"_shell|_cli)$", re.I)
+COMMAND_LINE = re.compile(r"^(?:X\s+)*[a-z][\w.+-]*(?:\s+(?:X|-{1,2}[a-z][\w-]*(?:=\S*)?|[\w./:=@,+-]+|"
+                          r"'[^']*'|\"[^\"]*\"|[|;&<>]+|\d[\w.]*))+\s*$", re.I)
+TEMPLATE_SLOT = re.compile(r"\{[^{}]*\}|%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdifrx]")
+# Shell helpers called by bare name in fragments or after a star import: os.system, subprocess.* ...
+BARE_PROCESS = {"system": "os.system", "popen": "os.popen", "getoutput": "subprocess.getoutput",
+                "check_output": "subprocess.check_output", "check_call": "subprocess.check_call",
+                "Popen": "subprocess.Popen", "getstatusoutput": "subprocess.getstatusoutput"}
+# Salt execution modules run commands through __salt__['cmd.run'](...).
+SALT_COMMANDS = re.compile(r"^cmd\.(run\w*|shell|exec_code\w*|script\w*)$")
 SQL_WORDS = re.compile(r"\b(select|insert|update|delete|drop|create|alter|replace|where|from|into|values|"
-                       r"pragma|grant|truncate|exec)\b", re.I)
+                       r"pragma|grant|truncate|exec|attach)\b", re.I)
+SQL_FIRST_WORD = re.compile(r"^\W*(select|insert|update|delete|drop|create|alter|replace|attach|detach|"
+                            r"pragma|grant|revoke|truncate|with|begin|commit|rollback|show|describe|use|set|call)\b",
+                            re.I)
 CODE_CALLS = {"eval": 0, "exec": 0, "compile": 0, "builtins.eval": 0, "builtins.exec": 0,
               "execfile": 0}
 PATH_CALLS = {"open": 0, "io.open": 0, "codecs.open": 0, "os.remove": 0, "os.unlink": 0, "os.rmdir": 0,
@@ -142,8 +160,14 @@ def check(ci: CallInfo) -> list[SinkHit]:
             and SQL_STATEMENT.search(first.text):
         # the file's own query helper (db.get(q), execute_query(q)) given an SQL statement built by formatting
         hits.append(SinkHit(R.SQL_INJECTION, first, f"{method or name}()", building=True, weak=L))
-    if COMMAND_METHOD.match(method or name) and first is not None:
+    if first is not None and (COMMAND_METHOD.match(method or name) or (
+            not ci.own and RUNNER_NAME.search(method or name) and name not in PROCESS_CALLS
+            and name not in SHELL_CALLS and first.built and looks_like_command(first.text))):
         hits.append(SinkHit(R.COMMAND_INJECTION, first, f"{method or name}()", building=True, weak=L))
+    if isinstance(ci.node.func, ast.Subscript) and SALT_COMMANDS.match(const_str(ci.node.func.slice) or "") \
+            and first is not None:
+        hits.append(SinkHit(R.COMMAND_INJECTION, first, f"{const_str(ci.node.func.slice)}()", building=True,
+                            weak=L))
     if name in ("sqlalchemy.text", "text") and first is not None and SQL_WORDS.search(first.text):
         hits.append(SinkHit(R.SQL_INJECTION, first, "sqlalchemy.text()", building=True, weak=L))
     if name in PATH_CALLS:
@@ -181,6 +205,15 @@ def check(ci: CallInfo) -> list[SinkHit]:
         for v in ci.args[1:2]:
             hits.append(SinkHit(R.HEADER_INJECTION, v, f"header {method}()", external=None, weak=None))
     return hits
+
+
+def looks_like_command(text: str) -> bool:
+    """A command line template: a program name then arguments, options or placeholders, on one line."""
+    if not text or "\n" in text.strip() or SQL_FIRST_WORD.search(text) or len(text) > 400:
+        return False
+    plain = TEMPLATE_SLOT.sub("X", text).strip()
+    words = plain.split()
+    return len(words) >= 2 and words.count("X") < len(words) and bool(COMMAND_LINE.match(plain))
 
 
 def _process(ci: CallInfo) -> list[SinkHit]:

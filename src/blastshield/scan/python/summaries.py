@@ -66,7 +66,7 @@ class FileAnalysis:
                            and c.func.value.id in ("self", "cls"))}
         defined = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef,
                                                                  ast.ClassDef))}
-        self.info = FileInfo(aliases, _module_constants(tree), defined)
+        self.info = FileInfo(aliases, _module_constants(tree), defined, set(self.funcs))
         self.summaries: dict[str, Summary] = {}
 
     def run(self) -> list[Finding]:
