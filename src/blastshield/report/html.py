@@ -318,7 +318,8 @@ def _review(report: ReviewReport | None) -> str:
                + (f"add <code>{_e('; '.join(g.fix))}</code>" if g.safe else f"keep asking ({_e(g.why)})")
                for g in report.prompts]
     denies = [f"{g.count}× <code>{_e(g.example[:140])}</code> → "
-              + _e(g.why if not g.safe else "allowing it would take " + "; ".join(g.fix)) for g in report.denies]
+              + _e(g.why if not g.safe else "allowing it would take " + "; ".join(g.fix))
+              for g in report.denies]
     unused = [f"<code>{_e(n.where)} {_e(n.pattern)}</code>" for n in report.unused]
     return (head + f"<h3>Risky grants ({len(risky)})</h3>" + items(risky)
             + f"<h3>Rules much wider than their use ({len(wider)})</h3>" + items(wider)
