@@ -152,3 +152,28 @@ def test_store_option_and_policy_store_setting(env: Any, tmp_path: Path) -> None
     other_dir.mkdir()
     via_store = env.run("log", "list", "--json", "--store", str(elsewhere), cwd=other_dir)
     assert via_store.json()["records"][0]["action"] == "echo 1"
+
+
+def test_colour_only_on_a_terminal(populated: Any) -> None:
+    import pty
+
+    env = populated
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "blastshield", "log", "list"], cwd=env.workspace,
+                            env={**env.environ, "TERM": "xterm", "COLUMNS": "200"}, stdout=follower,
+                            stderr=subprocess.PIPE)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            data = os.read(leader, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(timeout=30)
+    os.close(leader)
+    screen = b"".join(chunks).decode()
+    assert "\x1b[31mdeny" in screen and "\x1b[32mallow" in screen and "\x1b[33mask" in screen
+    assert "\x1b[" not in env.run("log", "list").stdout

@@ -191,3 +191,17 @@ def test_http_json_protocol(env: Any, collector: Collector, tmp_path: Path) -> N
     log = data["resourceLogs"][0]["scopeLogs"][0]["logRecords"][0]
     keys = {a["key"]: a["value"] for a in log["attributes"]}
     assert keys["gen_ai.tool.call.id"] == {"stringValue": "toolu_0001"}
+
+
+def test_exported_otlp_json_is_a_valid_request(env: Any) -> None:
+    from google.protobuf import json_format
+
+    policy = write_policy(env.workspace, "checkpoint_every = 2")
+    record(policy, [event(1), event(2, decision="ask", applied="ask")], env.environ)
+    exported = env.run("log", "export", "--format", "otlp")
+    assert exported.code == 0, exported.stderr
+    message = json_format.ParseDict(json.loads(exported.stdout), ExportLogsServiceRequest())
+    logs = message.resource_logs[0].scope_logs[0].log_records
+    assert [attrs(log).get("blastshield.seq") for log in logs] == [1, 2, None]
+    assert attrs(logs[2])["blastshield.checkpoint.count"] == 2
+    assert logs[1].severity_number == 10 and logs[0].time_unix_nano > 0
