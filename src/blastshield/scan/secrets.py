@@ -21,7 +21,7 @@ from blastshield.scan.rules.secrets_rules import (
     SECRET_TOKEN,
 )
 
-PASSWORD_KINDS = frozenset({"password-assignment", "url-password"})
+PASSWORD_KINDS = frozenset({"password-assignment", "url-password", "cli-user-password"})
 GENERIC_KINDS = frozenset({"token-assignment", "high-entropy-assignment", "auth-header", "jwt",
                            "secret-field"})
 # Files full of integrity hashes and generated blobs: high entropy by design, never hand-written secrets.
