@@ -140,7 +140,8 @@ def _judge(effect: SeenEffect, policy: Policy, ctx: PathContext,
            secrets: tuple[str, ...]) -> tuple[str, str] | Refusal | None:
     """``(table, value)`` to grant, a Refusal, or None (nothing to learn from this effect)."""
     if effect.by_builtin:
-        return Refusal("built-in protection", effect.reason or "no policy can allow this")
+        reason = effect.reason.removeprefix("built-in protection: ")
+        return Refusal("built-in protection", reason or "no policy can allow this")
     if effect.by_analysis:
         return Refusal("analysis", effect.reason or "the shell analysis refused to let a rule decide this")
     listed = _RULE_LIST.search(effect.rule)

@@ -266,7 +266,7 @@ def _prompts(policy: Policy, actions: list[SeenAction]) -> tuple[list[PromptGrou
     reasons: dict[tuple[str, tuple[str, ...], str], str] = {}
     ctx = path_context(policy)
     for action in actions:
-        if action.decision not in ("ask", "deny"):
+        if action.decision not in ("ask", "deny") or _allowed_now(policy, action):
             continue
         fix, why = suggestion_for(action, policy, ctx)
         key = (action.decision, fix, "" if fix else why)
@@ -281,6 +281,15 @@ def _prompts(policy: Policy, actions: list[SeenAction]) -> tuple[list[PromptGrou
     asked.sort(key=lambda g: (not g.safe, -g.count, g.example))
     denied.sort(key=lambda g: (-g.count, g.example))
     return asked, denied
+
+
+def _allowed_now(policy: Policy, action: SeenAction) -> bool:
+    """True when the policy in force would now allow every effect (the prompt is already gone)."""
+    for seen in action.effects:
+        effect = as_effect(seen)
+        if effect is None or seen.by_analysis or decide_effect(policy, effect).verdict is not Verdict.ALLOW:
+            return False
+    return True
 
 
 def review_keys(report: ReviewReport) -> set[str]:
