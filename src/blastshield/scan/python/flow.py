@@ -358,7 +358,8 @@ class FunctionFlow:
         receiver = (dotted(e.func.value) or "") if isinstance(e.func, ast.Attribute) else ""
         own = (isinstance(e.func, ast.Name) and e.func.id in self.info.defined) or (
             receiver in ("self", "cls") and method in self.info.methods)
-        ci = sinks.CallInfo(e, name, method or last(name), receiver.lower(), args, kwargs, first_elts, own)
+        ci = sinks.CallInfo(e, name, method or last(name), receiver.lower(), args, kwargs, first_elts, own,
+                            recv)
         for hit in sinks.check(ci):
             self.record(hit, e)
         produced = call_source(name, e)

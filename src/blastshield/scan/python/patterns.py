@@ -18,6 +18,7 @@ from blastshield.scan.python.names import (
     last,
 )
 from blastshield.scan.python.patterns_hosts import host_check_findings
+from blastshield.scan.python.patterns_upload import upload_findings
 from blastshield.scan.python.patterns_web import web_findings
 from blastshield.scan.registry import finding
 from blastshield.scan.rules import python_patterns as R
@@ -306,4 +307,5 @@ def _mode(node: ast.AST | None) -> int | None:
 def pattern_findings(index: FileIndex, path: str) -> list[Finding]:
     visitor = PatternVisitor(index, path)
     visitor.visit(index.tree)
-    return visitor.out + web_findings(index, path) + host_check_findings(index, path)
+    return [*visitor.out, *web_findings(index, path), *host_check_findings(index, path),
+            *upload_findings(index, path)]

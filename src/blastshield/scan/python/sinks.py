@@ -24,6 +24,7 @@ class CallInfo:
     kwargs: dict[str, Val]
     first_elts: list[Val] | None = None  # values of a literal list/tuple first argument
     own: bool = False  # the file's own function: its summary, not its name, says what it does
+    recv: Val | None = None  # the value of the receiver of a method call
 
     def val(self, index: int, kw: str | None = None) -> Val | None:
         if kw is not None and kw in self.kwargs:
@@ -174,6 +175,11 @@ def check(ci: CallInfo) -> list[SinkHit]:
         v = ci.val(PATH_CALLS[name])
         if v is not None:
             hits.append(SinkHit(R.PATH_TRAVERSAL, v, f"{name}()", external=L, weak=None))
+    if method == "save" and first is not None and ci.node.args and (first.text or (
+            ci.recv is not None and ci.recv.tainted)):
+        # upload.save(path), image.save(path): the file is written wherever the path points
+        hits.append(SinkHit(R.PATH_TRAVERSAL, first, f"{ci.receiver or 'file'}.save()", external=L,
+                            weak=None))
     if name in URL_CALLS:
         v = ci.val(URL_CALLS[name], "url")
         if v is not None:

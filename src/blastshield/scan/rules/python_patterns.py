@@ -65,3 +65,7 @@ INCOMPLETE_HOST_CHECK = declare(
     "BS-PY-020-host-check", 20, Severity.MEDIUM, M, "URL or host checked by substring, suffix or loose regex",
     "parse the URL (urllib.parse.urlparse) and compare hostname exactly, or with endswith('.' + domain); "
     "escape dots in host regexes and anchor them", PY)
+UNRESTRICTED_UPLOAD = declare(
+    "BS-PY-434", 434, Severity.HIGH, M, "uploaded file stored without checking its type",
+    "check the extension against an allow-list (and the content), store under a generated name outside "
+    "the web root", PY)
