@@ -8,6 +8,7 @@ Statements are handled by ``flow.Walker``; this module holds the expression side
 
 from __future__ import annotations
 
+import abc
 from dataclasses import dataclass, field
 
 from blastshield.scan.finding import Confidence
@@ -80,7 +81,7 @@ class Summary:
     param_sinks: list[tuple[sinks.Sink, Node, frozenset[int]]] = field(default_factory=list)
 
 
-class Expressions:
+class Expressions(abc.ABC):
     """Evaluates expressions in an environment; the statement walker subclasses it."""
 
     def __init__(self, bindings: dict[str, str], hits: list[Hit]) -> None:
@@ -91,17 +92,21 @@ class Expressions:
         self.param_sinks: list[tuple[sinks.Sink, Node, frozenset[int]]] = []
 
     # hooks the walker provides
+    @abc.abstractmethod
     def function_value(self, node: Node, callback_arg: Taint | None) -> Taint:
-        raise NotImplementedError
+        """Provided by the statement walker."""
 
+    @abc.abstractmethod
     def summary_for(self, name: str) -> Summary | None:
-        raise NotImplementedError
+        """Provided by the statement walker."""
 
+    @abc.abstractmethod
     def call_value(self, node: Node) -> Taint:
-        raise NotImplementedError
+        """Provided by the statement walker."""
 
+    @abc.abstractmethod
     def new_value(self, node: Node) -> Taint:
-        raise NotImplementedError
+        """Provided by the statement walker."""
 
     # ---- expressions -------------------------------------------------------------------
     def expr(self, node: Node | None) -> Taint:
