@@ -17,6 +17,7 @@ from blastshield.scan.python.names import (
     kwarg,
     last,
 )
+from blastshield.scan.python.patterns_crypto import crypto_findings
 from blastshield.scan.python.patterns_hosts import host_check_findings
 from blastshield.scan.python.patterns_upload import upload_findings
 from blastshield.scan.python.patterns_web import web_findings
@@ -308,4 +309,4 @@ def pattern_findings(index: FileIndex, path: str) -> list[Finding]:
     visitor = PatternVisitor(index, path)
     visitor.visit(index.tree)
     return [*visitor.out, *web_findings(index, path), *host_check_findings(index, path),
-            *upload_findings(index, path)]
+            *upload_findings(index, path), *crypto_findings(index, path)]

@@ -69,3 +69,18 @@ UNRESTRICTED_UPLOAD = declare(
     "BS-PY-434", 434, Severity.HIGH, M, "uploaded file stored without checking its type",
     "check the extension against an allow-list (and the content), store under a generated name outside "
     "the web root", PY)
+STATIC_IV = declare(
+    "BS-PY-329", 329, Severity.HIGH, H, "constant initialisation vector or nonce",
+    "generate a fresh IV/nonce per message with os.urandom() and send it with the ciphertext", PY)
+STATIC_SALT = declare(
+    "BS-PY-760", 760, Severity.HIGH, H, "password hashed with a constant salt",
+    "use a random salt per password (os.urandom(16)) stored next to the hash", PY)
+CLEARTEXT = declare(
+    "BS-PY-319", 319, Severity.MEDIUM, M, "cleartext protocol used for logins or data",
+    "use the TLS variant (FTP_TLS, SMTP_SSL or starttls(), IMAP4_SSL, POP3_SSL); never Telnet", PY)
+REGEX_HTML_FILTER = declare(
+    "BS-PY-116", 116, Severity.MEDIUM, M, "HTML filtered with a regular expression",
+    "escape output (markupsafe.escape) or sanitise with an HTML parser such as bleach/nh3", PY)
+COOKIE_FLAGS = declare(
+    "BS-PY-614", 614, Severity.MEDIUM, M, "session cookie set without Secure or HttpOnly",
+    "set_cookie(name, value, secure=True, httponly=True, samesite='Lax')", PY)
