@@ -60,6 +60,7 @@ def make_env(tmp: Path) -> Env:
         "HOME": str(home),
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "LANG": "C.UTF-8",
+        "BLASTSHIELD_HOOK_SERVER": "0",  # hooks in-process; tests/hosts/test_hook_server.py turns it on
         "GIT_CONFIG_NOSYSTEM": "1",
         "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid",
         "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid",

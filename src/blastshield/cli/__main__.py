@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import os
 import sys
-from types import ModuleType
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    import argparse
 
 from blastshield import __version__
 from blastshield.errors import BlastshieldError
+
+TYPE_CHECKING = False  # the hook path must not pay for importing typing; mypy honours this name
+if TYPE_CHECKING:
+    import argparse
+    from types import ModuleType
+    from typing import Any
 
 DESCRIPTION = """\
 blastshield keeps an AI coding agent on a short leash: a least-privilege policy over
@@ -55,21 +56,55 @@ def build_parser(modules: list[ModuleType]) -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args_in = list(sys.argv[1:] if argv is None else argv)
     if args_in[:1] == ["hook"]:
-        # The hook runs once per tool call: no argparse, no discovery of other commands.
-        from blastshield.cli.commands import hook
-
-        fast = hook.fast_args(args_in[1:])
-        if fast is not None:
-            return _dispatch(fast)
+        # The hook runs once per tool call: no argparse, no discovery of other commands, and
+        # a warm hook server answers when one runs (hosts/hook_client.py, docs/hook-server.md).
+        code: int | None = _hook_client().main(args_in[1:], _hook_in_process)
+        if code is not None:
+            return code
     parser = build_parser(_command_modules())
     args = parser.parse_args(args_in)
     if not getattr(args, "_run", None):
         parser.print_help(sys.stderr)
         return 2
-    return _dispatch(args)
+    return dispatch(args)
 
 
-def _dispatch(args: Any) -> int:
+def _hook_client() -> ModuleType:
+    """hosts/hook_client.py, loaded without running hosts/__init__.py first.
+
+    The package's __init__ imports the adapters' base classes (dataclasses, enum, typing:
+    tens of milliseconds) that the client does not need when a server answers. The module
+    is registered under its own name, so a later ``import blastshield.hosts.hook_client``
+    finds this very module.
+    """
+    name = "blastshield.hosts.hook_client"
+    module = sys.modules.get(name)
+    if module is None:
+        import importlib.util
+
+        path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                            "hosts", "hook_client.py")
+        spec = importlib.util.spec_from_file_location(name, path)
+        if spec is None or spec.loader is None:
+            raise ImportError(f"cannot load {path}")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        try:
+            spec.loader.exec_module(module)
+        except BaseException:
+            del sys.modules[name]
+            raise
+    return module
+
+
+def _hook_in_process(host: str, policy: str | None, raw: bytes | None) -> int:
+    """The hook answered in this process (raw: the payload when the client already read it)."""
+    from blastshield.cli.commands import hook
+
+    return dispatch(hook.namespace(host, policy, raw))
+
+
+def dispatch(args: Any) -> int:
     """Run a parsed command; our errors become one line and their exit code."""
     try:
         code: int = args._run(args)

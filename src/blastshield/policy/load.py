@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import difflib
 import hashlib
-import ipaddress
 import os
 import re
 import tomllib
@@ -155,6 +153,8 @@ class _Builder:
     def _check_keys(self, table: dict[str, Any], prefix: str, allowed: set[str]) -> None:
         for key in table:
             if key not in allowed:
+                import difflib  # only on errors: off the hook's import path
+
                 close = difflib.get_close_matches(key, sorted(allowed), n=1)
                 fix = f"did you mean {close[0]!r}?" if close else f"allowed: {', '.join(sorted(allowed))}"
                 raise self.fail(f"{prefix}{key}", "unknown key", fix)
@@ -227,6 +227,8 @@ class _Builder:
             if not port.isdigit() or not 0 < int(port) < 65536:
                 raise self.fail(key, f"bad port in {pattern!r}", "use host:PORT with 1-65535")
         if "/" in text:
+            import ipaddress  # only for CIDR patterns: off the hook's import path
+
             try:
                 ipaddress.ip_network(text, strict=False)
             except ValueError as exc:

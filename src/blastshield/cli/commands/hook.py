@@ -3,13 +3,23 @@
 Always exits 0 with exactly one JSON object on stdout (hosts let a tool run on most
 other exit codes). Anything that goes wrong — unreadable payload, a broken or missing
 policy, an internal error — is answered with the host's explicit deny.
+
+``blastshield hook HOST [--policy P]`` normally never reaches this module's ``run``
+through argparse: cli/__main__.py hands it to hosts/hook_client.py, which asks a warm
+hook server (hosts/hook_server.py) and falls back to :func:`run` in this process. The
+server calls :func:`run` too, so both paths print the same bytes.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Mapping
 
 NAME = "hook"
 HELP = "host hook entry point (payload on stdin, reply on stdout)"
@@ -20,34 +30,25 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--policy", metavar="P", help="policy file (init bakes its absolute path in)")
 
 
-def fast_args(argv: list[str]) -> argparse.Namespace | None:
-    """Parse ``HOST [--policy P]`` without building the whole CLI; None for anything else."""
-    if not argv or argv[0].startswith("-"):
-        return None
-    args = argparse.Namespace(host=argv[0], policy=None, verbose=False, _run=run)
-    rest = argv[1:]
-    if not rest:
-        return args
-    if len(rest) == 2 and rest[0] == "--policy":
-        args.policy = rest[1]
-        return args
-    if len(rest) == 1 and rest[0].startswith("--policy="):
-        args.policy = rest[0].split("=", 1)[1]
-        return args
-    return None
+def namespace(host: str, policy: str | None, raw: bytes | None = None,
+              environ: Mapping[str, str] | None = None) -> SimpleNamespace:
+    """Arguments for :func:`run` without argparse: ``raw`` is the payload when already read."""
+    return SimpleNamespace(host=host, policy=policy, raw=raw, environ=environ, verbose=False, _run=run)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace | SimpleNamespace) -> int:
     from blastshield.hosts import get_adapter
     from blastshield.hosts.runner import run_hook
 
     adapter = get_adapter(args.host)
-    try:
-        raw = sys.stdin.buffer.read()
-    except OSError as exc:
-        raw = b""
-        print(f"blastshield: cannot read stdin: {exc}", file=sys.stderr)
-    outcome = run_hook(adapter, raw, args.policy)
+    raw: bytes | None = getattr(args, "raw", None)
+    if raw is None:
+        try:
+            raw = sys.stdin.buffer.read()
+        except (OSError, AttributeError) as exc:  # AttributeError: stdin closed (sys.stdin is None)
+            raw = b""
+            print(f"blastshield: cannot read stdin: {exc}", file=sys.stderr)
+    outcome = run_hook(adapter, raw, args.policy, getattr(args, "environ", None))
     sys.stdout.write(json.dumps(outcome.reply) + "\n")
     sys.stdout.flush()
     return 0
