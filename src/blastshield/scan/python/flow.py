@@ -310,7 +310,8 @@ class FunctionFlow:
         left = self.expr(e.left)
         if isinstance(e.op, ast.Mod) and (left.text or isinstance(e.left, ast.Constant)):
             pieces = e.right.elts if isinstance(e.right, ast.Tuple) else [e.right]
-            prefixes = [left.text[:m.start()] for m in PERCENT_SLOT.finditer(left.text)]
+            slots = list(PERCENT_SLOT.finditer(left.text))
+            prefixes = [left.text[:m.start()] for m in slots]
             out = Val(left.origins, left.built, left.text)
             if not prefixes and isinstance(e.left, ast.Constant):
                 for p in pieces:
@@ -318,6 +319,8 @@ class FunctionFlow:
                 return out  # no placeholder: nothing of the right side gets into the string
             for i, p in enumerate(pieces):
                 v = _slot_sanitise(self.expr(p), prefixes[i] if i < len(prefixes) else "")
+                if i < len(slots) and slots[i].group(0)[-1] in "dixXoeEfFgG" and len(pieces) == len(slots):
+                    v = v.sanitised(ALL)  # %d / %f: a number or a TypeError, never text
                 out = Val(out.origins | v.origins, out.built or bool(v.origins), out.text)
             return out
         right = self.expr(e.right)
@@ -391,6 +394,9 @@ class FunctionFlow:
             everything = request_key(recv, e.args[0] if e.args else None) | join(args[1:])
         if cwes is not None:
             return everything.sanitised(cwes)
+        if method not in ("join", "replace", "encode", "decode", "strip") and name != "str" and any(
+                sinks.SQL_STATEMENT.search(a.text) for a in args):
+            return Val(everything.origins, False, "")  # a query helper returns rows, not its statement
         if not everything.origins and name.split(".")[0] not in self.info.aliases:
             return unknown(f"the result of {name or method or 'a call'}()")
         return everything

@@ -88,6 +88,15 @@ RUNNER_NAME = re.compile(r"^_*(run|execute|exec|call|spawn|system|popen|shell|sh
 COMMAND_LINE = re.compile(r"^(?:X\s+)*[a-z][\w.+-]*(?:\s+(?:X|-{1,2}[a-z][\w-]*(?:=\S*)?|[\w./:=@,+-]+|"
                           r"'[^']*'|\"[^\"]*\"|[|;&<>]+|\d[\w.]*))+\s*$", re.I)
 TEMPLATE_SLOT = re.compile(r"\{[^{}]*\}|%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdifrx]")
+# Calls that take a string without running it: a query passed to them is not executed there.
+NOT_EXECUTING = frozenset({"print", "str", "repr", "len", "format", "join", "append", "extend", "insert",
+                           "add_row", "encode", "decode", "strip", "split", "replace", "lower", "upper",
+                           "write", "writelines",
+                           "assertEqual", "assertIn", "assert_called_with", "assert_called_once_with", "echo",
+                           "secho", "debug", "info", "warning", "warn", "error", "exception", "critical",
+                           "startswith", "endswith", "match", "search", "findall", "sub", "compile", "dumps",
+                           "loads", "hash", "md5", "sha1", "sha256", "update", "get", "setdefault", "set",
+                           "send", "sendall", "emit", "render", "escape", "quote", "dedent", "textwrap"})
 # Shell helpers called by bare name in fragments or after a star import: os.system, subprocess.* ...
 BARE_PROCESS = {"system": "os.system", "popen": "os.popen", "getoutput": "subprocess.getoutput",
                 "check_output": "subprocess.check_output", "check_call": "subprocess.check_call",
@@ -169,6 +178,14 @@ def check(ci: CallInfo) -> list[SinkHit]:
             and first is not None:
         hits.append(SinkHit(R.COMMAND_INJECTION, first, f"{const_str(ci.node.func.slice)}()", building=True,
                             weak=L))
+    if not any(h.spec is R.SQL_INJECTION for h in hits) and method not in NOT_EXECUTING and \
+            not (method in LOG_METHODS and "log" in ci.receiver):
+        # the project's own query helper: sql.queryDB(conn, text), db.add(query), _run_command(q)
+        for v in [*ci.args, *ci.kwargs.values()]:
+            if v.built and SQL_STATEMENT.search(v.text):
+                hits.append(SinkHit(R.SQL_INJECTION, v, f"{method or name or 'a call'}()", building=True,
+                                    weak=L))
+                break
     if name in ("sqlalchemy.text", "text") and first is not None and SQL_WORDS.search(first.text):
         hits.append(SinkHit(R.SQL_INJECTION, first, "sqlalchemy.text()", building=True, weak=L))
     if name in PATH_CALLS:

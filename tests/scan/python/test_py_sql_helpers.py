@@ -1,0 +1,64 @@
+"""SQL statements built by formatting and handed to a project's own query helper, in any argument."""
+
+from __future__ import annotations
+
+from typing import Any
+
+PyScan = Any  # the `py` fixture from conftest.py
+
+
+def test_formatted_statement_to_a_helper_in_second_position_is_reported(py: PyScan) -> None:
+    code = """class Posts:
+    def by_user(self, name):
+        text = "select comment from post where author='%s'" % name
+        return sql.queryDB(self.conn, text)
+"""
+    (f,) = [f for f in py.shown(code) if f.rule_id == "BS-PY-089"]
+    assert f.line == 4 and f.confidence == "medium" and "queryDB()" in f.message
+
+
+def test_f_string_update_to_a_helper_is_reported_and_parameters_are_not(py: PyScan) -> None:
+    vulnerable = """def save_language(db, user):
+    query = (f"UPDATE users SET language='{user.language}' "
+             f"WHERE chat_id='{user.chat_id}'")
+    db.add(query)
+"""
+    safe = """def save_language(db, user):
+    query = "UPDATE users SET language=%s WHERE chat_id=%s"
+    db.add(query, (user.language, user.chat_id))
+"""
+    assert ("BS-PY-089", 4) in py.rule_lines(vulnerable)
+    assert py.rule_lines(safe) == set()
+
+
+def test_table_name_slot_and_result_of_the_helper_are_not_reported(py: PyScan) -> None:
+    code = """def is_valid(token):
+    conn, c = connect()
+    req = "SELECT * from {} where token=?".format(cfg("token_table"))
+    answer = bool(query_one(c, req, (token,)))
+    log.info("checked %s", answer)
+    return answer
+"""
+    assert py.rule_lines(code) == set()
+
+
+def test_numeric_conversions_cannot_carry_sql(py: PyScan) -> None:
+    code = """def close_game(db, game_id, played):
+    db.execute("UPDATE games SET played = %d WHERE id = %i" % (played, game_id))
+"""
+    assert py.run(code) == []
+
+
+def test_string_slot_next_to_a_numeric_one_is_still_reported(py: PyScan) -> None:
+    code = """def rename(db, game_id, name):
+    db.execute("UPDATE games SET name = '%s' WHERE id = %d" % (name, game_id))
+"""
+    assert ("BS-PY-089", 2) in py.rule_lines(code)
+
+
+def test_printing_or_logging_a_formatted_query_is_not_running_it(py: PyScan) -> None:
+    code = """def show(name, log):
+    print("SELECT * FROM users WHERE name = '%s'" % name)
+    log.debug("SELECT * FROM users WHERE name = '%s'" % name)
+"""
+    assert py.rule_lines(code) == set()
