@@ -9,8 +9,7 @@ import os
 from typing import Any
 
 from blastshield.effects import Action, Decision, Effect, Verdict
-from blastshield.errors import PayloadError
-from blastshield.hosts import settings_json, tools
+from blastshield.hosts import grouped_hooks, tools
 from blastshield.hosts.base import Feedback, HookEvent, Phase
 
 HOST = "claude-code"
@@ -80,22 +79,10 @@ class ClaudeCodeAdapter:
     doc = "Claude Code hooks in .claude/settings.json (PreToolUse, PostToolUse, and session events)"
 
     def parse(self, payload: dict[str, Any], workspace: str) -> HookEvent:
-        name = tools.require_str(payload, "hook_event_name", "payload")
-        phase = _PHASES.get(name, Phase.OTHER)
-        cwd_value = payload.get("cwd")
-        cwd = cwd_value if isinstance(cwd_value, str) and cwd_value else workspace
-        common: dict[str, Any] = {
-            "host": HOST, "name": name, "phase": phase, "cwd": cwd,
-            "session_id": str(payload.get("session_id") or ""),
-            "prompt_id": str(payload.get("prompt_id") or ""),
-            "tool_use_id": str(payload.get("tool_use_id") or ""),
-        }
+        common = tools.event_common(payload, HOST, _PHASES, workspace)
+        phase, cwd = common["phase"], common["cwd"]
         if phase in (Phase.PRE_TOOL, Phase.PERMISSION, Phase.POST_TOOL, Phase.POST_TOOL_FAILURE):
-            tool = tools.require_str(payload, "tool_name", "payload")
-            data = payload.get("tool_input")
-            if not isinstance(data, dict):
-                raise PayloadError(f"payload: 'tool_input' of {tool} must be an object",
-                                   hint="the host sent a payload blastshield cannot judge; denied")
+            tool, data = tools.tool_call(payload)
             action = None
             if phase in (Phase.PRE_TOOL, Phase.PERMISSION):
                 effects = tool_effects(tool, data, cwd, workspace)
@@ -107,8 +94,7 @@ class ClaudeCodeAdapter:
                     written = (path if os.path.isabs(path) else os.path.join(cwd, path),)
             return HookEvent(**common, tool=tool, action=action, written_paths=written,
                              outcome=_outcome(payload, phase))
-        prompt = payload.get("prompt")
-        return HookEvent(**common, prompt=prompt if isinstance(prompt, str) else "")
+        return HookEvent(**common, prompt=tools.prompt_text(payload))
 
     def reply(self, event: HookEvent, decision: Decision, reason: str) -> dict[str, Any]:
         if event.phase is Phase.PERMISSION:
@@ -142,55 +128,12 @@ class ClaudeCodeAdapter:
         return {}
 
     def install(self, workspace: str, command: str) -> list[str]:
-        path = os.path.join(workspace, SETTINGS)
-        data = settings_json.load_json(path)
-        hooks = settings_json.table(data, "hooks", path)
         handler = {"type": "command", "command": command, "timeout": 30, "onFailure": "block"}
-        done: list[str] = []
-        for event, with_tool in _REGISTERED.items():
-            groups = settings_json.event_list(hooks, event, path)
-            _drop_ours(groups)
-            group: dict[str, Any] = {"hooks": [handler]}
-            if with_tool:
-                group = {"matcher": "*", **group}
-            groups.append(group)
-            done.append(f"{SETTINGS}: {event} → {command}")
-        settings_json.write_json(path, data)
-        return done
+        events = {event: ("*" if with_tool else None) for event, with_tool in _REGISTERED.items()}
+        return grouped_hooks.install(workspace, SETTINGS, events, handler)
 
     def uninstall(self, workspace: str) -> list[str]:
-        path = os.path.join(workspace, SETTINGS)
-        if not os.path.exists(path):
-            return [f"{SETTINGS}: not present, nothing to remove"]
-        data = settings_json.load_json(path)
-        hooks = data.get("hooks")
-        removed = 0
-        if isinstance(hooks, dict):
-            for event in list(hooks):
-                groups = hooks[event]
-                if isinstance(groups, list):
-                    removed += _drop_ours(groups)
-                    if not groups:
-                        del hooks[event]
-            if not hooks:
-                del data["hooks"]
-        settings_json.write_json(path, data)
-        return [f"{SETTINGS}: removed {removed} blastshield hook(s)"]
-
-
-def _drop_ours(groups: list[Any]) -> int:
-    """Remove blastshield handlers from a list of matcher groups; drop emptied groups."""
-    removed = 0
-    for group in list(groups):
-        if not isinstance(group, dict) or not isinstance(group.get("hooks"), list):
-            continue
-        kept = [h for h in group["hooks"] if not settings_json.is_ours(h)]
-        removed += len(group["hooks"]) - len(kept)
-        if kept:
-            group["hooks"] = kept
-        else:
-            groups.remove(group)
-    return removed
+        return grouped_hooks.uninstall(workspace, SETTINGS)
 
 
 def _outcome(payload: dict[str, Any], phase: Phase) -> dict[str, Any]:

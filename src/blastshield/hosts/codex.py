@@ -119,22 +119,10 @@ class CodexAdapter:
     doc = "Codex CLI hooks in .codex/hooks.json (PreToolUse, PermissionRequest, PostToolUse, session events)"
 
     def parse(self, payload: dict[str, Any], workspace: str) -> HookEvent:
-        name = tools.require_str(payload, "hook_event_name", "payload")
-        phase = _PHASES.get(name, Phase.OTHER)
-        cwd_value = payload.get("cwd")
-        cwd = cwd_value if isinstance(cwd_value, str) and cwd_value else workspace
-        common: dict[str, Any] = {
-            "host": HOST, "name": name, "phase": phase, "cwd": cwd,
-            "session_id": str(payload.get("session_id") or ""),
-            "prompt_id": str(payload.get("turn_id") or ""),
-            "tool_use_id": str(payload.get("tool_use_id") or ""),
-        }
+        common = tools.event_common(payload, HOST, _PHASES, workspace, prompt_key="turn_id")
+        phase, cwd = common["phase"], common["cwd"]
         if phase in (Phase.PRE_TOOL, Phase.PERMISSION, Phase.POST_TOOL):
-            tool = tools.require_str(payload, "tool_name", "payload")
-            data = payload.get("tool_input")
-            if not isinstance(data, dict):
-                raise PayloadError(f"payload: 'tool_input' of {tool} must be an object",
-                                   hint="the host sent a payload blastshield cannot judge; denied")
+            tool, data = tools.tool_call(payload)
             action = None
             if phase in (Phase.PRE_TOOL, Phase.PERMISSION):
                 effects = tool_effects(tool, data, cwd, workspace)
@@ -145,8 +133,7 @@ class CodexAdapter:
                 written = apply_patch.written_files(patch, cwd)
             return HookEvent(**common, tool=tool, action=action, written_paths=written,
                              outcome=_outcome(payload, phase))
-        prompt = payload.get("prompt")
-        return HookEvent(**common, prompt=prompt if isinstance(prompt, str) else "")
+        return HookEvent(**common, prompt=tools.prompt_text(payload))
 
     def reply(self, event: HookEvent, decision: Decision, reason: str) -> dict[str, Any]:
         applied = decision.applied

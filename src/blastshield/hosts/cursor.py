@@ -170,27 +170,19 @@ class CursorAdapter:
         self._state = ""  # the workspace's state folder, set by parse (one process per hook call)
 
     def parse(self, payload: dict[str, Any], workspace: str) -> HookEvent:
-        name = tools.require_str(payload, "hook_event_name", "payload")
-        phase = _PHASES.get(name, Phase.OTHER)
         self._state = os.path.join(workspace, STATE_DIR)
         roots = payload.get("workspace_roots")
         root = roots[0] if isinstance(roots, list) and roots and isinstance(roots[0], str) else ""
-        cwd_value = payload.get("cwd")
-        cwd = cwd_value if isinstance(cwd_value, str) and cwd_value else (root or workspace)
-        common: dict[str, Any] = {
-            "host": HOST, "name": name, "phase": phase, "cwd": cwd,
-            "session_id": str(payload.get("conversation_id") or payload.get("session_id") or ""),
-            "prompt_id": str(payload.get("generation_id") or ""),
-            "tool_use_id": str(payload.get("tool_use_id") or ""),
-        }
+        common = tools.event_common(payload, HOST, _PHASES, workspace, session_key="conversation_id",
+                                    prompt_key="generation_id", cwd_default=root)
+        name, phase, cwd = common["name"], common["phase"], common["cwd"]
         if phase is Phase.PRE_TOOL:
             tool, data, effects = self._pre(name, payload, cwd, workspace)
             action = Action(HOST, tool, _summary(tool, data), effects, cwd)
             return HookEvent(**common, tool=tool, action=action)
         if phase in (Phase.POST_TOOL, Phase.POST_TOOL_FAILURE):
             return self._post(name, payload, common)
-        prompt = payload.get("prompt")
-        return HookEvent(**common, prompt=prompt if isinstance(prompt, str) else "")
+        return HookEvent(**common, prompt=tools.prompt_text(payload))
 
     def _pre(self, name: str, payload: dict[str, Any], cwd: str,
              workspace: str) -> tuple[str, dict[str, Any], tuple[Effect, ...]]:

@@ -180,18 +180,10 @@ class GeminiAdapter:
     doc = "Gemini CLI hooks in .gemini/settings.json (BeforeTool, AfterTool, agent and session events)"
 
     def parse(self, payload: dict[str, Any], workspace: str) -> HookEvent:
-        name = tools.require_str(payload, "hook_event_name", "payload")
-        phase = _PHASES.get(name, Phase.OTHER)
-        cwd_value = payload.get("cwd")
-        cwd = cwd_value if isinstance(cwd_value, str) and cwd_value else workspace
-        common: dict[str, Any] = {"host": HOST, "name": name, "phase": phase, "cwd": cwd,
-                                  "session_id": str(payload.get("session_id") or "")}
+        common = tools.event_common(payload, HOST, _PHASES, workspace)
+        phase, cwd = common["phase"], common["cwd"]
         if phase in (Phase.PRE_TOOL, Phase.POST_TOOL):
-            tool = tools.require_str(payload, "tool_name", "payload")
-            data = payload.get("tool_input")
-            if not isinstance(data, dict):
-                raise PayloadError(f"payload: 'tool_input' of {tool} must be an object",
-                                   hint="the host sent a payload blastshield cannot judge; denied")
+            tool, data = tools.tool_call(payload)
             action = None
             written: tuple[str, ...] = ()
             if phase is Phase.PRE_TOOL:
@@ -202,8 +194,7 @@ class GeminiAdapter:
                                 for p in map(os.path.expanduser, _paths(data, _PATH_KEYS)))
             return HookEvent(**common, tool=tool, action=action, written_paths=written,
                              outcome=_outcome(payload, phase))
-        prompt = payload.get("prompt")
-        return HookEvent(**common, prompt=prompt if isinstance(prompt, str) else "")
+        return HookEvent(**common, prompt=tools.prompt_text(payload))
 
     def reply(self, event: HookEvent, decision: Decision, reason: str) -> dict[str, Any]:
         applied = decision.applied

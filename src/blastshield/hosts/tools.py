@@ -7,11 +7,43 @@ the same effects (and so the same decision) from every host.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
 from blastshield.effects import Effect, Verdict
 from blastshield.errors import PayloadError
+from blastshield.hosts.base import Phase
+
+
+def event_common(payload: dict[str, Any], host: str, phases: Mapping[str, Phase], workspace: str, *,
+                 session_key: str = "session_id", prompt_key: str = "prompt_id",
+                 cwd_default: str = "") -> dict[str, Any]:
+    """The HookEvent fields every host payload carries: event name, phase, cwd and ids."""
+    name = require_str(payload, "hook_event_name", "payload")
+    cwd_value = payload.get("cwd")
+    cwd = cwd_value if isinstance(cwd_value, str) and cwd_value else (cwd_default or workspace)
+    return {
+        "host": host, "name": name, "phase": phases.get(name, Phase.OTHER), "cwd": cwd,
+        "session_id": str(payload.get(session_key) or payload.get("session_id") or ""),
+        "prompt_id": str(payload.get(prompt_key) or ""),
+        "tool_use_id": str(payload.get("tool_use_id") or ""),
+    }
+
+
+def tool_call(payload: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """``tool_name`` and ``tool_input`` (an object) of a tool event; PayloadError otherwise."""
+    tool = require_str(payload, "tool_name", "payload")
+    data = payload.get("tool_input")
+    if not isinstance(data, dict):
+        raise PayloadError(f"payload: 'tool_input' of {tool} must be an object",
+                           hint="the host sent a payload blastshield cannot judge; denied")
+    return tool, data
+
+
+def prompt_text(payload: dict[str, Any]) -> str:
+    prompt = payload.get("prompt")
+    return prompt if isinstance(prompt, str) else ""
 
 
 def require_str(data: dict[str, Any], key: str, where: str) -> str:
