@@ -181,9 +181,9 @@ def check(ci: CallInfo) -> list[SinkHit]:
     if not any(h.spec is R.SQL_INJECTION for h in hits) and method not in NOT_EXECUTING and \
             not (method in LOG_METHODS and "log" in ci.receiver):
         # the project's own query helper: sql.queryDB(conn, text), db.add(query), _run_command(q)
-        for v in [*ci.args, *ci.kwargs.values()]:
-            if v.built and SQL_STATEMENT.search(v.text):
-                hits.append(SinkHit(R.SQL_INJECTION, v, f"{method or name or 'a call'}()", building=True,
+        for given in [*ci.args, *ci.kwargs.values()]:
+            if given.built and SQL_STATEMENT.search(given.text):
+                hits.append(SinkHit(R.SQL_INJECTION, given, f"{method or name or 'a call'}()", building=True,
                                     weak=L))
                 break
     if name in ("sqlalchemy.text", "text") and first is not None and SQL_WORDS.search(first.text):
