@@ -116,6 +116,10 @@ class FunctionFlow:
                 self.returned = self.returned | v
                 if self.route:
                     self.check_response(s.value, v, s)
+                elif v.built and sinks.HTML_MARKUP.search(v.text):
+                    # HTML assembled by formatting and handed back (template tags, widgets, page helpers)
+                    self.record(sinks.SinkHit(XSS, v, "HTML returned by this function", building=True,
+                                              external=None, weak=None), s)
         elif isinstance(s, ast.If):
             self.guard(s.test)
             self.expr(s.test)

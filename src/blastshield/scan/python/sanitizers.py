@@ -31,6 +31,8 @@ SANITISERS: dict[str, frozenset[int]] = {
     "markupsafe.escape": frozenset({79}), "flask.escape": frozenset({79}),
     "jinja2.escape": frozenset({79}), "escape": frozenset({79}), "bleach.clean": frozenset({79}),
     "django.utils.html.escape": frozenset({79}), "conditional_escape": frozenset({79}),
+    "django.utils.html.format_html": frozenset({79}), "format_html": frozenset({79}),
+    "django.utils.html.strip_tags": frozenset({79}), "strip_tags": frozenset({79}),
     "xml.sax.saxutils.escape": frozenset({79, 643}), "json.dumps": frozenset({79}),
     "flask.jsonify": frozenset({79}), "jsonify": frozenset({79}),
     "flask.render_template": frozenset({79}), "render_template": frozenset({79}),

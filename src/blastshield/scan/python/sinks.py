@@ -88,6 +88,7 @@ RUNNER_NAME = re.compile(r"^_*(run|execute|exec|call|spawn|system|popen|shell|sh
 COMMAND_LINE = re.compile(r"^(?:X\s+)*[a-z][\w.+-]*(?:\s+(?:X|-{1,2}[a-z][\w-]*(?:=\S*)?|[\w./:=@,+-]+|"
                           r"'[^']*'|\"[^\"]*\"|[|;&<>]+|\d[\w.]*))+\s*$", re.I)
 TEMPLATE_SLOT = re.compile(r"\{[^{}]*\}|%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdifrx]")
+HTML_MARKUP = re.compile(r"<\s*[a-zA-Z][\w-]*(\s[^<>]*)?/?>|<\s*/\s*[a-zA-Z]")
 # Calls that take a string without running it: a query passed to them is not executed there.
 NOT_EXECUTING = frozenset({"print", "str", "repr", "len", "format", "join", "append", "extend", "insert",
                            "add_row", "encode", "decode", "strip", "split", "replace", "lower", "upper",
@@ -204,7 +205,8 @@ def check(ci: CallInfo) -> list[SinkHit]:
     if name in REDIRECT_CALLS and first is not None:
         hits.append(SinkHit(R.OPEN_REDIRECT, first, f"{last(name)}()", external=None, weak=None))
     if name in HTML_CALLS and first is not None:
-        hits.append(SinkHit(R.XSS, first, f"{last(name)}()", external=L, weak=None))
+        hits.append(SinkHit(R.XSS, first, f"{last(name)}()", building=bool(HTML_MARKUP.search(first.text)),
+                            external=L, weak=None))
     if (name in TEMPLATE_CALLS or method == "from_string") and first is not None:
         hits.append(SinkHit(R.TEMPLATE_INJECTION, first, f"{last(name) or method}()", external=L, weak=None))
     if name in PICKLE_CALLS and first is not None:
