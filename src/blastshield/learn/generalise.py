@@ -188,7 +188,7 @@ def _interpreter(program: str, base: str, tokens: tuple[str, ...], exact: str) -
 
 def _subcommand(program: str, base: str, tokens: tuple[str, ...], exact: str,
                 prefix: tuple[str, ...] | None = None) -> Generalised:
-    head = list(prefix or (program,))
+    head = [exact_pattern((t,)) for t in (prefix or (program,))]  # pattern words
     i = 1
     while i < len(tokens) and tokens[i].startswith("-"):
         option = tokens[i]
@@ -196,11 +196,11 @@ def _subcommand(program: str, base: str, tokens: tuple[str, ...], exact: str,
             return Refusal("code-running option", "git -c can set a command git runs (core.pager,"
                            " core.sshCommand, alias)", exact)
         if base == "git" and option in _GIT_VALUE_OPTIONS and i + 1 < len(tokens):
-            head += [option, "*"]
+            head += [exact_pattern((option,)), "*"]
             i += 2
             continue
         if base == "npx" and option in ("--yes", "-y"):
-            head.append(option)
+            head.append(exact_pattern((option,)))
             i += 1
             continue
         return exact  # options we do not understand before the subcommand: exact form only
@@ -208,21 +208,21 @@ def _subcommand(program: str, base: str, tokens: tuple[str, ...], exact: str,
         return exact
     sub = tokens[i]
     if not _WORD.match(sub):
-        return exact if base != "make" else f"{exact_pattern(head)} *"
+        return exact if base != "make" else " ".join(head) + " *"
     for prog, word, why in _NETWORK_FORMS:
         if base == prog and sub == word:
             return Refusal("network", why, exact)
     if base in PACKAGE_MANAGERS and sub in _INSTALL_SUBCOMMANDS:
         return _install(base, tokens[i:], exact)
     if (base, sub) == ("uv", "pip"):
-        return _subcommand(program, "pip", tokens[i:], exact, prefix=(*head, "pip"))
-    head.append(sub)
+        return _subcommand(program, "pip", tokens[i:], exact, prefix=(program, *tokens[1:i], "pip"))
+    head.append(exact_pattern((sub,)))
     nested = (base, sub) in NESTED
     if nested and i + 1 < len(tokens) and _WORD.match(tokens[i + 1]):
-        head.append(tokens[i + 1])
+        head.append(exact_pattern((tokens[i + 1],)))
     elif nested:
         return exact
-    return f"{exact_pattern(head)} *"
+    return " ".join(head) + " *"
 
 
 def _install(base: str, args: tuple[str, ...], exact: str) -> Generalised:

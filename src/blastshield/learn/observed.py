@@ -27,6 +27,12 @@ class SeenEffect:
     decision: str  # what the policy in force decided (allow | ask | deny)
     rule: str  # the deciding rule as recorded ("analysis" for an analysis floor)
     reason: str = ""
+    argv: tuple[str, ...] = ()  # exec only: the argv, when it could be recovered exactly
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        """The argv (exact when recovered, else the recorded target split on spaces)."""
+        return self.argv or tuple(self.target.split())
 
     @property
     def by_analysis(self) -> bool:
@@ -54,9 +60,10 @@ class SeenAction:
     effects: tuple[SeenEffect, ...]
 
 
-def actions_from_records(records: Iterable[Record]) -> list[SeenAction]:
+def actions_from_records(records: Iterable[Record], workspace: str = "") -> list[SeenAction]:
     """The judged actions among ``records`` (one per tool call: a PermissionRequest that repeats a
-    PreToolUse for the same tool use is dropped)."""
+    PreToolUse for the same tool use is dropped). With ``workspace``, the exact argv of each
+    command is recovered from the recorded shell command line (the record joins argv with spaces)."""
     seen: set[tuple[str, str]] = set()
     out: list[SeenAction] = []
     for record in records:
@@ -69,13 +76,38 @@ def actions_from_records(records: Iterable[Record]) -> list[SeenAction]:
             if key in seen:
                 continue
             seen.add(key)
-        out.append(SeenAction(
+        action = SeenAction(
             seq=record.seq, time=record.time, session=key[0], host=str(body.get("host") or ""),
             tool=str(body.get("tool") or ""), tool_use_id=key[1], summary=str(body.get("action") or ""),
             decision=str(body.get("decision") or ""), applied=str(body.get("applied") or ""),
             rule=str(body.get("rule") or ""),
-            effects=tuple(_effect(e) for e in effects if isinstance(e, dict))))
+            effects=tuple(_effect(e) for e in effects if isinstance(e, dict)))
+        out.append(recover_argv(action, workspace) if workspace else action)
     return out
+
+
+def recover_argv(action: SeenAction, workspace: str) -> SeenAction:
+    """Re-parse the recorded command line (``"Bash: <command>"``) to get each command's exact argv.
+
+    Commands whose joined argv does not match a recorded target keep the split target.
+    """
+    from dataclasses import replace
+
+    if not any(e.kind == "exec" and " " in e.target for e in action.effects):
+        return action
+    _tool, sep, command = action.summary.partition(": ")
+    if not sep or not command:
+        return action
+    from blastshield.effects import Kind
+    from blastshield.shell import analyze
+
+    try:
+        effects = analyze(command, cwd=workspace, workspace=workspace)
+    except Exception:  # a command line the analyzer cannot read again: keep the split form
+        return action
+    argvs = {e.target: e.argv for e in effects if e.kind is Kind.EXEC}
+    return replace(action, effects=tuple(
+        replace(e, argv=argvs.get(e.target, ())) if e.kind == "exec" else e for e in action.effects))
 
 
 def _effect(item: dict[str, Any]) -> SeenEffect:
@@ -87,6 +119,8 @@ def _effect(item: dict[str, Any]) -> SeenEffect:
 def action_from_decision(action: Action, decision: Decision, *, seq: int = 0, session: str = "",
                          tool_use_id: str = "") -> SeenAction:
     """A decision made in this process, as if read back from the log (benchmarks, tests)."""
+    from dataclasses import replace
+
     from blastshield.report.decision import effect_dict, rule_text
 
     top = decision.deciding
@@ -94,7 +128,8 @@ def action_from_decision(action: Action, decision: Decision, *, seq: int = 0, se
         seq=seq, time="", session=session, host=action.host, tool=action.tool, tool_use_id=tool_use_id,
         summary=action.summary, decision=decision.verdict.value, applied=decision.applied.value,
         rule=rule_text(top) if top is not None else "",
-        effects=tuple(_effect(dict(effect_dict(item))) for item in decision.effects))
+        effects=tuple(replace(_effect(dict(effect_dict(item))), argv=item.effect.argv)
+                      for item in decision.effects))
 
 
 def read_records(policy: Policy, *, since: str = "", session: str = "") -> list[Record]:
@@ -103,11 +138,11 @@ def read_records(policy: Policy, *, since: str = "", session: str = "") -> list[
     from blastshield.audit.recorder import store_location
     from blastshield.audit.store import is_postgres, open_store
 
+    selection = Filter(session=session, since=parse_time(since, "--since") if since else "")
     location = store_location(policy)
     if not is_postgres(location) and not os.path.exists(location):
         raise UsageError(f"{location}: no audit log yet, so nothing was observed",
                          hint="run the agent with `blastshield init --mode learn` first")
-    selection = Filter(session=session, since=parse_time(since, "--since") if since else "")
     store = open_store(location, create=False)
     try:
         return list(store.select(selection))

@@ -32,8 +32,8 @@ def _diff_table(table: str, old: dict[str, Any], new: dict[str, Any]) -> list[Ch
         if isinstance(a, list) or isinstance(b, list):
             before = [str(x) for x in a] if isinstance(a, list) else []
             after = [str(x) for x in b] if isinstance(b, list) else []
-            out += [Change("-", table, key, item) for item in before if item not in after]
             out += [Change("+", table, key, item) for item in after if item not in before]
+            out += [Change("-", table, key, item) for item in before if item not in after]
         elif a != b:
             out.append(Change("~", table, key, f"{_show(a)} → {_show(b)}"))
     return out

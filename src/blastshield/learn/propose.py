@@ -151,7 +151,7 @@ def _judge(effect: SeenEffect, policy: Policy, ctx: PathContext,
                        f"the policy in force {verb} this ({_short(effect.rule)}); learn keeps that rule")
     kind = effect.kind
     if kind == "exec":
-        pattern = command_pattern(tuple(effect.target.split()))
+        pattern = command_pattern(effect.words)
         return pattern if isinstance(pattern, Refusal) else ("commands", pattern)
     if kind in _PATH_KINDS:
         path = effect.target

@@ -122,7 +122,7 @@ def as_effect(seen: SeenEffect) -> Effect | None:
     """A recorded effect rebuilt for deciding again (argv from the recorded target, split on spaces)."""
     kind, target = seen.kind, seen.target
     if kind == "exec" and target:
-        return Effect.exec(tuple(target.split()))
+        return Effect.exec(seen.words)
     if kind in ("read", "write", "delete") and target.startswith("/"):
         return Effect(Kind(kind), target, path=target)
     if kind == "net" and target:

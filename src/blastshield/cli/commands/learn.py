@@ -57,7 +57,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("no .blastshield/policy.toml here or above",
                          hint="run `blastshield init --mode learn` in the repository, or pass --policy FILE")
     policy = load_policy(path)
-    actions = actions_from_records(read_records(policy, since=args.since, session=args.session))
+    actions = actions_from_records(read_records(policy, since=args.since, session=args.session),
+                                   policy.workspace)
     proposal = propose(actions, policy)
     text, data = proposed_text(policy, proposal, args.mode)
     changes = diff_policies(read_policy_data(policy), data)

@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     except AuditStoreError as exc:
         raise UsageError(f"cannot verify the log: {exc.message}",
                          hint="see `blastshield log verify`") from exc
-    actions = actions_from_records(records)
+    actions = actions_from_records(records, policy.workspace)
     reviewed = review(policy, actions, last_seq=max((r.seq for r in records), default=0))
     title = f"blastshield report — {os.path.basename(policy.workspace)}"
     data = collect(records, title=title, generated=utc_now(), log=location, verify=verified, review=reviewed)

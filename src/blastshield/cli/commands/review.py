@@ -47,7 +47,7 @@ def build(policy_path: str | None, since: str = "") -> tuple[Any, ReviewReport, 
                          hint="run `blastshield init` in the repository, or pass --policy FILE")
     policy = load_policy(path)
     records = read_records(policy, since=since)
-    actions = actions_from_records(records)
+    actions = actions_from_records(records, policy.workspace)
     last_seq = max((r.seq for r in records), default=0)
     return policy, review(policy, actions, last_seq=last_seq), actions
 

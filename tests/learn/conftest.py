@@ -1,0 +1,8 @@
+"""Makes ``learn_testkit`` importable for the learn, review and demo tests."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
