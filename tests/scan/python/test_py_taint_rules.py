@@ -326,3 +326,26 @@ def test_argument_list_to_a_command_helper_is_not_a_shell_string(py: PyScan) -> 
 """
     assert ("BS-PY-078", 3) in py.rule_lines(vulnerable)
     assert py.rule_lines(safe) == set()
+
+
+def test_validator_called_as_a_statement_checks_its_argument(py: PyScan) -> None:
+    checked = FLASK + """import os
+@app.route("/key", methods=["DELETE"])
+def delete_key():
+    name = request.args["name"]
+    validate_key_name(name)
+    os.remove("keys/%s.key" % name)
+    return "ok"
+"""
+    unchecked = checked.replace("    validate_key_name(name)\n", "    print(name)\n")
+    assert "BS-PY-022" not in {r for r, _ in py.rule_lines(checked)}
+    assert ("BS-PY-022", 8) in py.rule_lines(unchecked)
+
+
+def test_list_concatenation_is_an_argument_list_not_a_command_string(py: PyScan) -> None:
+    code = """class Driver:
+    def ports(self, cmd):
+        ssh_cmd = cmd + ['-delim', '!']
+        return self._run_ssh(ssh_cmd)
+"""
+    assert py.rule_lines(code) == set()

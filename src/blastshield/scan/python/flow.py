@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from blastshield.scan.python import sinks
 from blastshield.scan.python.names import BUILTINS, call_name, canonical, dotted, kwarg, last
-from blastshield.scan.python.sanitizers import ALL, guard_cwes, sanitiser_cwes
+from blastshield.scan.python.sanitizers import ALL, guard_cwes, sanitiser_cwes, statement_guard_cwes
 from blastshield.scan.python.sources import (
     ATTR_SOURCES,
     REQUEST_NAMES,
@@ -110,6 +110,8 @@ class FunctionFlow:
             self.bind(s.target, Val(both.origins, both.built or built, both.text), s.value)
         elif isinstance(s, ast.Expr):
             self.expr(s.value)
+            if isinstance(s.value, ast.Call):
+                self.guard_statement(s.value)
         elif isinstance(s, ast.Return):
             if s.value is not None:
                 v = self.expr(s.value)
@@ -197,6 +199,13 @@ class FunctionFlow:
             if isinstance(target.value, ast.Attribute) and target.value.attr == "headers":
                 self.record(sinks.SinkHit(HEADER_INJECTION, v, "a response header",
                                           external=None, weak=None), target)
+
+    def guard_statement(self, call: ast.Call) -> None:
+        """``validate_name(x)`` as a statement raises on bad input: what follows only sees checked data."""
+        for name, cwes in statement_guard_cwes(call, self.info.aliases).items():
+            for key in {name, self.derived.get(name, name)}:
+                if key in self.env:
+                    self.env[key] = self.env[key].sanitised(cwes)
 
     def guard(self, test: ast.expr) -> None:
         for name, cwes in guard_cwes(test, self.info.aliases).items():
@@ -328,6 +337,8 @@ class FunctionFlow:
                 out = Val(out.origins | v.origins, out.built or bool(v.origins), out.text)
             return out
         right = self.expr(e.right)
+        if isinstance(e.op, ast.Add) and any(isinstance(x, (ast.List, ast.Tuple)) for x in (e.left, e.right)):
+            return Val(left.origins | right.origins, False, "")  # list concatenation: an argument list
         if isinstance(e.op, ast.Add) and (left.text or right.text):
             right = _slot_sanitise(right, left.text)
             return Val(left.origins | right.origins, left.built or right.built or bool(

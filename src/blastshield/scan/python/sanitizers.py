@@ -96,6 +96,7 @@ def guard_cwes(test: ast.expr, aliases: dict[str, str]) -> dict[str, frozenset[i
     (``urlparse(u).netloc in HOSTS``), digit/identifier checks, regex full matches, and
     calls to functions named like validators. The check counts for the rest of the
     function: an approximation that trades a few missed flows for far fewer false alarms.
+    (Validators called as statements, which raise on bad input, are in statement_guard_cwes.)
     """
     out: dict[str, frozenset[int]] = {}
 
@@ -138,4 +139,20 @@ def guard_cwes(test: ast.expr, aliases: dict[str, str]) -> dict[str, frozenset[i
                     mark(a, PATH if method == "is_relative_to" else ALL)
                 if method == "is_relative_to" and isinstance(node.func, ast.Attribute):
                     mark(node.func.value, PATH)
+    return out
+
+
+def statement_guard_cwes(call: ast.Call, aliases: dict[str, str]) -> dict[str, frozenset[int]]:
+    """Names checked by a validator called as a statement (``validate_key(name)``, ``check_path(p)``):
+    such a call raises on bad input, so its arguments are checked for the rest of the function."""
+    name = call_name(call, aliases)
+    method = last(name) if name else (call.func.attr if isinstance(call.func, ast.Attribute) else "")
+    lowered = method.lower()
+    if not (lowered.startswith(("validate", "check_", "verify", "ensure_", "assert_valid", "sanitize",
+                                "sanitise")) or lowered.endswith(("_validate", "_validator"))):
+        return {}
+    out: dict[str, frozenset[int]] = {}
+    for a in [*call.args, *[k.value for k in call.keywords]]:
+        for n in _names_in(a):
+            out[n] = ALL
     return out
