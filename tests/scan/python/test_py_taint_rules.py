@@ -349,3 +349,16 @@ def test_list_concatenation_is_an_argument_list_not_a_command_string(py: PyScan)
         return self._run_ssh(ssh_cmd)
 """
     assert py.rule_lines(code) == set()
+
+
+def test_exception_handler_sees_values_from_before_the_failing_statement(py: PyScan) -> None:
+    code = """import logging
+def read_number():
+    try:
+        user_input = input("Enter a number: ")
+        user_input = int(user_input)
+    except ValueError:
+        logging.error("not a number: " + user_input)
+    return user_input
+"""
+    assert ("BS-PY-117", 7) in py.rule_lines(code)

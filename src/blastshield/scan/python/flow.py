@@ -142,13 +142,7 @@ class FunctionFlow:
                     self.bind(item.optional_vars, v, item.context_expr)
             self.run(s.body)
         elif isinstance(s, ast.Try) or (hasattr(ast, "TryStar") and isinstance(s, ast.TryStar)):
-            self.run(s.body)
-            for h in s.handlers:
-                if h.name:
-                    self.env[h.name] = EMPTY
-                self.branches([h.body, []])
-            self.run(s.orelse)
-            self.run(s.finalbody)
+            self.try_stmt(s)
         elif isinstance(s, ast.Assert):
             self.guard(s.test)
         elif isinstance(s, ast.Match):
@@ -156,6 +150,28 @@ class FunctionFlow:
             self.branches([c.body for c in s.cases])
         elif isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             self.env.pop(s.name, None)
+
+    def try_stmt(self, s: ast.Try | ast.stmt) -> None:
+        """A handler may start after any statement of the body: it sees the union of those states."""
+        seen = dict(self.env)
+        for st in getattr(s, "body", []):
+            self.stmt(st)
+            for k, v in self.env.items():
+                seen[k] = seen[k] | v if k in seen else v
+        self.run(getattr(s, "orelse", []))
+        outcomes = [self.env]
+        for h in getattr(s, "handlers", []):
+            self.env = dict(seen)
+            if h.name:
+                self.env[h.name] = EMPTY
+            self.run(h.body)
+            outcomes.append(self.env)
+        merged: dict[str, Val] = {}
+        for env in outcomes:
+            for k, v in env.items():
+                merged[k] = merged[k] | v if k in merged else v
+        self.env = merged
+        self.run(getattr(s, "finalbody", []))
 
     def loop(self, body: list[ast.stmt]) -> None:
         """Twice around the outermost loop (values carried once around it), once inside: linear."""
