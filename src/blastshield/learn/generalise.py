@@ -273,8 +273,9 @@ def path_globs(paths: Iterable[str], ctx: PathContext) -> list[str]:
 
     A file becomes its folder, ``/**``; folders seen under the same top-level folder merge to
     their deepest common folder. Files at the top (the workspace root, directly in home, one
-    level below ``/``) stay exact. Groups: the workspace (by its first level), temporary
-    folders (``/tmp/**``), home (by ``~/<first>``), anywhere else (by its first two levels).
+    level below ``/``) stay exact. Groups, first match wins: the workspace (by its first
+    level), home (by ``~/<first>``), temporary folders (``/tmp/**``), anywhere else (by its
+    first two levels).
     """
     groups: dict[tuple[str, str, str, int], list[str]] = {}
     out: set[str] = set()
@@ -282,11 +283,11 @@ def path_globs(paths: Iterable[str], ctx: PathContext) -> list[str]:
         temp = next((t for t in ctx.temp_roots if is_within(path, t)), None)
         if is_within(path, ctx.workspace):
             label, base, depth = "${WORKSPACE}/", ctx.workspace, 1
+        elif is_within(path, ctx.home) and path != ctx.home:
+            label, base, depth = "~/", ctx.home, 1
         elif temp is not None:
             out.add(f"{temp}/**")
             continue
-        elif is_within(path, ctx.home) and path != ctx.home:
-            label, base, depth = "~/", ctx.home, 1
         else:
             label, base, depth = "/", "/", 2
         rel = os.path.relpath(path, base)

@@ -158,8 +158,8 @@ def _judge(effect: SeenEffect, policy: Policy, ctx: PathContext,
         if any(path_matches(secret, path) for secret in secrets):
             return Refusal("secret path", f"{path} holds credentials or keys")
         table = _PATH_KINDS[kind]
-        if table == "write" and not is_within(path, ctx.workspace) and not any(
-                is_within(path, t) for t in ctx.temp_roots):
+        if table == "write" and not is_within(path, ctx.workspace) and (
+                is_within(path, ctx.home) or not any(is_within(path, t) for t in ctx.temp_roots)):
             return Refusal("write outside the workspace", f"{path} is outside {ctx.workspace}")
         return table, path
     if kind == "net":

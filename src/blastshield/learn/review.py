@@ -192,17 +192,21 @@ def risky_grants(policy: Policy) -> list[RuleNote]:
     for key, patterns in (("write", policy.files.write),):
         for pattern in patterns:
             base = pattern.text[:-3] if pattern.text.endswith("/**") else pattern.text
-            inside = is_within(base, policy.workspace) or any(is_within(base, t) for t in ctx.temp_roots)
+            in_temp = any(is_within(base, t) for t in ctx.temp_roots) and not is_within(base, ctx.home)
+            inside = is_within(base, policy.workspace) or in_temp
             if not inside:
                 notes.append(RuleNote("risky", "files", key, pattern.shown,
                                       "writes outside the workspace", "high"))
+    reached: dict[tuple[str, str, str], list[str]] = {}
     for sample in SECRET_SAMPLES:
         path = expand(sample, policy.workspace, ctx.home)
         decided = decide_effect(policy, Effect.read(path))
         rule = decided.rule
         if decided.verdict is Verdict.ALLOW and rule is not None and rule.index is not None:
-            notes.append(RuleNote("risky", rule.table, rule.key, rule.pattern,
-                                  f"lets the agent read secrets: {sample}", "high"))
+            reached.setdefault((rule.table, rule.key, rule.pattern), []).append(sample)
+    for (table, key, shown), samples in reached.items():
+        notes.append(RuleNote("risky", table, key, shown,
+                              f"lets the agent read secrets: {', '.join(samples)}", "high"))
     for pattern in policy.network.allow:
         if "*" in pattern.text or "/" in pattern.text or _is_ip(pattern.text):
             notes.append(RuleNote("risky", "network", "allow", pattern.shown,
