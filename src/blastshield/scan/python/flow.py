@@ -8,86 +8,18 @@ the file's own functions use their summaries (see summaries.py).
 from __future__ import annotations
 
 import ast
-import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from blastshield.scan.python import sinks
-from blastshield.scan.python.names import BUILTINS, call_name, canonical, dotted, kwarg, last
-from blastshield.scan.python.sanitizers import ALL, guard_cwes, sanitiser_cwes, statement_guard_cwes
-from blastshield.scan.python.sources import (
-    ATTR_SOURCES,
-    REQUEST_NAMES,
-    REQUEST_SAFE_ATTRS,
-    call_source,
-    request_key,
-)
-from blastshield.scan.python.values import (
-    EMPTY,
-    PARAM,
-    SOURCE,
-    UNKNOWN,
-    Origin,
-    Val,
-    const,
-    join,
-    source,
-    unknown,
-)
-from blastshield.scan.rules.python_taint import HEADER_INJECTION, XSS
+from blastshield.scan.python.exprs import ExprFlow, FileInfo, Hit, SummaryHook
+from blastshield.scan.python.sanitizers import always_exits, guard_cwes, test_polarity
+from blastshield.scan.python.values import EMPTY, Val
+from blastshield.scan.rules.python_taint import XSS
 
-PERCENT_SLOT = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\d+|\*)?(?:\.\d+)?[sdifrxXeEgGcaou]")
-BRACE_SLOT = re.compile(r"\{[^{}]*\}")
-DERIVING_CALLS = ("urlparse", "urlsplit", "realpath", "abspath", "normpath", "resolve", "Path",
-                  "expanduser", "join", "unquote")
+__all__ = ["FileInfo", "FunctionFlow", "Hit", "SummaryHook"]
 
 
-@dataclass
-class Hit:
-    sink: sinks.SinkHit
-    line: int
-    end_line: int
-    via: str = ""  # " through helper() called at line 7"
-
-
-@dataclass
-class FileInfo:
-    aliases: dict[str, str]
-    constants: dict[str, Val]  # module-level names bound to constant values
-    defined: set[str]  # module-level functions and classes
-    methods: set[str] = field(default_factory=set)  # every function and method name of the file
-    summary_of: Callable[[ast.Call, str], object | None] = field(default=lambda c, n: None)
-
-
-def _slot_sanitise(piece: Val, prefix: str) -> Val:
-    cwes = sinks.string_slot_safety(prefix)
-    if not cwes:
-        return piece
-    weak_only = cwes & {89}
-    strong = cwes - weak_only
-    out = piece.sanitised(strong) if strong else piece
-    if weak_only:
-        out = Val(frozenset(o.sanitised(weak_only) if o.kind in (PARAM, UNKNOWN) else o for o in out.origins),
-                  out.built, out.text)
-    return out
-
-
-SummaryHook = Callable[["FunctionFlow", ast.Call, str, list[Val], dict[str, Val]], Val | None]
-
-
-class FunctionFlow:
+class FunctionFlow(ExprFlow):
     """Walks one body; ``hits`` are the sinks reached, ``returned`` what it returns."""
-
-    def __init__(self, info: FileInfo, env: dict[str, Val], apply_summary: SummaryHook,
-                 route: bool = False) -> None:
-        self.info = info
-        self.env = env
-        self.apply_summary = apply_summary
-        self.route = route
-        self.hits: list[Hit] = []
-        self.returned: Val = EMPTY
-        self.derived: dict[str, str] = {}  # y = urlparse(x): a check on y also checks x
-        self.loop_depth = 0
 
     # ---- statements -------------------------------------------------------------
     def run(self, body: list[ast.stmt]) -> None:
@@ -123,9 +55,8 @@ class FunctionFlow:
                     self.record(sinks.SinkHit(XSS, v, "HTML returned by this function", building=True,
                                               external=None, weak=None), s)
         elif isinstance(s, ast.If):
-            self.guard(s.test)
             self.expr(s.test)
-            self.branches([s.body, s.orelse])
+            self.if_stmt(s)
         elif isinstance(s, (ast.For, ast.AsyncFor)):
             self.bind(s.target, self.expr(s.iter), s.iter)
             self.loop(s.body)
@@ -150,6 +81,30 @@ class FunctionFlow:
             self.branches([c.body for c in s.cases])
         elif isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             self.env.pop(s.name, None)
+
+    def if_stmt(self, s: ast.If) -> None:
+        """A check guards the branch it leads into; after the if only when the other branch leaves."""
+        marks = guard_cwes(s.test, self.info.aliases)
+        positive = test_polarity(s.test)
+        if not marks or positive is None:
+            self.guard(s.test)  # cannot tell which branch the check protects: trust it for the rest
+            self.branches([s.body, s.orelse])
+            return
+        start = dict(self.env)
+        self.guard(s.test)
+        checked = self.env
+        outcomes: list[dict[str, Val]] = []
+        pairs = ((s.body, checked if positive else start), (s.orelse, start if positive else checked))
+        for body, env in pairs:
+            self.env = dict(env)
+            self.run(body)
+            if not always_exits(body):
+                outcomes.append(self.env)
+        merged: dict[str, Val] = {}
+        for env in outcomes or [start]:
+            for k, v in env.items():
+                merged[k] = merged[k] | v if k in merged else v
+        self.env = merged
 
     def try_stmt(self, s: ast.Try | ast.stmt) -> None:
         """A handler may start after any statement of the body: it sees the union of those states."""
@@ -190,245 +145,10 @@ class FunctionFlow:
                 merged[k] = merged[k] | v if k in merged else v
         self.env = merged
 
-    def bind(self, target: ast.expr, v: Val, value: ast.expr | None = None) -> None:
-        if isinstance(target, ast.Name):
-            self.env[target.id] = v
-            if isinstance(value, ast.Call) and value.args and last(call_name(value, self.info.aliases)) \
-                    in DERIVING_CALLS:
-                for a in value.args:
-                    base = dotted(a) if isinstance(a, (ast.Name, ast.Attribute)) else None
-                    if base:
-                        self.derived[target.id] = base
-        elif isinstance(target, (ast.Tuple, ast.List)):
-            for t in target.elts:
-                self.bind(t.value if isinstance(t, ast.Starred) else t, v)
-        elif isinstance(target, ast.Attribute):
-            key = dotted(target)
-            if key:
-                self.env[key] = v
-            if target.attr in ("headers",):
-                return
-        elif isinstance(target, ast.Subscript):
-            base = dotted(target.value)
-            if base is not None:
-                self.env[base] = self.env.get(base, EMPTY) | v
-            if isinstance(target.value, ast.Attribute) and target.value.attr == "headers":
-                self.record(sinks.SinkHit(HEADER_INJECTION, v, "a response header",
-                                          external=None, weak=None), target)
-
-    def guard_statement(self, call: ast.Call) -> None:
-        """``validate_name(x)`` as a statement raises on bad input: what follows only sees checked data."""
-        for name, cwes in statement_guard_cwes(call, self.info.aliases).items():
-            for key in {name, self.derived.get(name, name)}:
-                if key in self.env:
-                    self.env[key] = self.env[key].sanitised(cwes)
-
-    def guard(self, test: ast.expr) -> None:
-        for name, cwes in guard_cwes(test, self.info.aliases).items():
-            for key in {name, self.derived.get(name, name)}:
-                if key in self.env:
-                    self.env[key] = self.env[key].sanitised(cwes)
-
-    def record(self, hit: sinks.SinkHit, node: ast.AST, via: str = "", line: int | None = None) -> None:
-        if not hit.val.origins:
-            return
-        start = line if line is not None else getattr(node, "lineno", 1)
-        end = line if line is not None else (getattr(node, "end_lineno", None) or start)
-        self.hits.append(Hit(hit, start, end, via))
-
     def check_response(self, node: ast.expr, v: Val, s: ast.stmt) -> None:
         """A route handler's return value is the HTML response body (Flask, Bottle)."""
         if isinstance(node, (ast.Name, ast.JoinedStr, ast.BinOp, ast.Subscript, ast.Attribute)) or (
                 isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                 and node.func.attr in ("format", "join", "get", "replace", "strip")):
             self.record(sinks.SinkHit(XSS, v, "the HTML response", external=None, weak=None), s)
-
-    # ---- expressions ------------------------------------------------------------
-    def expr(self, e: ast.expr) -> Val:
-        if isinstance(e, ast.Constant):
-            return const(e.value) if isinstance(e.value, str) else EMPTY
-        if isinstance(e, ast.Name):
-            return self.name(e.id)
-        if isinstance(e, ast.JoinedStr):
-            return self.fstring(e)
-        if isinstance(e, ast.BinOp):
-            return self.binop(e)
-        if isinstance(e, ast.Call):
-            return self.call(e)
-        if isinstance(e, ast.Attribute):
-            return self.attribute(e)
-        if isinstance(e, ast.Subscript):
-            base = self.expr(e.value)
-            self.expr(e.slice)
-            return request_key(base, e.slice) if base.origins else base
-        if isinstance(e, (ast.List, ast.Tuple, ast.Set)):
-            inner = join([self.expr(x) for x in e.elts])
-            return Val(inner.origins, False, inner.text)  # a container is not a formatted string
-        if isinstance(e, ast.Dict):
-            inner = join([self.expr(x) for x in [*e.values, *[k for k in e.keys if k is not None]]])
-            return Val(inner.origins, False, inner.text)
-        if isinstance(e, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
-            return self.comprehension(e)
-        if isinstance(e, ast.IfExp):
-            self.expr(e.test)
-            return self.expr(e.body) | self.expr(e.orelse)
-        if isinstance(e, ast.BoolOp):
-            return join([self.expr(x) for x in e.values])
-        if isinstance(e, (ast.Compare, ast.Lambda)):
-            for x in ast.iter_child_nodes(e):
-                if isinstance(x, ast.expr) and not isinstance(e, ast.Lambda):
-                    self.expr(x)
-            return EMPTY
-        if isinstance(e, ast.UnaryOp):
-            v = self.expr(e.operand)
-            return EMPTY if isinstance(e.op, ast.Not) else v
-        if isinstance(e, (ast.Await, ast.Starred, ast.FormattedValue, ast.Yield, ast.YieldFrom)):
-            return self.expr(e.value) if e.value is not None else EMPTY
-        if isinstance(e, ast.NamedExpr):
-            v = self.expr(e.value)
-            self.bind(e.target, v)
-            return v
-        return EMPTY
-
-    def name(self, ident: str) -> Val:
-        if ident in self.env:
-            return self.env[ident]
-        if (ident in REQUEST_NAMES and ident not in self.info.aliases) or self.info.aliases.get(ident) in (
-                "flask.request", "bottle.request", "starlette.requests.Request"):
-            return source("request data")
-        if ident in self.info.constants:
-            return self.info.constants[ident]
-        if ident in self.info.defined or ident in self.info.aliases or ident in BUILTINS:
-            return EMPTY
-        return unknown(f"'{ident}'")
-
-    def attribute(self, e: ast.Attribute) -> Val:
-        full = dotted(e)
-        if full is not None:
-            canon = canonical(full, self.info.aliases)
-            if canon in ATTR_SOURCES:
-                return ATTR_SOURCES[canon]
-            if full in self.env:
-                return self.env[full]
-            if e.attr in REQUEST_NAMES and isinstance(e.value, ast.Name) and e.value.id in ("self", "cls"):
-                return source("request data")
-        base = self.expr(e.value)
-        if any(o.kind == SOURCE and o.desc == "request data" for o in base.origins) \
-                and e.attr in REQUEST_SAFE_ATTRS:
-            return EMPTY
-        if base.origins:
-            return base
-        if isinstance(e.value, ast.Name) and e.value.id in ("self", "cls"):
-            return unknown(f"'{full}'")
-        return unknown(f"'{full}'") if full and full.split(".")[0] not in self.info.aliases else EMPTY
-
-    def fstring(self, e: ast.JoinedStr) -> Val:
-        text, built = "", False
-        origins: set[Origin] = set()
-        for part in e.values:
-            if isinstance(part, ast.Constant) and isinstance(part.value, str):
-                text += part.value
-            elif isinstance(part, ast.FormattedValue):
-                v = _slot_sanitise(self.expr(part.value), text)
-                origins |= v.origins
-                built = built or bool(v.origins)
-                text += "{}"
-        return Val(frozenset(origins), built, text)
-
-    def binop(self, e: ast.BinOp) -> Val:
-        left = self.expr(e.left)
-        if isinstance(e.op, ast.Mod) and (left.text or isinstance(e.left, ast.Constant)):
-            pieces = e.right.elts if isinstance(e.right, ast.Tuple) else [e.right]
-            slots = list(PERCENT_SLOT.finditer(left.text))
-            prefixes = [left.text[:m.start()] for m in slots]
-            out = Val(left.origins, left.built, left.text)
-            if not prefixes and isinstance(e.left, ast.Constant):
-                for p in pieces:
-                    self.expr(p)
-                return out  # no placeholder: nothing of the right side gets into the string
-            for i, p in enumerate(pieces):
-                v = _slot_sanitise(self.expr(p), prefixes[i] if i < len(prefixes) else "")
-                if i < len(slots) and slots[i].group(0)[-1] in "dixXoeEfFgG" and len(pieces) == len(slots):
-                    v = v.sanitised(ALL)  # %d / %f: a number or a TypeError, never text
-                out = Val(out.origins | v.origins, out.built or bool(v.origins), out.text)
-            return out
-        right = self.expr(e.right)
-        if isinstance(e.op, ast.Add) and any(isinstance(x, (ast.List, ast.Tuple)) for x in (e.left, e.right)):
-            return Val(left.origins | right.origins, False, "")  # list concatenation: an argument list
-        if isinstance(e.op, ast.Add) and (left.text or right.text):
-            right = _slot_sanitise(right, left.text)
-            return Val(left.origins | right.origins, left.built or right.built or bool(
-                left.origins or right.origins), left.text + right.text)
-        if isinstance(e.op, ast.Add):
-            return left | right
-        return EMPTY  # arithmetic gives numbers
-
-    def comprehension(self, e: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp) -> Val:
-        saved = dict(self.env)
-        for gen in e.generators:
-            self.bind(gen.target, self.expr(gen.iter))
-            for cond in gen.ifs:
-                self.guard(cond)
-        if isinstance(e, ast.DictComp):
-            out = join([self.expr(e.key), self.expr(e.value)])
-        else:
-            out = self.expr(e.elt)
-        self.env = saved
-        return out
-
-    def call(self, e: ast.Call) -> Val:
-        name = call_name(e, self.info.aliases)
-        if name in sinks.BARE_PROCESS and name not in self.info.defined and name not in self.env and (
-                name != "Popen" or kwarg(e, "shell") is not None):
-            name = sinks.BARE_PROCESS[name]  # a fragment without its imports, or `from os import *`
-        method = e.func.attr if isinstance(e.func, ast.Attribute) else ""
-        recv = self.expr(e.func.value) if isinstance(e.func, ast.Attribute) else EMPTY
-        args = [self.expr(a) for a in e.args]
-        kwargs = {k.arg: self.expr(k.value) for k in e.keywords if k.arg is not None}
-        extra = [self.expr(k.value) for k in e.keywords if k.arg is None]
-        first_elts = None
-        if e.args and isinstance(e.args[0], (ast.List, ast.Tuple)):
-            first_elts = [self.expr(x) for x in e.args[0].elts]
-        receiver = (dotted(e.func.value) or "") if isinstance(e.func, ast.Attribute) else ""
-        own = (isinstance(e.func, ast.Name) and e.func.id in self.info.defined) or (
-            receiver in ("self", "cls") and method in self.info.methods)
-        ci = sinks.CallInfo(e, name, method or last(name), receiver.lower(), args, kwargs, first_elts, own,
-                            recv)
-        for hit in sinks.check(ci):
-            self.record(hit, e)
-        produced = call_source(name, e)
-        if produced is not None:
-            return produced
-        if name in sinks.SHELL_CALLS or name in sinks.PROCESS_CALLS:
-            return unknown("the output of a command")  # not the caller's text coming back
-        summarised = self.apply_summary(self, e, name, args, kwargs)
-        if summarised is not None:
-            return summarised
-        cwes = sanitiser_cwes(name, e)
-        if cwes is not None and cwes == ALL:
-            return EMPTY
-        everything = join([recv, *args, *kwargs.values(), *extra])
-        if method == "format" and isinstance(e.func, ast.Attribute) and (
-                recv.text or isinstance(e.func.value, ast.Constant)):
-            prefixes = [recv.text[:m.start()] for m in BRACE_SLOT.finditer(recv.text)]
-            pieces = [*args, *kwargs.values()]
-            out = Val(recv.origins, recv.built, recv.text)
-            if extra and prefixes:  # template.format(**locals()): every slot is filled from there
-                pieces.extend(extra * len(prefixes))
-            for i, p in enumerate(pieces):
-                v = _slot_sanitise(p, prefixes[i] if i < len(prefixes) else "")
-                out = Val(out.origins | v.origins, out.built or bool(v.origins), out.text)
-            everything = out
-        elif method == "join" and args:
-            everything = Val(everything.origins, bool(args[0].origins) or everything.built, everything.text)
-        elif method in ("get", "getlist", "pop", "getvalue") and recv.origins:
-            everything = request_key(recv, e.args[0] if e.args else None) | join(args[1:])
-        if cwes is not None:
-            return everything.sanitised(cwes)
-        if method not in ("join", "replace", "encode", "decode", "strip") and name != "str" and any(
-                sinks.SQL_STATEMENT.search(a.text) for a in args):
-            return Val(everything.origins, False, "")  # a query helper returns rows, not its statement
-        if not everything.origins and name.split(".")[0] not in self.info.aliases:
-            return unknown(f"the result of {name or method or 'a call'}()")
-        return everything
 

@@ -156,3 +156,41 @@ def statement_guard_cwes(call: ast.Call, aliases: dict[str, str]) -> dict[str, f
         for n in _names_in(a):
             out[n] = ALL
     return out
+
+
+EXIT_CALLS = frozenset({"abort", "exit", "quit", "_exit", "fail", "bad_request", "not_found", "forbidden",
+                        "HTTPException", "PermissionDenied", "Http404", "SuspiciousOperation"})
+
+
+def test_polarity(test: ast.expr) -> bool | None:
+    """True when the test holds for checked data (``x in ALLOWED``), False when it holds for unchecked
+    data (``x not in ALLOWED``, ``not valid(x)``), None when a test mixes both."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        inner = test_polarity(test.operand)
+        return None if inner is None else not inner
+    if isinstance(test, ast.BoolOp):
+        parts = {test_polarity(v) for v in test.values}
+        if len(parts) != 1 or None in parts:
+            return None
+        (only,) = parts
+        # `a and b` of checks is a check; `not a or not b` is its negation; others are unclear
+        return only if (isinstance(test.op, ast.And) == bool(only)) else None
+    if isinstance(test, ast.Compare) and len(test.ops) == 1:
+        return not isinstance(test.ops[0], (ast.NotIn, ast.NotEq, ast.IsNot))
+    return True
+
+
+def always_exits(body: list[ast.stmt]) -> bool:
+    """The block never falls through: it returns, raises, breaks, continues or aborts."""
+    if not body:
+        return False
+    tail = body[-1]
+    if isinstance(tail, (ast.Return, ast.Raise, ast.Continue, ast.Break)):
+        return True
+    if isinstance(tail, ast.Expr) and isinstance(tail.value, ast.Call):
+        func = tail.value.func
+        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        return name in EXIT_CALLS
+    if isinstance(tail, ast.If):
+        return always_exits(tail.body) and always_exits(tail.orelse)
+    return False

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from blastshield.scan.finding import Confidence, Finding
 from blastshield.scan.python import sinks
+from blastshield.scan.python.exprs import ExprFlow
 from blastshield.scan.python.flow import FileInfo, FunctionFlow, Hit
 from blastshield.scan.python.names import FileIndex
 from blastshield.scan.python.sources import REQUEST_NAMES
@@ -114,7 +115,7 @@ class FileAnalysis:
                     summary.sinks.append((o.param, o.safe_for, hit.sink, hit.line, hit.via))
         return summary
 
-    def apply(self, flow: FunctionFlow, call: ast.Call, name: str, args: list[Val],
+    def apply(self, flow: ExprFlow, call: ast.Call, name: str, args: list[Val],
               kwargs: dict[str, Val]) -> Val | None:
         func = call.func
         if isinstance(func, ast.Name) and func.id in self.funcs and func.id not in self.info.aliases:

@@ -1,0 +1,58 @@
+"""Checks guard the branch they lead into; after the `if` only when the other branch leaves."""
+
+from __future__ import annotations
+
+from typing import Any
+
+PyScan = Any  # the `py` fixture from conftest.py
+
+FLASK = "from flask import Flask, request, redirect, abort\nimport os\napp = Flask(__name__)\n"
+
+
+def test_early_exit_on_a_failed_check_guards_the_rest(py: PyScan) -> None:
+    code = FLASK + """ALLOWED = {"a.txt", "b.txt"}
+@app.route("/r")
+def r():
+    name = request.args["f"]
+    if name not in ALLOWED:
+        abort(403)
+    return open(name).read()
+"""
+    assert "BS-PY-022" not in {r for r, _ in py.rule_lines(code)}
+
+
+def test_a_check_protects_only_its_own_branch(py: PyScan) -> None:
+    code = FLASK + """ALLOWED = {"a.txt", "b.txt"}
+@app.route("/r")
+def r():
+    name = request.args["f"]
+    if name in ALLOWED:
+        print(open(name).read())
+    return open(name).read()
+"""
+    found = py.rule_lines(code)
+    assert ("BS-PY-022", 9) not in found
+    assert ("BS-PY-022", 10) in found
+
+
+def test_the_failing_branch_of_a_negated_check_is_still_tainted(py: PyScan) -> None:
+    code = FLASK + """from urllib.parse import urlparse
+@app.route('/go/<url>')
+def go(url):
+    if not urlparse(url).hostname == "www.example.com":
+        return redirect(url)
+    return redirect(url)
+"""
+    found = py.rule_lines(code)
+    assert ("BS-PY-601", 8) in found and ("BS-PY-601", 9) not in found
+
+
+def test_a_check_that_mixes_polarities_is_trusted_for_the_rest(py: PyScan) -> None:
+    code = FLASK + """@app.route("/r")
+def r():
+    name = request.args["f"]
+    if name.isalnum() or name not in ("x",):
+        pass
+    return open(name).read()
+"""
+    assert "BS-PY-022" not in {r for r, _ in py.rule_lines(code)}
