@@ -206,6 +206,78 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[written:]
 
 
+def open_lock(path: str) -> int:
+    return os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+
+
+def try_lock(fd: int) -> bool:
+    import fcntl
+
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def prepare_dir(directory: str) -> bool:
+    """Create the runtime folder (0700) if needed; False when it is not safely ours."""
+    try:
+        os.mkdir(directory, 0o700)
+    except FileExistsError:
+        pass
+    except OSError:
+        return False
+    return private_dir_ok(directory)
+
+
+def start_server(policy: str, cwd: str, directory: str, material: bytes, environ: Mapping[str, str]) -> bool:
+    """Start a server in the background unless one runs or is starting; True when started.
+
+    Never raises: the hook has already answered in-process, a server is only for next time.
+    """
+    try:
+        return _start(policy, cwd, directory, material, environ)
+    except Exception as exc:
+        print(f"blastshield: hook server not started: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return False
+
+
+def _start(policy: str, cwd: str, directory: str, material: bytes, environ: Mapping[str, str]) -> bool:
+    if policy and not os.path.isfile(policy):
+        return False  # nothing to serve: the hook denies until the policy exists
+    name = server_name(material)
+    if len(os.fsencode(socket_path(directory, name))) > SOCKET_PATH_MAX:
+        return False
+    if not prepare_dir(directory):
+        print(f"blastshield: hook server disabled: {directory} is not a folder only you can use "
+              f"(owned by you, mode 0700); hooks run in-process", file=sys.stderr)
+        return False
+    spawn_fd = open_lock(os.path.join(directory, f"{name}.spawn"))
+    try:
+        if not try_lock(spawn_fd):
+            return False  # another hook is starting it right now
+        server_fd = open_lock(os.path.join(directory, f"{name}.lock"))
+        try:
+            if not try_lock(server_fd):
+                return False  # a server runs (it may be busy or just exiting)
+        finally:
+            os.close(server_fd)  # releases our probe lock
+        import subprocess
+
+        argv = [sys.executable, "-m", "blastshield.hosts.hook_server", "--spawn-fd", str(spawn_fd)]
+        if policy:
+            argv += ["--policy", policy]
+        # The server inherits the spawn lock and releases it once it listens: hooks that come
+        # meanwhile answer in-process and do not start another one.
+        subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, cwd=cwd, env=dict(environ),
+                         start_new_session=True, close_fds=True, pass_fds=(spawn_fd,))
+        return True
+    finally:
+        os.close(spawn_fd)
+
+
 def main(argv: list[str], in_process: InProcess, environ: Mapping[str, str] | None = None) -> int | None:
     """Run the hook for ``argv`` (after ``hook``); None when ``argv`` is not ``HOST [--policy P]``."""
     parsed = parse_argv(argv)
@@ -241,7 +313,5 @@ def main(argv: list[str], in_process: InProcess, environ: Mapping[str, str] | No
     code = in_process(host, policy, raw)
     sys.stdout.flush()
     sys.stderr.flush()
-    from blastshield.hosts.hook_server import start_server
-
     start_server(absolute, cwd, directory, material, env)
     return code

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import fcntl
 import io
 import os
 import signal
@@ -43,78 +42,6 @@ REQUEST_TIMEOUT_S = 10.0  # a client that connects and sends nothing is dropped
 # Largest accepted field, in order: key material, host, policy, project environment, payload.
 FIELD_LIMITS = (1 << 20, 256, 1 << 16, 1 << 18, client.MAX_PAYLOAD + 1)
 LOG_LIMIT = 256 * 1024
-
-
-# ------------------------------------------------------------------ starting a server
-
-def _open_lock(path: str) -> int:
-    return os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
-
-
-def _try_lock(fd: int) -> bool:
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return False
-    return True
-
-
-def prepare_dir(directory: str) -> bool:
-    """Create the runtime folder (0700) if needed; False when it is not safely ours."""
-    try:
-        os.mkdir(directory, 0o700)
-    except FileExistsError:
-        pass
-    except OSError:
-        return False
-    return client.private_dir_ok(directory)
-
-
-def start_server(policy: str, cwd: str, directory: str, material: bytes, environ: Mapping[str, str]) -> bool:
-    """Start a server in the background unless one runs or is starting; True when started.
-
-    Never raises: the hook has already answered in-process, a server is only for next time.
-    """
-    try:
-        return _start(policy, cwd, directory, material, environ)
-    except Exception as exc:
-        print(f"blastshield: hook server not started: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return False
-
-
-def _start(policy: str, cwd: str, directory: str, material: bytes, environ: Mapping[str, str]) -> bool:
-    if policy and not os.path.isfile(policy):
-        return False  # nothing to serve: the hook denies until the policy exists
-    name = client.server_name(material)
-    if len(os.fsencode(client.socket_path(directory, name))) > client.SOCKET_PATH_MAX:
-        return False
-    if not prepare_dir(directory):
-        print(f"blastshield: hook server disabled: {directory} is not a folder only you can use "
-              f"(owned by you, mode 0700); hooks run in-process", file=sys.stderr)
-        return False
-    spawn_fd = _open_lock(os.path.join(directory, f"{name}.spawn"))
-    try:
-        if not _try_lock(spawn_fd):
-            return False  # another hook is starting it right now
-        server_fd = _open_lock(os.path.join(directory, f"{name}.lock"))
-        try:
-            if not _try_lock(server_fd):
-                return False  # a server runs (it may be busy or just exiting)
-        finally:
-            os.close(server_fd)  # releases our probe lock
-        import subprocess
-
-        argv = [sys.executable, "-m", "blastshield.hosts.hook_server", "--spawn-fd", str(spawn_fd)]
-        if policy:
-            argv += ["--policy", policy]
-        # The server inherits the spawn lock and releases it once it listens: hooks that come
-        # meanwhile answer in-process and do not start another one.
-        subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL, cwd=cwd, env=dict(environ),
-                         start_new_session=True, close_fds=True, pass_fds=(spawn_fd,))
-        return True
-    finally:
-        os.close(spawn_fd)
 
 
 # ------------------------------------------------------------------ per-thread stdout/stderr
@@ -268,6 +195,8 @@ class HookServer:
         self.stop = threading.Event()
         self.stop_reason = ""
         self.active = 0
+        self.answers = 0  # requests answered (logged at exit)
+        self.fallbacks = 0  # requests sent back to answer in-process
         self.last_request = time.monotonic()
         self.lock = threading.Lock()
         self.threads: list[threading.Thread] = []
@@ -280,8 +209,23 @@ class HookServer:
     def stale_reason(self) -> str:
         if self.policy and not os.path.isfile(self.policy):
             return "the policy file is gone"
-        if source_snapshot(self.package) != self.sources:
-            return "blastshield's source files changed"
+        changed = self.changed_source()
+        return f"blastshield's source files changed ({changed})" if changed else ""
+
+    def changed_source(self) -> str:
+        """A loaded blastshield module whose file differs from when this server started."""
+        prefix = self.package + os.sep
+        for module in list(sys.modules.values()):
+            path = getattr(module, "__file__", None)
+            if not isinstance(path, str) or not path.startswith(prefix):
+                continue
+            try:
+                info = os.stat(path)
+                now: tuple[int, int, int] | None = (info.st_mtime_ns, info.st_size, info.st_ino)
+            except OSError:
+                now = None
+            if now is None or self.sources.get(path) != now:
+                return os.path.relpath(path, self.package)
         return ""
 
     def serve(self, listener: socket.socket) -> str:
@@ -325,9 +269,11 @@ class HookServer:
             version, fields = read_request(conn)
             if fallback or version != client.PROTOCOL or fields[0] != self.material \
                     or os.fsdecode(fields[2]) != self.policy:
+                self._count(fallback=True)
                 conn.sendall(encode_reply(client.FALLBACK))
                 return
             code, out, err = answer(os.fsdecode(fields[1]), self.policy, fields[4], parse_project(fields[3]))
+            self._count(fallback=False)
             conn.sendall(encode_reply(client.ANSWER, code, out, err))
         except (OSError, ValueError):
             pass  # the client went away or sent garbage: it answers in-process
@@ -336,6 +282,13 @@ class HookServer:
             with self.lock:
                 self.active -= 1
                 self.last_request = time.monotonic()
+
+    def _count(self, *, fallback: bool) -> None:
+        with self.lock:
+            if fallback:
+                self.fallbacks += 1
+            else:
+                self.answers += 1
 
     def finish(self, timeout_s: float = 30.0) -> None:
         deadline = time.monotonic() + timeout_s
@@ -369,11 +322,11 @@ def idle_timeout(environ: Mapping[str, str]) -> float:
 
 def run_server(policy: str, spawn_fd: int | None = None) -> int:
     directory = client.runtime_dir(os.environ)
-    if not prepare_dir(directory):
+    if not client.prepare_dir(directory):
         return 2
     server = HookServer(client.absolute_policy(policy), directory, idle_timeout(os.environ))
-    lock_fd = _open_lock(os.path.join(directory, f"{server.name}.lock"))
-    if not _try_lock(lock_fd):
+    lock_fd = client.open_lock(os.path.join(directory, f"{server.name}.lock"))
+    if not client.try_lock(lock_fd):
         _log(directory, server.name, "another server holds the lock; exiting")
         return 0
     os.ftruncate(lock_fd, 0)
@@ -408,7 +361,8 @@ def run_server(policy: str, spawn_fd: int | None = None) -> int:
         except OSError:
             pass
         server.finish()
-        _log(directory, server.name, f"exiting: {reason}")
+        _log(directory, server.name, f"exiting: {reason}; {server.answers} answers, "
+                                     f"{server.fallbacks} fallbacks")
     return 0
 
 
