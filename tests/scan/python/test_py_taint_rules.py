@@ -362,3 +362,16 @@ def read_number():
     return user_input
 """
     assert ("BS-PY-117", 7) in py.rule_lines(code)
+
+
+def test_template_held_in_a_parameter_formats_a_string(py: PyScan) -> None:
+    code = """def run_query(query_template, scope, parameters):
+    query = query_template % parameters
+    exec("result = %s" % query, scope)
+    return scope["result"]
+"""
+    (f,) = [f for f in py.shown(code) if f.rule_id == "BS-PY-094"]
+    assert f.line == 3 and f.confidence == "medium"
+    assert py.run("""def tick(n, width):
+    return n % width
+""") == []

@@ -257,6 +257,10 @@ class ExprFlow:
                 left.origins or right.origins), left.text + right.text)
         if isinstance(e.op, ast.Add):
             return left | right
+        if isinstance(e.op, ast.Mod) and not (isinstance(e.left, ast.Constant) and not isinstance(
+                e.left.value, str)):
+            # template % values with a template we cannot see: a string built from both sides
+            return Val(left.origins | right.origins, bool(left.origins or right.origins), left.text)
         return EMPTY  # arithmetic gives numbers
 
     def comprehension(self, e: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp) -> Val:
