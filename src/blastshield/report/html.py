@@ -194,8 +194,8 @@ def _verify(report: VerifyReport | None) -> str:
     facts = (f"{report.records} records, {report.checkpoints} signed checkpoint(s), last at record"
              f" {report.last_checkpoint}; head {report.head[:16]}")
     if report.ok:
-        body = ('<div class="verify-ok"><b>Verified.</b> The hash chain and every signature check out:'
-                f" {_e(facts)}.")
+        body = ('<div class="verify-ok"><b>Verified.</b> The hash chain is intact and every signed'
+                f" checkpoint verifies: {_e(facts)}.")
     else:
         items = "".join(f"<li>{_e(p.what)}</li>" for p in report.problems)
         body = ('<div class="verify-bad"><b>Verification FAILED</b>'

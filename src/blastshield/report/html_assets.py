@@ -43,6 +43,7 @@ code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monosp
 .mark.deny { background: var(--deny); opacity: 1; z-index: 2; }
 .controls { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; margin: 8px 0; position: sticky;
   top: 0; background: var(--bg); padding: 6px 0; z-index: 5; }
+.controls[hidden] { display: none; }
 .controls button { border: 1px solid var(--line); background: var(--soft); border-radius: 6px;
   padding: 4px 10px; cursor: pointer; font: inherit; }
 .controls button[aria-pressed="true"] { background: var(--ink); color: #fff; }
