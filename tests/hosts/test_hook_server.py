@@ -506,3 +506,27 @@ def test_hook_client_imports_nothing_heavy_when_served(served: Served) -> None:
     assert extra <= {"blastshield", "blastshield.cli", "blastshield.cli.__main__", "blastshield.errors",
                      "__future__", "_sha256", "_sha2", "_socket", "blastshield.hosts.hook_client"}, extra
     assert_served(served.stop(), 1)
+
+
+def test_a_flood_of_idle_connections_cannot_stall_hooks(served: Served) -> None:
+    start(served)
+    path = str(served.folder / f"{served.name()}.sock")
+    idle = []
+    try:
+        for _ in range(70):  # more than the server's requests in flight (64): it must not wait on them
+            conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            conn.connect(path)
+            idle.append(conn)
+        result = served.hook("claude-code", claude("Read", {"file_path": "~/.ssh/id_rsa"}, served.env))
+        assert result.code == 0, result.stderr
+        assert result.json()["hookSpecificOutput"]["permissionDecision"] == "deny"
+    finally:
+        for conn in idle:
+            conn.close()
+    again = served.hook("claude-code", claude("Bash", {"command": "git status"}, served.env))
+    assert again.json()["hookSpecificOutput"]["permissionDecision"] == "allow"
+    log = served.stop()
+    exits = [line for line in log.splitlines() if "exiting:" in line]
+    fallbacks = sum(int(line.rsplit(", ", 1)[1].split(" fallbacks")[0]) for line in exits)
+    assert fallbacks >= 7, log  # 70 - 64 idle ones, and the hook that came after them
+    assert answers(log) >= 1, log

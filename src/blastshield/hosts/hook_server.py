@@ -39,6 +39,7 @@ from blastshield.hosts import hook_client as client
 DEFAULT_IDLE_S = 300.0
 CHECK_EVERY_S = 1.0
 REQUEST_TIMEOUT_S = 10.0  # a client that connects and sends nothing is dropped
+MAX_ACTIVE = 64  # requests in flight; more are told to answer in-process (no thread per flood)
 # Largest accepted field, in order: key material, host, policy, project environment, payload.
 FIELD_LIMITS = (1 << 20, 256, 1 << 16, 1 << 18, client.MAX_PAYLOAD + 1)
 LOG_LIMIT = 256 * 1024
@@ -252,8 +253,16 @@ class HookServer:
                     self.stop.set()
                 continue
             with self.lock:
-                self.active += 1
+                crowded = self.active >= MAX_ACTIVE
+                if not crowded:
+                    self.active += 1
                 self.last_request = now
+            if crowded:
+                self._count(fallback=True)
+                with contextlib.suppress(OSError):
+                    conn.sendall(encode_reply(client.FALLBACK))
+                conn.close()
+                continue
             fallback = self.stop.is_set()
             thread = threading.Thread(target=self.handle, args=(conn, fallback), daemon=True)
             self.threads = [t for t in self.threads if t.is_alive()] + [thread]
