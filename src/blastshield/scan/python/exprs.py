@@ -127,7 +127,10 @@ class ExprFlow:
                     self.env[key] = self.env[key].sanitised(cwes)
 
     def guard(self, test: ast.expr) -> None:
-        for name, cwes in guard_cwes(test, self.info.aliases).items():
+        self.apply_marks(guard_cwes(test, self.info.aliases))
+
+    def apply_marks(self, marks: dict[str, frozenset[int]]) -> None:
+        for name, cwes in marks.items():
             for key in {name, self.derived.get(name, name)}:
                 if key in self.env:
                     self.env[key] = self.env[key].sanitised(cwes)

@@ -87,11 +87,11 @@ class FunctionFlow(ExprFlow):
         marks = guard_cwes(s.test, self.info.aliases)
         positive = test_polarity(s.test)
         if not marks or positive is None:
-            self.guard(s.test)  # cannot tell which branch the check protects: trust it for the rest
+            self.apply_marks(marks)  # cannot tell which branch the check protects: trust it for the rest
             self.branches([s.body, s.orelse])
             return
         start = dict(self.env)
-        self.guard(s.test)
+        self.apply_marks(marks)
         checked = self.env
         outcomes: list[dict[str, Val]] = []
         pairs = ((s.body, checked if positive else start), (s.orelse, start if positive else checked))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import ast
 import math
 import re
+from collections.abc import Callable
+from typing import Any
 
 from blastshield.scan.finding import Confidence, Finding
 from blastshield.scan.python.names import (
@@ -82,6 +84,9 @@ def _mentions(node: ast.AST, pattern: re.Pattern[str]) -> bool:
     return False
 
 
+_VISITORS: dict[type, Callable[[PatternVisitor, Any], None]] = {}
+
+
 class PatternVisitor(ast.NodeVisitor):
     def __init__(self, index: FileIndex, path: str) -> None:
         self.path = path
@@ -89,6 +94,25 @@ class PatternVisitor(ast.NodeVisitor):
         self.star = index.star
         self.out: list[Finding] = []
         self.context: list[str] = []  # names of enclosing functions and assignment targets
+
+    def visit(self, node: ast.AST) -> None:
+        kind = type(node)
+        found = _VISITORS.get(kind)
+        if found is None:
+            fallback = PatternVisitor.generic_visit
+            found = _VISITORS[kind] = getattr(type(self), "visit_" + kind.__name__, fallback)
+        found(self, node)
+
+    def generic_visit(self, node: ast.AST) -> None:
+        """ast.NodeVisitor's walk without iter_fields: the same nodes, about twice as fast."""
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        self.visit(item)
+            elif isinstance(value, ast.AST):
+                self.visit(value)
 
     def add(self, spec: object, node: ast.AST, message: str, confidence: Confidence | None = None) -> None:
         from blastshield.scan.finding import RuleSpec

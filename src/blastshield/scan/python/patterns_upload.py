@@ -80,6 +80,9 @@ def _store(fn: Func, aliases: dict[str, str]) -> ast.Call | None:
 
 def upload_findings(index: FileIndex, path: str) -> list[Finding]:
     out: list[Finding] = []
+    if not any(a.attr in ("files", "FILES") for a in index.nodes(ast.Attribute)) and not any(
+            a.annotation is not None for a in index.nodes(ast.arg)):
+        return out  # nothing in the file reads an upload
     for fn in index.functions():
         if not _reads_upload(fn):
             continue
