@@ -375,3 +375,16 @@ def test_template_held_in_a_parameter_formats_a_string(py: PyScan) -> None:
     assert py.run("""def tick(n, width):
     return n % width
 """) == []
+
+
+def test_every_definition_is_analysed_even_when_names_repeat(py: PyScan) -> None:
+    code = """import os
+class Ping:
+    def get(self, request):
+        os.system("ping -c 1 " + request.GET["host"])
+
+class Health:
+    def get(self, request):
+        return "ok"
+"""
+    assert ("BS-PY-078", 4) in py.rule_lines(code)

@@ -57,8 +57,9 @@ class FileAnalysis:
         self.tree, self.path = index.tree, path
         tree = index.tree
         aliases = index.aliases
-        self.funcs: dict[str, Func] = {}
-        for node in index.functions():
+        self.funcs: dict[str, Func] = {}  # by name (the last definition wins), for summaries
+        self.all_funcs = index.functions()  # every definition, for the final pass
+        for node in self.all_funcs:
             self.funcs[node.name] = node
         # Only functions the file calls by name (f(...), self.f(...)) need a summary.
         self.called = {c.func.id if isinstance(c.func, ast.Name) else c.func.attr
@@ -69,14 +70,28 @@ class FileAnalysis:
                                                                  ast.ClassDef))}
         self.info = FileInfo(aliases, _module_constants(tree), defined, set(self.funcs))
         self.summaries: dict[str, Summary] = {}
+        self.uses_own: set[str] = set()  # summarised functions that call the file's own functions
+        self.in_progress = ""
 
     def run(self) -> list[Finding]:
-        for _ in range(SUMMARY_ROUNDS):
-            fresh = {name: self.summarise(fn) for name, fn in self.funcs.items() if name in self.called}
+        last_hits: dict[str, list[Hit]] = {}
+        for round_ in range(SUMMARY_ROUNDS):
+            fresh: dict[str, Summary] = {}
+            for name, fn in self.funcs.items():
+                if name not in self.called:
+                    continue
+                if round_ and name not in self.uses_own:
+                    fresh[name] = self.summaries[name]  # calls none of the file's functions: unchanged
+                    continue
+                self.in_progress = name
+                fresh[name], last_hits[name] = self.summarise(fn)
             self.summaries = fresh
         hits: list[Hit] = []
-        for fn in self.funcs.values():
+        for fn in self.all_funcs:
             route = is_route(fn)
+            if not route and fn.name in last_hits and self.funcs.get(fn.name) is fn:
+                hits.extend(last_hits[fn.name])  # the final pass would walk it with the same inputs
+                continue
             env = {}
             for i, p in enumerate(_params(fn)):
                 if p in REQUEST_NAMES or p == "request":
@@ -94,7 +109,7 @@ class FileAnalysis:
         hits.extend(top.hits)
         return self.findings(hits)
 
-    def summarise(self, fn: Func) -> Summary:
+    def summarise(self, fn: Func) -> tuple[Summary, list[Hit]]:
         params = _params(fn)
         offset = 1 if params and params[0] in ("self", "cls") else 0
         env: dict[str, Val] = {}
@@ -113,7 +128,7 @@ class FileAnalysis:
                 if o.kind == PARAM and key not in seen:
                     seen.add(key)
                     summary.sinks.append((o.param, o.safe_for, hit.sink, hit.line, hit.via))
-        return summary
+        return summary, flow.hits
 
     def apply(self, flow: ExprFlow, call: ast.Call, name: str, args: list[Val],
               kwargs: dict[str, Val]) -> Val | None:
@@ -125,6 +140,7 @@ class FileAnalysis:
             key, method = func.attr, True
         else:
             return None
+        self.uses_own.add(self.in_progress)
         summary = self.summaries.get(key)
         if summary is None:
             return None
