@@ -202,7 +202,8 @@ def test_xargs_paths_come_from_stdin_and_are_asked() -> None:
 
 def test_find_exec_placeholder_stands_for_paths_below_the_roots() -> None:
     assert one("find ~/.ssh -exec cat {} \\;", Kind.READ, f"{HOME}/.ssh/*").origin == "cat"
-    assert one("find build -delete", Kind.DELETE, "build/*")
+    assert one("find build -delete", Kind.DELETE, "build")  # no test: the root goes too
+    assert one("find build -name '*.o' -delete", Kind.DELETE, "build/*")
 
 
 # ---------------------------------------------------------------- file programs

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from functools import lru_cache
 
 from blastshield.effects import Effect, Verdict
 
@@ -28,7 +27,20 @@ def current_home() -> str:
 
 def analyze(command: str, *, cwd: str, workspace: str, non_interactive: bool = False) -> tuple[Effect, ...]:
     """Every effect ``command`` would have when run by bash from ``cwd``."""
-    return _analyze(command, cwd, workspace, non_interactive, current_home())
+    key = (command, cwd, workspace, non_interactive, current_home())
+    hit = _CACHE.get(key)
+    if hit is not None:
+        return hit
+    effects, cacheable = _analyze(*key)
+    if cacheable:  # a line whose globs were expanded depends on the file system: not cached
+        if len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.clear()
+        _CACHE[key] = effects
+    return effects
+
+
+_CACHE: dict[tuple[str, str, str, bool, str], tuple[Effect, ...]] = {}
+_CACHE_SIZE = 8192
 
 
 _HIDDEN_CATEGORIES = frozenset({"Cf"})  # zero-width and bidirectional formatting characters
@@ -53,9 +65,8 @@ def plain_words(command: str) -> list[str] | None:
     return words
 
 
-@lru_cache(maxsize=8192)
 def _analyze(command: str, cwd: str, workspace: str, non_interactive: bool,
-             home: str) -> tuple[Effect, ...]:
+             home: str) -> tuple[tuple[Effect, ...], bool]:
     from blastshield.shell.walk import Walker
 
     floors: list[tuple[Verdict, str]] = []
@@ -93,4 +104,4 @@ def _analyze(command: str, cwd: str, workspace: str, non_interactive: bool,
         for verdict, reason in sorted(floors, key=lambda f: -f[0].rank):
             carrier = carrier.with_floor(verdict, reason)
         effects.insert(0, carrier)
-    return tuple(effects)
+    return tuple(effects), not walker.fs_dependent

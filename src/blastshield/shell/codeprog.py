@@ -71,7 +71,7 @@ def interpreter(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
             out.ask(f"{cmd.name} {opt.name} loads and runs code by name", form=opt.name)
             if opt.name == "-m" and spec.short_values.startswith("cm"):
                 ran_code = True
-                _python_module(cmd, out, opt.value or "", at)
+                _python_module(cmd, ctx, out, opt.value or "", at)
     if spec.in_place and any(re.match(r"-[A-Za-z]*i", cmd.argv[o.index]) for o in found.opts):
         files = found.positional if ran_code else found.positional[1:]
         from blastshield.shell.effects import add_paths
@@ -123,7 +123,7 @@ def run_file(cmd: Cmd, ctx: FileContext, out: Outcome, script: int | None, *, sh
     out.effects.extend(ctx.file_effects(Kind.READ, path, cmd.known[script], cmd.cwd, cmd.name))
 
 
-def _python_module(cmd: Cmd, out: Outcome, module: str, at: int) -> None:
+def _python_module(cmd: Cmd, ctx: FileContext, out: Outcome, module: str, at: int) -> None:
     if module in ("http.server", "SimpleHTTPServer", "CGIHTTPServer", "pydoc", "smtpd",
                   "xmlrpc.server"):
         port = 8000
@@ -136,6 +136,12 @@ def _python_module(cmd: Cmd, out: Outcome, module: str, at: int) -> None:
         from blastshield.shell.pkgprog import pip_args
 
         pip_args(cmd, out, at + 1, "python -m pip")
+    else:
+        from blastshield.shell.toolprog import module_handler
+
+        handler = module_handler(module)
+        if handler is not None:  # python -m pytest ...: the tool's own arguments
+            handler(cmd.derived((module, *cmd.argv[at + 1:]), origin=cmd.origin), ctx, out)
 
 
 def _deno(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:

@@ -44,6 +44,7 @@ class Cmd:
     placeholders: dict[str, tuple[str, ...]] = field(default_factory=dict)
     stdin_args: bool = False  # xargs-style: more arguments come from standard input
     remote: bool = False
+    globs: tuple[bool, ...] = ()  # globs[i]: argv[i] has unquoted glob characters (bash expands)
 
     @property
     def name(self) -> str:
@@ -54,7 +55,12 @@ class Cmd:
         """The inner command ``argv[start:]`` run by a wrapper."""
         return Cmd(self.argv[start:], self.known[start:], self.dl[start:], cwd or self.cwd, origin,
                    stdin if stdin is not None else self.stdin, dict(self.assigns),
-                   dict(self.placeholders), stdin_args or self.stdin_args, self.remote)
+                   dict(self.placeholders), stdin_args or self.stdin_args, self.remote,
+                   self.globs[start:])
+
+    def glob(self, i: int) -> bool:
+        """Does ``argv[i]`` hold a glob that bash expands before the program runs?"""
+        return i < len(self.globs) and self.globs[i]
 
     def derived(self, argv: tuple[str, ...], *, origin: str, known: bool = True,
                 stdin_args: bool = False, cwd: str | None = None) -> Cmd:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 
 from blastshield.effects import Effect, Kind, Verdict
-from blastshield.shell import codeprog, gitprog, netprog, pkgprog
+from blastshield.shell import codeprog, gitprog, netprog, pkgprog, toolprog
 from blastshield.shell.command import Cmd, Outcome
 from blastshield.shell.files import FileContext
 from blastshield.shell.opts import Scan, scan
@@ -34,10 +34,10 @@ def program(argv0: str) -> str:
 def analyze(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
     """Add the effects and floors of ``cmd`` (not its exec effect) to ``out``."""
     name = program(cmd.argv[0])
-    handler = HANDLERS.get(name) or netprog.HANDLERS.get(name) or codeprog.HANDLERS.get(name) \
-        or pkgprog.HANDLERS.get(name) or gitprog.HANDLERS.get(name)
-    if handler is not None:
-        handler(cmd, ctx, out)
+    for table in _TABLES:
+        handler = table.get(name)
+        if handler is not None:
+            handler(cmd, ctx, out)
     if cmd.assigns:
         assignment_floors(cmd, out)
     if "/" in cmd.argv[0] and cmd.known[0]:
@@ -67,7 +67,8 @@ def add_paths(cmd: Cmd, ctx: FileContext, out: Outcome, kind: Kind, indices: lis
                                                                           + "/*"),
                                                         cmd.known[i], cmd.cwd, origin))
         if not hit:
-            out.effects.extend(ctx.file_effects(kind, arg, cmd.known[i], cmd.cwd, origin))
+            out.effects.extend(ctx.file_effects(kind, arg, cmd.known[i], cmd.cwd, origin,
+                                                glob=cmd.glob(i)))
     if cmd.stdin_args:
         out.effects.append(ctx.unknown_path(kind, cmd.cwd, origin,
                                             "more arguments come from standard input (xargs)"))
@@ -94,18 +95,31 @@ def _simple(kind: Kind, short: str = "", long: tuple[str, ...] = (), skip: int =
     return handle
 
 
+# Short options that take a value differ by program: grep's -r is "recursive", rg's is
+# "--replace"; ag's -G is a file pattern.
+_GREP_SHORT = {"grep": "efmABCdDX", "egrep": "efmABCdDX", "fgrep": "efmABCdDX",
+               "rg": "efmABCgtTMjrEd", "ag": "efmABCGgp", "ack": "efmABCg"}
+
+
 def _grep(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
-    found = scan(cmd.argv, short_values="efmABCdDgtTMjr",
+    found = scan(cmd.argv, short_values=_GREP_SHORT.get(cmd.name, "efmABC"),
                  long_values=("--regexp", "--file", "--max-count", "--after-context",
                               "--before-context", "--context", "--include", "--exclude",
                               "--exclude-dir", "--glob", "--type", "--type-not", "--max-depth",
                               "--replace", "--sort", "--sortr", "--threads", "--engine",
-                              "--encoding", "--max-filesize", "--pre", "--ignore-file"))
+                              "--encoding", "--max-filesize", "--pre", "--ignore-file",
+                              "--devices", "--directories", "--binary-files", "--label",
+                              "--exclude-from", "--iglob", "--type-add", "--path-separator",
+                              "--context-separator", "--field-match-separator", "--colors",
+                              "--pre-glob", "--dfa-size-limit", "--regex-size-limit",
+                              "--max-columns", "--hostname-bin", "--hyperlink-format"))
     given = found.has("-e", "--regexp", "-f", "--file")
     add_paths(cmd, ctx, out, Kind.READ, found.positional[0 if given else 1:])
-    path_opts(cmd, ctx, out, found, Kind.READ, "-f", "--file", "--ignore-file")
+    path_opts(cmd, ctx, out, found, Kind.READ, "-f", "--file", "--ignore-file", "--exclude-from")
     if found.values("--pre"):
         out.ask("rg --pre runs a program on every file", form="--pre")
+    if found.values("--hostname-bin"):
+        out.ask("rg --hostname-bin runs a program", form="--hostname-bin")
 
 
 def _sort(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
@@ -181,6 +195,8 @@ def _ln(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
     pos = found.positional
     if not pos:
         return
+    if not found.has("-s", "--symbolic"):  # a hard link is the file itself under a new name
+        add_paths(cmd, ctx, out, Kind.READ, pos[:-1] if len(pos) > 1 else pos)
     if len(pos) == 1:
         i = pos[0]
         name = cmd.argv[i].rstrip("/").rsplit("/", 1)[-1]
@@ -277,12 +293,22 @@ def _find(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
     argv = cmd.argv
     for i, arg in enumerate(argv):
         if arg == "-delete":
+            # with no test to select files, -delete removes each root and all below it
+            whole = not any(a.startswith("-") and a not in _FIND_NOT_TESTS for a in argv[1:])
             for r in roots:
-                out.effects.extend(ctx.file_effects(Kind.DELETE, argv[r].rstrip("/") + "/*",
-                                                    cmd.known[r], cmd.cwd, "find -delete"))
+                target = argv[r] if whole else argv[r].rstrip("/") + "/*"
+                out.effects.extend(ctx.file_effects(Kind.DELETE, target, cmd.known[r], cmd.cwd,
+                                                    "find -delete"))
         elif arg in ("-fprint", "-fprint0", "-fprintf", "-fls") and i + 1 < len(argv):
             out.effects.extend(ctx.file_effects(Kind.WRITE, argv[i + 1], cmd.known[i + 1],
                                                 cmd.cwd, "find"))
+
+
+# find arguments that select nothing (options and actions): with only these, every file is hit
+_FIND_NOT_TESTS = frozenset({"-delete", "-depth", "-d", "-maxdepth", "-mindepth", "-xdev", "-mount",
+                             "-noleaf", "-ignore_readdir_race", "-noignore_readdir_race",
+                             "-daystart", "-follow", "-print", "-print0", "-ls", "-H", "-L", "-P",
+                             "-true", "-warn", "-nowarn", "-O0", "-O1", "-O2", "-O3", "-D"})
 
 
 def _find_roots(cmd: Cmd) -> list[int]:
@@ -369,6 +395,8 @@ _DELETERS: dict[str, Handler] = {
 _ENV: dict[str, Handler] = {name: _env_dump for name in ("printenv", "set", "compgen")}
 
 HANDLERS: dict[str, Handler] = {**_READERS, **_WRITERS, **_DELETERS, **_ENV}
+_TABLES = (HANDLERS, netprog.HANDLERS, codeprog.HANDLERS, pkgprog.HANDLERS, gitprog.HANDLERS,
+           toolprog.HANDLERS)
 
 
 # --------------------------------------------------------------- pipe contents

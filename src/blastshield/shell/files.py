@@ -19,6 +19,8 @@ SILENT_PATHS = frozenset({"/dev/null", "/dev/stdin", "/dev/stdout", "/dev/stderr
                           "/dev/zero", "/dev/random", "/dev/urandom", "/dev/full", "-"})
 _METADATA_ONLY = frozenset({"chmod", "chown", "chgrp", "chattr", "setfacl", "touch"})
 _DEV_NET = re.compile(r"/dev/(tcp|udp)/([^/]+)/([^/]+)$")
+_GLOB_CHARS = re.compile(r"[*?[]")
+_MAX_GLOB = 256
 
 
 def dev_net(path: str) -> tuple[str, int | None] | None:
@@ -41,6 +43,7 @@ class FileContext:
         self.downloaded: set[str] = set()
         self.links: dict[str, str] = {}
         self.written: dict[str, str | None] = {}  # files this line wrote -> content if known
+        self.fs_dependent = False  # the analysis looked at the file system (globs)
 
     @property
     def unresolved(self) -> Verdict:
@@ -53,8 +56,11 @@ class FileContext:
         return os.path.normpath(os.path.join(cwd, path))
 
     def file_effects(self, kind: Kind, path: str, known: bool, cwd: str, origin: str,
-                     reason: str = "") -> list[Effect]:
-        """The effect(s) of touching ``path`` from ``cwd``; [] for harmless devices."""
+                     reason: str = "", *, glob: bool = False) -> list[Effect]:
+        """The effect(s) of touching ``path`` from ``cwd``; [] for harmless devices.
+
+        ``glob``: the path is an unquoted glob that bash expands; what it matches on this
+        machine is judged as well."""
         if not path or path in SILENT_PATHS or path.startswith(("/dev/fd/", "/proc/self/fd/")):
             return []
         if not known and path.startswith(("<(", ">(")):
@@ -66,6 +72,10 @@ class FileContext:
             path = "./" + path  # a quoted "~" or "$" is a literal name in the current directory
         if known and self.links:
             path = self._through_links(path, cwd)
+        extra: list[Effect] = []
+        if glob and known and _GLOB_CHARS.search(path):
+            extra = [e for match in self._glob(path, cwd)
+                     for e in self.file_effects(kind, match, True, cwd, origin, reason)]
         effect = Effect(kind, path, path=path, cwd=cwd, origin=origin)
         if kind is Kind.WRITE and known:
             key = self._absolute(path, cwd)
@@ -78,7 +88,19 @@ class FileContext:
         elif not self.cwd_known and not os.path.isabs(path) and cwd == self.cwd:
             effect = effect.with_floor(self.unresolved, "the directory this path is relative to "
                                        "is not statically known")
-        return [effect]
+        return [effect, *extra]
+
+    def _glob(self, pattern: str, cwd: str) -> list[str]:
+        """What a glob in a path matches on this machine now (bash expands it before the
+        program runs); a bounded number of matches, the pattern itself is judged too."""
+        import glob
+
+        self.fs_dependent = True
+        try:
+            matches = glob.glob(pattern, root_dir=cwd if not os.path.isabs(pattern) else None)
+        except (OSError, ValueError, RecursionError):
+            return []
+        return sorted(m for m in matches if m != pattern)[:_MAX_GLOB]
 
     def unknown_path(self, kind: Kind, cwd: str, origin: str, reason: str) -> Effect:
         """A file effect whose path only exists at run time (xargs input, ...)."""

@@ -96,7 +96,7 @@ def _net_args(cmd: Cmd, ctx: FileContext, out: Outcome) -> list[int]:
         elif opt.name == "--remote" and opt.value:
             i = opt.value_index if opt.value_index is not None else opt.index
             _remote_host(out, ctx, cmd.derived((opt.value,), origin="git", known=cmd.known[i]), 0)
-        elif opt.name == "--output" and opt.value:
+        elif (opt.name == "--output" or (opt.name == "-o" and cmd.argv[0] == "archive")) and opt.value:
             out.effects.extend(ctx.file_effects(Kind.WRITE, opt.value, True, cmd.cwd, "git"))
     return found.positional
 
@@ -120,6 +120,15 @@ def _fetchlike(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
     pos = _net_args(cmd, ctx, out)
     if pos:
         _remote_host(out, ctx, cmd, pos[0])
+
+
+def _archive(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
+    """``git archive [--remote R] [-o FILE] TREE-ISH [PATH...]``: the paths' committed content."""
+    from blastshield.shell.effects import add_paths
+
+    pos = [i for i in _net_args(cmd, ctx, out) if cmd.argv[i] != "--"]
+    _object_paths(cmd, ctx, out, pos[:1])
+    add_paths(cmd, ctx, out, Kind.READ, pos[1:])
 
 
 def _remote(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
@@ -228,9 +237,86 @@ def _difftool(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
         out.inner.append(Inner("git difftool -x", script=opt.value))
 
 
+# --------------------------------------------------------- reading and output files
+_DIFF_VALUES = ("--output", "--output-directory", "-o", "--src-prefix", "--dst-prefix", "--line-prefix",
+                "--relative", "-S", "-G", "--find-object", "--diff-filter", "-O", "--anchored",
+                "--word-diff-regex", "--color-moved", "--submodule", "--ignore-submodules",
+                "-U", "--unified", "--inter-hunk-context", "--stat-width", "--stat-name-width",
+                "--stat-count", "--format", "--pretty", "--author", "--committer", "--grep",
+                "--since", "--until", "--after", "--before", "--max-count", "-n", "--skip",
+                "--subject-prefix", "--to", "--cc", "--in-reply-to", "--signature-file",
+                "--cover-letter", "--base", "--interdiff", "--range-diff", "--prefix",
+                "--remote", "--exec", "--format", "-L")
+_OBJECT_PATH = re.compile(r"^[^:\s]*:(?!:)(.+)$")
+
+
+def _object_paths(cmd: Cmd, ctx: FileContext, out: Outcome, indices: list[int]) -> None:
+    """``REV:PATH`` and ``:PATH`` name a file's content in history or the index: reading
+    them reads that file (relative to the top of the repository, or to the cwd with ./)."""
+    for i in indices:
+        arg = cmd.argv[i]
+        m = _OBJECT_PATH.match(arg)
+        if m is None or "://" in arg or arg.startswith(("ext::", "fd::")):
+            continue
+        path = m.group(1)
+        base = cmd.cwd if path.startswith(("./", "../")) else getattr(ctx, "workspace", cmd.cwd)
+        out.effects.extend(ctx.file_effects(Kind.READ, path, cmd.known[i], base, "git"))
+
+
+def _reading(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
+    """diff, log, show, grep, blame, cat-file, format-patch, archive...: pathspecs after
+    ``--``, ``REV:PATH`` objects, files outside the repository (``diff --no-index``, which
+    git also does on its own when a path is outside the work tree) and output options."""
+    from blastshield.shell.effects import add_paths
+
+    sub = cmd.argv[0]
+    found = scan(cmd.argv, short_values="onSGOUL" if sub != "grep" else "efmABC",
+                 long_values=_DIFF_VALUES if sub != "grep" else ("--max-depth", "--threads"))
+    argv = cmd.argv
+    dashdash = argv.index("--") if "--" in argv else len(argv)
+    before = [i for i in found.positional if i < dashdash]
+    after = [i for i in found.positional if i > dashdash]
+    _object_paths(cmd, ctx, out, before)
+    if sub in ("diff", "grep") and (found.has("--no-index") or (sub == "diff" and any(
+            argv[i].startswith(("/", "~", "../")) for i in before))):
+        add_paths(cmd, ctx, out, Kind.READ, before[1:] if sub == "grep" else before, f"git {sub}")
+    add_paths(cmd, ctx, out, Kind.READ, after, f"git {sub}")
+    for opt in found.values("--output", "-o", "--output-directory"):
+        if opt.name == "-o" and sub not in ("format-patch", "archive"):
+            continue
+        at = opt.value_index if opt.value_index is not None else opt.index
+        out.effects.extend(ctx.file_effects(Kind.WRITE, opt.value or "", cmd.known[at], cmd.cwd,
+                                            f"git {sub}"))
+    if sub == "grep":
+        _grep_pager(cmd, out)
+    elif sub == "format-patch" and not found.values("-o", "--output-directory") and \
+            not found.has("--stdout"):
+        out.effects.extend(ctx.file_effects(Kind.WRITE, "./*.patch", True, cmd.cwd, "git format-patch"))
+
+
+def _grep_pager(cmd: Cmd, out: Outcome) -> None:
+    """``git grep -O[CMD]`` / ``--open-files-in-pager[=CMD]`` runs CMD on the matching files."""
+    for arg in cmd.argv[1:]:
+        if arg == "--":
+            return
+        value: str | None = None
+        if arg.startswith("--open-files-in-pager"):
+            value = arg.partition("=")[2]
+        elif arg.startswith("-") and not arg.startswith("--"):
+            for j, letter in enumerate(arg[1:], 1):
+                if letter in "efmABC":
+                    break
+                if letter == "O":
+                    value = arg[j + 1:]
+                    break
+        if value:
+            out.ask("git grep -O runs the given program on the matching files", form="-O")
+            out.inner.append(Inner("git grep -O", script=value))
+
+
 _SUBCOMMANDS: dict[str, Handler] = {
     "clone": _clone, "fetch": _fetchlike, "pull": _fetchlike, "push": _fetchlike,
-    "ls-remote": _fetchlike, "archive": _fetchlike, "request-pull": _fetchlike,
+    "ls-remote": _fetchlike, "archive": _archive, "request-pull": _fetchlike,
     "remote": _remote, "config": _config, "submodule": _submodule, "bisect": _bisect,
     "rebase": _rebase, "difftool": _difftool, "clean": _clean, "apply": _apply, "am": _apply,
     "rm": _paths_after(Kind.DELETE), "mv": _paths_after(Kind.WRITE),
@@ -240,6 +326,9 @@ _SUBCOMMANDS: dict[str, Handler] = {
     "daemon": _code_subcommand("starts a server", "daemon"),
     "credential": _code_subcommand("reads or stores credentials", "credential"),
     "send-email": _code_subcommand("sends mail", "send-email"),
+    **{name: _reading for name in ("diff", "log", "show", "grep", "blame", "cat-file",
+                                   "format-patch", "whatchanged", "annotate", "range-diff",
+                                   "diff-tree", "diff-files", "diff-index", "shortlog")},
 }
 
 HANDLERS: dict[str, Handler] = {"git": _git}

@@ -46,6 +46,10 @@ class Scope(Protocol):
     def substitution(self, node: Node) -> bool:
         """Analyse a command/process substitution; True when it downloads."""
 
+    def indirect(self, target: str | None) -> str | None:
+        """``${!name}``: read the variable named ``target`` (None: a name not statically
+        known); its value when statically known."""
+
 
 @dataclass(slots=True)
 class Arg:
@@ -249,6 +253,10 @@ def _eval_expansion(node: Node, scope: Scope, acc: _Acc, *, quoted: bool) -> Non
     source = text_of(node)
     acc.expanded = True
     name = _expansion_name(node)
+    children = node.children
+    if len(children) > 2 and children[1].type == "!":
+        _eval_indirect(node, name, scope, acc)
+        return
     if name == "IFS":
         acc.vars_ifs = True
     plain = node.type == "simple_expansion" or _is_plain_braced(node)
@@ -261,6 +269,22 @@ def _eval_expansion(node: Node, scope: Scope, acc: _Acc, *, quoted: bool) -> Non
         acc.add(source, _QUOTED)
         return
     acc.add(value, _QUOTED if quoted else _EXPANDED)
+
+
+def _eval_indirect(node: Node, name: str, scope: Scope, acc: _Acc) -> None:
+    """``${!name}`` reads the variable whose name is ``name``'s value; ``${!prefix*}`` and
+    ``${!array[@]}`` list names or keys only."""
+    kinds = [c.type for c in node.children]
+    acc.known = False
+    acc.add(text_of(node), _QUOTED)
+    _walk_substitutions(node, scope, acc)
+    if kinds[2] == "subscript" or (len(kinds) > 4 and kinds[3] in ("*", "@") and kinds[4] == "}"):
+        return  # names of variables with a prefix, or an array's keys: no value is read
+    target = scope.lookup(name) if name else None
+    scope.indirect(target if target and _NAME.fullmatch(target) else None)
+
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _expansion_name(node: Node) -> str:

@@ -3,6 +3,9 @@ and the package runners (npx, uvx, pipx run, bunx, pnpm/yarn dlx) that run code.
 
 from __future__ import annotations
 
+import re
+
+from blastshield.effects import Kind
 from blastshield.shell.command import Cmd, Inner, Outcome
 from blastshield.shell.files import FileContext
 from blastshield.shell.netprog import (
@@ -15,6 +18,7 @@ from blastshield.shell.netprog import (
     YARN,
     Handler,
     net,
+    unknown_net,
     url_host,
 )
 from blastshield.shell.opts import Scan, scan
@@ -119,6 +123,44 @@ def _runner(cmd: Cmd, out: Outcome, what: str, registry: tuple[str, ...],
         _hosts(out, registry, what)
 
 
+_GIT_HOSTS = {"github": "github.com", "gitlab": "gitlab.com", "bitbucket": "bitbucket.org",
+              "gist": "gist.github.com"}
+_JS_INSTALLS = frozenset({"install", "i", "add", "a", "in", "isntall", "it", "install-test",
+                          "update", "up", "upgrade"})
+_GITHUB_SHORTHAND = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+(#.*)?")
+_SCP_LIKE = re.compile(r"^(?:[^@/:]+@)?([A-Za-z0-9.-]+\.[A-Za-z]{2,}):")
+
+
+def js_specs(cmd: Cmd, ctx: FileContext, out: Outcome, indices: list[int], origin: str) -> None:
+    """npm/yarn/pnpm/bun package specs that are not registry names: tarball and git URLs,
+    ``github:u/r`` and ``u/r`` shorthands (GitHub), ``name@URL`` aliases, local paths."""
+    for i in indices:
+        spec = cmd.argv[i]
+        if not cmd.known[i]:
+            unknown_net(out, ctx, origin, "the package is not statically known")
+            continue
+        at = spec.find("@", 1)
+        version = spec[at + 1:] if at > 0 else ""
+        target = version if "://" in version or version.startswith(tuple(f"{h}:" for h in _GIT_HOSTS)) \
+            or version.startswith("git@") else spec
+        if "://" in target:
+            _url_hosts(out, [target.split("+", 1)[1] if target.startswith("git+") else target], origin)
+            continue
+        prefix, colon, _ = target.partition(":")
+        scp = _SCP_LIKE.match(target)
+        if colon and prefix in _GIT_HOSTS:
+            net(out, _GIT_HOSTS[prefix], 443, origin)
+        elif scp is not None:
+            net(out, scp.group(1).lower(), 22, origin)
+        elif prefix in ("file", "link") and colon:
+            out.effects.extend(ctx.file_effects(Kind.READ, target[len(prefix) + 1:], True, cmd.cwd,
+                                                origin))
+        elif target.startswith((".", "/", "~")):
+            out.effects.extend(ctx.file_effects(Kind.READ, target, True, cmd.cwd, origin))
+        elif not target.startswith("@") and _GITHUB_SHORTHAND.fullmatch(target):
+            net(out, "github.com", 443, origin)
+
+
 def _npm(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
     found = scan(cmd.argv, short_values="w", long_values=("--registry", "--workspace", "--prefix",
                                                           "--tag", "--access", "--otp"))
@@ -139,6 +181,8 @@ def _npm(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
             _url_hosts(out, registry, "npm")
         else:
             _hosts(out, NPM, "npm")
+        if sub in _JS_INSTALLS:
+            js_specs(cmd, ctx, out, rest, "npm")
 
 
 def _npx(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
@@ -147,7 +191,7 @@ def _npx(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
 
 def _yarn(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
     found = scan(cmd.argv, long_values=("--registry", "--cwd"))
-    sub, _ = _subcommand(found, cmd)
+    sub, rest = _subcommand(found, cmd)
     if sub == "dlx":
         _runner(cmd.tail(found.positional[0] + 1, origin="yarn dlx"), out, "yarn dlx", YARN)
     elif sub == "create":
@@ -157,11 +201,13 @@ def _yarn(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
                  "upgrade-interactive", "global", "why", "audit"):
         registry = [o.value for o in found.values("--registry") if o.value]
         _url_hosts(out, registry, "yarn") if registry else _hosts(out, YARN, "yarn")
+        if sub in _JS_INSTALLS or sub == "global":
+            js_specs(cmd, ctx, out, [i for i in rest if cmd.argv[i] not in _JS_INSTALLS], "yarn")
 
 
 def _pnpm(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
     found = scan(cmd.argv, short_values="C", long_values=("--registry", "--dir", "--filter"))
-    sub, _ = _subcommand(found, cmd)
+    sub, rest = _subcommand(found, cmd)
     if sub == "dlx":
         _runner(cmd.tail(found.positional[0] + 1, origin="pnpm dlx"), out, "pnpm dlx", NPM, "c")
     elif sub == "create":
@@ -171,13 +217,15 @@ def _pnpm(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
                  "publish", "view", "info", "install-test", "it"):
         registry = [o.value for o in found.values("--registry") if o.value]
         _url_hosts(out, registry, "pnpm") if registry else _hosts(out, NPM, "pnpm")
+        if sub in _JS_INSTALLS or sub == "global":
+            js_specs(cmd, ctx, out, [i for i in rest if cmd.argv[i] not in _JS_INSTALLS], "pnpm")
 
 
 def _bun(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
     found = scan(cmd.argv, short_values="ep", long_values=("--eval", "--print", "--registry", "--cwd"))
     for opt in found.values("-e", "--eval", "-p", "--print"):
         out.ask(f"bun {opt.name} runs code given on the command line", form=opt.name)
-    sub, _ = _subcommand(found, cmd)
+    sub, rest = _subcommand(found, cmd)
     if sub == "x":
         _runner(cmd.tail(found.positional[0] + 1, origin="bun x"), out, "bun x", NPM)
     elif sub == "create":
@@ -186,6 +234,8 @@ def _bun(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
     elif sub in ("install", "i", "add", "a", "update", "outdated", "publish", "pm"):
         registry = [o.value for o in found.values("--registry") if o.value]
         _url_hosts(out, registry, "bun") if registry else _hosts(out, NPM, "bun")
+        if sub in _JS_INSTALLS or sub == "global":
+            js_specs(cmd, ctx, out, [i for i in rest if cmd.argv[i] not in _JS_INSTALLS], "bun")
 
 
 def _bunx(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:

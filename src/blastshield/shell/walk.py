@@ -46,6 +46,7 @@ class Walker(files.FileContext):
         self.visited: set[tuple[int, int]] = set()
         self.last_cmd: Cmd | None = None
         self.calling: set[str] = set()
+        self.namerefs: dict[str, str | None] = {}  # declare -n NAME=TARGET
 
     # ----------------------------------------------------------------- scripts
     def script(self, text: str, *, origin: str = "", positional: tuple[str, ...] | None = None,
@@ -132,6 +133,13 @@ class Walker(files.FileContext):
             self._declaration(node)
         elif kind == "for_statement":
             self._for(node, stdin)
+        elif kind in _REDIRECTS:  # "$(< file)": a redirection with no command
+            outputs: list[tuple[str, bool, str]] = []
+            trailing: list[Node] = []
+            self._redirect(node, [], trailing, outputs)
+            for path, known, _ in outputs:
+                self.out.extend(self.file_effects(Kind.WRITE, path, known, self.cwd, "redirect"))
+            self._trailing(trailing, False)
         elif kind in ("comment", "heredoc_body", "heredoc_start", "heredoc_end"):
             return
         elif kind in _BLOCKS or node.named_child_count:
@@ -228,6 +236,8 @@ class Walker(files.FileContext):
         for child in red.children:
             if not child.is_named:
                 op += child.type
+            elif child.type == "ERROR" and not dest and set(text_of(child).strip()) <= set("<>&|-"):
+                op += text_of(child).strip()  # "5<>" parses as "<" then an ERROR ">"
             elif child.type == "file_descriptor":
                 continue
             elif not dest or (dest[-1].end_byte == child.start_byte and not extra_args):
@@ -243,11 +253,15 @@ class Walker(files.FileContext):
         if op in (">&", "<&", ">&-", "<&-") and (path.isdigit() or path == "-"):
             return None
         if op.startswith("<") and op != "<>":
-            self.out.extend(self.file_effects(Kind.READ, path, known, self.cwd, "redirect"))
+            self.out.extend(self.file_effects(Kind.READ, path, known, self.cwd, "redirect",
+                                              glob=target.glob))
             net = files.dev_net(path)
             return Stdin("file", None, net is not None or target.download)
         if op == "<>":
-            self.out.extend(self.file_effects(Kind.READ, path, known, self.cwd, "redirect"))
+            self.out.extend(self.file_effects(Kind.READ, path, known, self.cwd, "redirect",
+                                              glob=target.glob))
+        if target.glob:  # bash expands a glob in a redirection target (one match)
+            self.out.extend(self.file_effects(Kind.WRITE, path, known, self.cwd, "redirect", glob=True))
         outputs.append((path, known, op))
         return None
 
@@ -309,7 +323,8 @@ class Walker(files.FileContext):
         if args[0].glob:
             args[0] = Arg(args[0].text, False, args[0].download)
         cmd = Cmd(tuple(a.text for a in args), tuple(a.known for a in args),
-                  tuple(a.download for a in args), self.cwd, self.origin, local_stdin, assigns)
+                  tuple(a.download for a in args), self.cwd, self.origin, local_stdin, assigns,
+                  globs=tuple(a.glob for a in args))
         self.last_cmd = cmd
         before = len(self.out)
         self.run(cmd, computed_name=computed_name)
@@ -445,20 +460,28 @@ class Walker(files.FileContext):
         self.visited.add((node.start_byte, node.end_byte))
         keyword = node.children[0].type if node.children else ""
         names = 0
+        nameref = False
         for child in node.named_children:
             if child.type == "variable_assignment":
                 names += 1
                 name, value = self._assignment_value(child)
+                if nameref:  # declare -n NAME=TARGET: NAME reads and writes TARGET
+                    self.namerefs[name] = value if value and _NAME.fullmatch(value) else None
+                    continue
                 self.vars[name] = value
                 if keyword in ("export", "declare", "typeset", "readonly", "local"):
                     self._dangerous_assignment(name, value, keyword)
             elif child.type == "variable_name":
                 names += 1
+                if nameref:
+                    self.namerefs[text_of(child)] = None
                 self.vars.setdefault(text_of(child), None)
             else:
                 for arg in eval_word(child, self):
                     if not arg.text.startswith("-"):
                         names += 1
+                    elif keyword != "export" and "n" in arg.text[1:] and not arg.text.startswith("--"):
+                        nameref = True
         if names == 0 and keyword in ("export", "declare", "typeset", "readonly"):
             self.out.append(Effect.env("*", origin=keyword).with_floor(
                 Verdict.ASK, f"'{keyword}' without names prints every variable"))
@@ -484,6 +507,9 @@ class Walker(files.FileContext):
         if var is None or body is None:
             return
         name = text_of(var)
+        if any(v.glob and v.known for v in values):  # bash expands the globs before the loop
+            values = [m for v in values for m in
+                      ([Arg(p) for p in self._glob(v.text, self.cwd)] or [v] if v.glob else [v])]
         if values and all(v.known for v in values) and len(values) <= 16:
             for value in values:
                 self.vars[name] = value.text
@@ -494,6 +520,8 @@ class Walker(files.FileContext):
 
     # ------------------------------------------------------------------ Scope
     def lookup(self, name: str) -> str | None:
+        if name in self.namerefs:
+            return self.indirect(name)
         if name in self.vars:
             return self.vars[name]
         if name.isdigit():
@@ -510,6 +538,24 @@ class Walker(files.FileContext):
             return None
         self._note_env(name)
         return None
+
+    def indirect(self, target: str | None) -> str | None:
+        if target is None:
+            if "!" not in self.env_seen:
+                self.env_seen.add("!")
+                self.out.append(Effect.env("*", origin="indirect expansion").with_floor(
+                    self.unresolved, "reads a variable whose name is not statically known"))
+            return None
+        seen = {target}
+        while target in self.namerefs:  # a chain of references
+            nxt = self.namerefs[target]
+            if nxt is None or nxt in seen:
+                return self.indirect(None)
+            seen.add(nxt)
+            target = nxt
+        if target in self.vars:
+            return self.vars[target]
+        return self.lookup(target)
 
     def _note_env(self, name: str) -> None:
         if name not in self.env_seen:
@@ -545,6 +591,7 @@ def _adjacent_groups(nodes: list[Node]) -> list[list[Node]]:
 
 
 _PLAIN_WORD = re.compile(r"[A-Za-z0-9_./:@%+,=-]+")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _dropped_words(node: Node) -> list[str]:

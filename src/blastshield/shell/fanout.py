@@ -1,0 +1,181 @@
+"""Wrappers that run a command once per input: ``xargs``, ``find -exec``, ``fd -x``,
+``parallel``. A placeholder (``{}``) stands for the paths or arguments that only exist
+at run time; when the search roots are known, it stands for everything below them."""
+
+from __future__ import annotations
+
+import re
+
+from blastshield.effects import Kind
+from blastshield.shell.codeprog import run_file
+from blastshield.shell.command import Cmd, Inner, Outcome
+from blastshield.shell.effects import find_root_paths
+from blastshield.shell.files import FileContext
+from blastshield.shell.opts import scan
+
+
+def xargs(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
+    found = scan(cmd.argv, short_values="adEILnPs",
+                 long_values=("--arg-file", "--delimiter", "--eof", "--max-lines", "--max-args",
+                              "--max-procs", "--max-chars", "--process-slot-var"),
+                 stop_at_positional=True)
+    for opt in found.values("-a", "--arg-file"):
+        out.effects.extend(ctx.file_effects(Kind.READ, opt.value or "", True, cmd.cwd, "xargs"))
+    replace = [o.value for o in found.values("-I", "--replace") if o.value]
+    if found.has("-i") or any(o.name == "--replace" and o.value is None for o in found.opts):
+        replace.append("{}")
+    if found.positional:
+        inner = cmd.tail(found.positional[0], origin="xargs", stdin=None, stdin_args=not replace)
+        inner.stdin = None
+    else:
+        inner = cmd.derived(("echo",), origin="xargs", stdin_args=True)
+    for token in replace:
+        inner.placeholders[token] = ()
+        inner.known = tuple(k and token not in a for a, k in zip(inner.argv, inner.known, strict=True))
+        if inner.argv and token in inner.argv[0]:
+            inner.known = (False, *inner.known[1:])
+    out.inner.append(Inner("xargs", cmd=inner))
+
+
+def find(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
+    argv = cmd.argv
+    roots = find_root_paths(cmd)
+    i = 1
+    while i < len(argv):
+        if argv[i] in ("-exec", "-execdir", "-ok", "-okdir"):
+            j = i + 1
+            while j < len(argv) and argv[j] not in (";", "+"):
+                j += 1
+            if j > i + 1:
+                inner = cmd.tail(i + 1, origin="find " + argv[i], stdin=None)
+                inner = Cmd(argv[i + 1: j], cmd.known[i + 1: j], cmd.dl[i + 1: j], cmd.cwd,
+                            "find " + argv[i], None, dict(cmd.assigns), {"{}": roots}, False,
+                            cmd.remote, cmd.globs[i + 1: j])
+                if inner.argv and "{}" in inner.argv[0]:
+                    inner.known = (False, *inner.known[1:])
+                out.inner.append(Inner("find " + argv[i], cmd=inner))
+            i = j
+        i += 1
+
+
+_PARALLEL_VALUES = ("--jobs", "--sshlogin", "--arg-file", "--colsep", "--results", "--joblog",
+                    "--delay", "--timeout", "--tmpdir", "--basefile", "--workdir", "--env",
+                    "--tag-string", "--max-procs", "--halt", "--retries", "--memfree", "--load",
+                    "--max-args", "--max-replace-args", "--max-lines", "--sshloginfile",
+                    "--return", "--transferfile", "--termseq", "--rpl", "--shebang-wrap")
+_PARALLEL_PLACEHOLDER = re.compile(r"\{(?:\d*(?:\.|/|//|/\.|#|%)?|\d+)\}")
+
+
+def parallel(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
+    found = scan(cmd.argv, short_values="jSaIENnLP", long_values=_PARALLEL_VALUES,
+                 stop_at_positional=True)
+    from blastshield.shell.netprog import net
+
+    for opt in found.values("-S", "--sshlogin"):
+        for login in (opt.value or "").split(","):
+            host = login.rsplit("@", 1)[-1].split("/")[-1]
+            if host and host != ":":
+                net(out, host.lower(), 22, "parallel -S")
+    argv = cmd.argv
+    if not found.positional:
+        run_file(cmd, ctx, out, None, shell=True)
+        return
+    start = found.positional[0]
+    end = start
+    while end < len(argv) and not argv[end].startswith(":::"):
+        end += 1
+    words = list(argv[start:end])
+    if not words:
+        run_file(cmd, ctx, out, None, shell=True)
+        return
+    args = [a for a in argv[end + 1:] if not a.startswith(":::")] if end < len(argv) else []
+    literal = end < len(argv) and argv[end] in (":::", ":::+") and all(cmd.known[end + 1:]) \
+        and 0 < len(args) <= 16
+    template = " ".join(words)
+    if literal:
+        for value in args:
+            text = _PARALLEL_PLACEHOLDER.sub(value, template)
+            if text == template:
+                text = f"{template} {value}"
+            out.inner.append(Inner("parallel", script=text))
+    else:
+        text = _PARALLEL_PLACEHOLDER.sub('"$PARALLEL_ARG"', template)
+        if text == template:
+            text += ' "$PARALLEL_ARG"'
+        out.inner.append(Inner("parallel", script=text))
+    if not all(cmd.known[start:end]):
+        out.unresolved("parallel runs a command template that is not statically known")
+
+
+_FD_SHORT_VALUES = "etEdSjco"
+_FD_LONG_VALUES = frozenset(("--extension", "--type", "--exclude", "--max-depth", "--min-depth",
+                             "--exact-depth", "--size", "--threads", "--color", "--changed-within",
+                             "--changed-before", "--change-newer-than", "--change-older-than",
+                             "--newer", "--older", "--owner", "--max-results", "--base-directory",
+                             "--path-separator", "--search-path", "--ignore-file", "--format",
+                             "--batch-size", "--max-buffer-time", "--and", "--strip-cwd-prefix"))
+_FD_EXEC = ("-x", "--exec", "-X", "--exec-batch")
+_FD_PLACEHOLDERS = ("{}", "{/}", "{//}", "{.}", "{/.}")
+
+
+def fd(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
+    """``fd [OPTIONS] [PATTERN] [PATH...] [-x|-X CMD... [;]]``: it lists (reads) the search
+    paths and runs CMD once per match (``-x``) or once for all (``-X``)."""
+    argv = cmd.argv
+    positional: list[int] = []
+    roots: list[int] = []
+    runs: list[tuple[str, int, int]] = []
+    cwd = cmd.cwd
+    i = 1
+    while i < len(argv):
+        arg = argv[i]
+        if arg in _FD_EXEC:
+            end = i + 1
+            while end < len(argv) and argv[end] != ";":
+                end += 1
+            runs.append((arg, i + 1, end))
+            i = end + 1
+            continue
+        if arg == "--":
+            positional.extend(range(i + 1, len(argv)))
+            break
+        if arg.startswith("--"):
+            name, eq, value = arg.partition("=")
+            at = i
+            if not eq and name in _FD_LONG_VALUES and i + 1 < len(argv):
+                at, value = i + 1, argv[i + 1]
+                i += 1
+            if name == "--search-path":
+                roots.append(at)
+            elif name == "--base-directory":
+                import os
+
+                cwd = os.path.normpath(os.path.join(cwd, value))
+        elif arg.startswith("-") and len(arg) > 1:
+            for j, letter in enumerate(arg[1:], 1):
+                if letter in _FD_SHORT_VALUES:
+                    if j == len(arg) - 1:
+                        i += 1
+                    break
+        else:
+            positional.append(i)
+        i += 1
+    roots.extend(positional[1:])
+    for index in roots:
+        out.effects.extend(ctx.file_effects(Kind.READ, argv[index], cmd.known[index], cwd, "fd"))
+    if not roots:
+        out.effects.extend(ctx.file_effects(Kind.READ, ".", True, cwd, "fd"))
+    paths = () if any(not cmd.known[r] for r in roots) else \
+        tuple(argv[r] for r in roots) or (".",)
+    for flag, start, end in runs:
+        if end <= start:
+            continue
+        words = argv[start:end]
+        known = cmd.known[start:end]
+        if not any(p in w for w in words for p in _FD_PLACEHOLDERS):
+            words, known = (*words, "{}"), (*known, True)
+        inner = Cmd(words, known, (False,) * len(words), cwd, f"fd {flag}", None,
+                    dict(cmd.assigns), {p: paths for p in _FD_PLACEHOLDERS}, False, cmd.remote)
+        if any(p in words[0] for p in _FD_PLACEHOLDERS):
+            inner.known = (False, *inner.known[1:])
+        out.inner.append(Inner(f"fd {flag}", cmd=inner))

@@ -1,0 +1,200 @@
+"""Build, test, lint and data tools: the files and folders their options write, the files
+formatters rewrite, and the options that make them run another program.
+
+A test runner told ``--basetemp=.git/hooks`` empties and refills that folder; a compiler
+told ``-o ~/.bashrc`` replaces it; ``sqlite3 DB`` changes DB. These are write effects
+like any redirection, so the policy and the built-in protections judge them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from blastshield.effects import Kind
+from blastshield.shell.command import Cmd, Inner, Outcome
+from blastshield.shell.files import FileContext
+from blastshield.shell.opts import scan
+
+Handler = Callable[[Cmd, FileContext, Outcome], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Tool:
+    """Option tables of one tool. ``writes``/``reads`` name options whose value is a path;
+    ``runs`` options whose value is a program to run (ask, liftable by naming the option);
+    ``values`` other options that take a value (so operands are found correctly)."""
+
+    writes: tuple[str, ...] = ()
+    reads: tuple[str, ...] = ()
+    runs: tuple[str, ...] = ()
+    values: tuple[str, ...] = ()
+    operands: Kind | None = None  # what the operands are (files it lints, formats...)
+    rewrite: tuple[str, ...] = ()  # flags (or a first operand) that make it rewrite the operands
+    check_only: tuple[str, ...] = ()  # flags that keep a formatter from writing
+    subcommands: tuple[str, ...] = ()  # a first operand that is a subcommand, not a file
+
+
+_PROGRAM_OPTIONS = frozenset({"-exec", "-toolexec", "-wrapper", "--wrapper"})
+
+
+def _options(argv: tuple[str, ...], valued: frozenset[str]) -> tuple[list[tuple[str, str, int]],
+                                                                    set[str], list[int]]:
+    """Options with values (name, value, index of the value), flags, operand indices.
+
+    ``valued`` holds every option that takes a value, short (``-o``, value attached or
+    next) or long (``--out``/``-wrapper``, value after ``=`` or next)."""
+    opts: list[tuple[str, str, int]] = []
+    flags: set[str] = set()
+    operands: list[int] = []
+    i = 1
+    while i < len(argv):
+        arg = argv[i]
+        name, eq, value = arg.partition("=")
+        if arg == "--":
+            operands.extend(range(i + 1, len(argv)))
+            break
+        if name in valued:
+            if eq:
+                opts.append((name, value, i))
+            elif i + 1 < len(argv):
+                opts.append((name, argv[i + 1], i + 1))
+                i += 1
+        elif arg.startswith("-") and not arg.startswith("--") and arg[:2] in valued and len(arg) > 2:
+            opts.append((arg[:2], arg[2:], i))
+        elif arg.startswith("--") or (arg.startswith("-") and len(arg) == 2):
+            flags.add(name)
+        elif arg.startswith("-") and len(arg) > 2:
+            flags.add(arg)
+            flags.update("-" + letter for letter in arg[1:])
+        else:
+            operands.append(i)
+        i += 1
+    return opts, flags, operands
+
+
+def _tool(spec: Tool) -> Handler:
+    valued = frozenset(spec.writes + spec.reads + spec.runs + spec.values)
+
+    def handle(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
+        opts, flags, operands = _options(cmd.argv, valued)
+        for name, value, at in opts:
+            if name in spec.writes or name in spec.reads:
+                kind = Kind.WRITE if name in spec.writes else Kind.READ
+                out.effects.extend(ctx.file_effects(kind, value, cmd.known[at], cmd.cwd, cmd.name))
+            elif name in spec.runs:
+                out.ask(f"{cmd.name} {name} runs another program", form=name)
+                if name in _PROGRAM_OPTIONS:
+                    out.inner.append(Inner(f"{cmd.name} {name}", script=value.replace(",", " ")
+                                           if name.endswith("wrapper") else value))
+        if spec.operands is None:
+            return
+        kind = spec.operands
+        first = cmd.argv[operands[0]] if operands else ""
+        if flags & set(spec.rewrite) or first in spec.rewrite:
+            kind = Kind.WRITE
+        if flags & set(spec.check_only):
+            kind = Kind.READ
+        if first in spec.subcommands:
+            operands = operands[1:]
+        from blastshield.shell.effects import add_paths
+
+        add_paths(cmd, ctx, out, kind, operands)
+
+    return handle
+
+
+_PYTEST = Tool(writes=("--basetemp", "--junitxml", "--junit-xml", "--resultlog", "--result-log",
+                       "--html", "--json-report-file", "--report-log", "--debug"),
+               reads=("-c", "--config-file", "--confcutdir", "--rootdir"),
+               values=("-k", "-m", "-p", "-o", "--override-ini", "--tb", "-W", "--maxfail",
+                       "--durations", "--deselect", "--ignore", "--ignore-glob", "-n",
+                       "--dist", "--cov", "--cov-report", "--log-level", "--import-mode",
+                       "--capture", "--timeout"))
+_TSC = Tool(writes=("--outFile", "--outDir", "--out", "--declarationDir", "--tsBuildInfoFile",
+                    "--generateTrace", "-outFile", "-outDir", "-out", "-declarationDir"),
+            reads=("-p", "--project", "--rootDir", "--baseUrl"),
+            values=("--target", "--module", "--lib", "--jsx", "--moduleResolution", "-t", "-m"))
+_CC = Tool(writes=("-o",), runs=("-wrapper", "-fplugin", "--wrapper"),
+           values=("-I", "-L", "-l", "-D", "-U", "-x", "-include", "-isystem", "-MF", "-MT", "-MQ"))
+_WRITES_OPERANDS = Tool(operands=Kind.WRITE, check_only=("--check", "--diff", "--check-only"),
+                        values=("-l", "--line-length", "-t", "--target-version", "-c", "--code",
+                                "--config", "--config-path", "--include", "--exclude",
+                                "--extend-exclude", "--force-exclude", "--profile", "--settings-path",
+                                "--edition", "-o"))
+_WRITES_WITH_FLAG = Tool(operands=Kind.READ, rewrite=("-w", "-i", "--in-place", "--write"),
+                         values=("-style", "--style", "-ln", "--language-dialect", "--max-line-length",
+                                 "--indent-size", "--select", "--ignore", "-r"))
+_LINT = Tool(writes=("-o", "--output-file", "--output", "--cache-location", "--cache-dir"),
+             values=("-c", "--config", "--format", "-f", "--ext", "--rule", "--select",
+                     "--ignore", "--extend-select", "--target-version", "--line-length",
+                     "--plugin", "--parser", "--stdin-filename"),
+             operands=Kind.READ, rewrite=("--fix", "--write", "-w", "--fix-only", "--unsafe-fixes",
+                                          "-a", "-A", "--autocorrect", "--autocorrect-all", "format"),
+             check_only=("--check", "--diff", "--list-different", "-l"),
+             subcommands=("check", "format", "lint", "server", "rule", "config", "clean"))
+_MYPY = Tool(writes=("--cache-dir", "--junit-xml", "--html-report", "--txt-report", "--xml-report",
+                     "--linecount-report", "--any-exprs-report", "--cobertura-xml-report",
+                     "--lineprecision-report", "--linecoverage-report", "--memory-xml-report"),
+             reads=("--config-file",), values=("-m", "-p", "--python-version", "--exclude"))
+_JAVAC = Tool(writes=("-d", "-s", "-h"), values=("-cp", "-classpath", "--class-path", "-source",
+                                                 "-target", "--release", "-encoding", "-processorpath"))
+_PANDOC = Tool(writes=("-o", "--output"), values=("-f", "-t", "--from", "--to", "--template"))
+_COVERAGE = Tool(writes=("-d", "--directory", "-o", "--data-file"),
+                 values=("--rcfile", "--include", "--omit", "--source", "--fail-under", "--precision"))
+
+
+def _sqlite(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
+    """``sqlite3 [OPTS] DB [SQL...]``: DB is written (unless -readonly); dot-commands can run
+    programs (``.shell``, ``.system``), load extensions and write files."""
+    found = scan(cmd.argv, long_values=("-cmd", "-init", "-separator", "-newline", "-nullvalue",
+                                        "-vfs", "-pagecache", "-lookaside", "-heap", "-mmap",
+                                        "-maxsize", "-escape"))
+    argv_opts = {cmd.argv[o.index] for o in found.opts}
+    pos = found.positional
+    if pos:
+        kind = Kind.READ if "-readonly" in argv_opts or "--readonly" in argv_opts else Kind.WRITE
+        out.effects.extend(ctx.file_effects(kind, cmd.argv[pos[0]], cmd.known[pos[0]], cmd.cwd,
+                                            cmd.name))
+    texts = [cmd.argv[i] for i in pos[1:]] + [o.value or "" for o in found.values("--cmd", "-cmd")]
+    for opt in found.values("--init", "-init"):
+        out.ask(f"{cmd.name} -init runs the commands of a file", form="-init")
+        out.effects.extend(ctx.file_effects(Kind.READ, opt.value or "", True, cmd.cwd, cmd.name))
+    for text in texts:
+        for line in text.replace(";", "\n").splitlines():
+            word, _, rest = line.strip().partition(" ")
+            if word in (".shell", ".system"):
+                out.ask(f"{cmd.name} {word} runs a shell command", form=word)
+                out.inner.append(Inner(f"{cmd.name} {word}", script=rest))
+            elif word in (".load", ".output", ".once", ".import", ".read", ".save", ".backup",
+                          ".restore", ".open", ".excel"):
+                out.ask(f"{cmd.name} {word} loads code or touches another file", form=word)
+
+
+HANDLERS: dict[str, Handler] = {
+    "pytest": _tool(_PYTEST), "py.test": _tool(_PYTEST), "tsc": _tool(_TSC),
+    **{name: _tool(_CC) for name in ("gcc", "cc", "g++", "c++", "clang", "clang++")},
+    **{name: _tool(_WRITES_OPERANDS) for name in ("black", "isort", "rustfmt", "dos2unix",
+                                                  "unix2dos")},
+    **{name: _tool(_WRITES_WITH_FLAG) for name in ("autopep8", "yapf", "gofmt", "goimports", "shfmt",
+                                                   "clang-format")},
+    **{name: _tool(_LINT) for name in ("eslint", "ruff", "prettier", "stylelint", "biome",
+                                       "rubocop", "standard")},
+    "mypy": _tool(_MYPY), "javac": _tool(_JAVAC), "pandoc": _tool(_PANDOC),
+    "coverage": _tool(_COVERAGE), "sqlite3": _sqlite, "sqlite": _sqlite,
+    "go": _tool(Tool(writes=("-o", "-coverprofile", "-cpuprofile", "-memprofile", "-blockprofile",
+                             "-mutexprofile", "-trace", "-outputdir"),
+                     runs=("-exec", "-toolexec", "-overlay"),
+                     values=("-run", "-bench", "-count", "-timeout", "-tags", "-ldflags", "-gcflags",
+                             "-p", "-C", "-mod", "-modfile", "-covermode", "-coverpkg", "-parallel",
+                             "-benchtime", "-cpu", "-shuffle", "-asmflags", "-buildmode"))),
+    "cargo": _tool(Tool(writes=("--target-dir", "--artifact-dir", "--out-dir"), runs=("--config",),
+                        values=("-p", "--package", "-j", "--jobs", "--features", "-F", "--target",
+                                "--manifest-path", "--profile", "-Z", "--color", "--bin", "--test",
+                                "--example", "--bench"))),
+}
+
+
+def module_handler(module: str) -> Handler | None:
+    """The handler for ``python -m MODULE`` (``python -m pytest``, ``-m black``...)."""
+    return HANDLERS.get(module)
