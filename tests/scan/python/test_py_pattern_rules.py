@@ -127,3 +127,35 @@ def test_exact_host_checks_stay_clean(py: PyScan, code: str) -> None:
 def test_weak_cipher_through_star_import(py: PyScan) -> None:
     code = "from Crypto.Cipher import *\ndef send(key, msg):\n    return DES.new(key).encrypt(msg)\n"
     assert ("BS-PY-327", 3) in py.rule_lines(code)
+
+
+def test_stack_trace_returned_by_a_route_is_reported(py: Any) -> None:
+    code = """from flask import Flask
+import traceback, logging
+app = Flask(__name__)
+
+@app.route('/bad')
+def bad():
+    try:
+        return compute()
+    except Exception as e:
+        return traceback.format_exc()
+
+@app.route('/good')
+def good():
+    try:
+        return compute()
+    except Exception:
+        logging.exception("compute failed")
+        return "internal error", 500
+"""
+    assert py.rule_lines(code) == {("BS-PY-209", 10)}
+
+
+def test_lxml_parser_loading_a_dtd_is_reported(py: Any) -> None:
+    code = """from lxml import etree
+def load(path):
+    parser = etree.XMLParser(load_dtd=True, dtd_validation=True)
+    return etree.parse(path, parser)
+"""
+    assert ("BS-PY-611-parser", 3) in py.rule_lines(code)

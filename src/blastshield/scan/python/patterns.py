@@ -232,7 +232,8 @@ class PatternVisitor(ast.NodeVisitor):
         elif method == "extractall" or name == "shutil.unpack_archive":
             self.archive(node, name or method)
         elif name in ("lxml.etree.XMLParser", "lxml.etree.XMLPullParser") and (
-                is_true(kwarg(node, "resolve_entities")) or is_false(kwarg(node, "no_network"))):
+                is_true(kwarg(node, "resolve_entities")) or is_false(kwarg(node, "no_network"))
+                or is_true(kwarg(node, "load_dtd")) or is_true(kwarg(node, "dtd_validation"))):
             self.add(R.XML_PARSER, node, f"{name}() set to resolve entities: external entities can read "
                      "local files (XXE)", H)
         elif method == "setFeature" and len(node.args) == 2 and is_true(node.args[1]) and \

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import re
 
-from blastshield.scan.finding import Finding
+from blastshield.scan.finding import Confidence, Finding
 from blastshield.scan.python.names import FileIndex, dotted
 from blastshield.scan.registry import finding
 from blastshield.scan.rules import python_patterns as R
@@ -27,10 +27,30 @@ def _route_path(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
     return None
 
 
+def _leaked_errors(fn: ast.FunctionDef | ast.AsyncFunctionDef, path: str) -> list[Finding]:
+    """Exception details (a traceback, the exception text) sent back to the client from a handler."""
+    out: list[Finding] = []
+    for handler in (n for n in ast.walk(fn) if isinstance(n, ast.ExceptHandler)):
+        for ret in (n for n in ast.walk(handler) if isinstance(n, ast.Return) and n.value is not None):
+            assert ret.value is not None
+            calls = {dotted(c.func) or "" for c in ast.walk(ret.value) if isinstance(c, ast.Call)}
+            if any(c.startswith("traceback.format") for c in calls):
+                out.append(finding(R.ERROR_DETAILS, path, ret.lineno, f"{fn.name}() returns a stack trace to "
+                                   "the client — it reveals code paths, file names and data"))
+            elif handler.name and any(isinstance(n, ast.Name) and n.id == handler.name
+                                      for n in ast.walk(ret.value)):
+                out.append(finding(R.ERROR_DETAILS, path, ret.lineno, f"{fn.name}() returns the exception's "
+                                   "text to the client — it may reveal internals", confidence=Confidence.LOW))
+    return out
+
+
 def web_findings(index: FileIndex, path: str) -> list[Finding]:
     out: list[Finding] = []
     for fn in index.functions():
         route = _route_path(fn)
+        if route is not None and any(isinstance(node, ast.ExceptHandler) for stmt in fn.body
+                                     for node in ast.walk(stmt)):
+            out.extend(_leaked_errors(fn, path))
         if route is None or not (SENSITIVE.search(route) or SENSITIVE.search(fn.name)):
             continue
         decorators = " ".join(dotted(d.func if isinstance(d, ast.Call) else d) or ""

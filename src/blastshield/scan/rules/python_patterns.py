@@ -84,3 +84,6 @@ REGEX_HTML_FILTER = declare(
 COOKIE_FLAGS = declare(
     "BS-PY-614", 614, Severity.MEDIUM, M, "session cookie set without Secure or HttpOnly",
     "set_cookie(name, value, secure=True, httponly=True, samesite='Lax')", PY)
+ERROR_DETAILS = declare(
+    "BS-PY-209", 209, Severity.MEDIUM, M, "exception details returned to the client",
+    "log the exception server-side (logger.exception) and return a generic message with an error id", PY)
