@@ -263,12 +263,17 @@ def n():
     assert not [f for f in py.run(code) if f.rule_id == "BS-PY-078"]
 
 
-def test_parameter_of_plain_helper_is_low_confidence_unless_string_is_built(py: PyScan) -> None:
+def test_a_shell_run_on_a_string_nobody_checked_is_medium(py: PyScan) -> None:
     plain = py.run("""import subprocess
 def go(cmd):
     subprocess.run(cmd, shell=True)
 """)
-    assert [(f.rule_id, f.line, f.confidence) for f in plain] == [("BS-PY-078", 3, "low")]
+    assert [(f.rule_id, f.line, f.confidence) for f in plain] == [("BS-PY-078", 3, "medium")]
+    listed = py.run("""import subprocess
+def go(cmd):
+    subprocess.run(cmd)
+""")
+    assert listed == []  # without a shell the value names one program: not reported
     built = py.run("""import subprocess
 def go(name):
     subprocess.run("echo " + name, shell=True)

@@ -160,7 +160,7 @@ def check(ci: CallInfo) -> list[SinkHit]:
     first = ci.val(0)
 
     if name in SHELL_CALLS and first is not None:
-        hits.append(SinkHit(R.COMMAND_INJECTION, first, f"{name}()", building=True, weak=L))
+        hits.append(SinkHit(R.COMMAND_INJECTION, first, f"{name}()", building=True, weak=M))
     elif name in PROCESS_CALLS or name.startswith(EXEC_PREFIXES):
         hits.extend(_process(ci))
     if name in CODE_CALLS and first is not None:
@@ -250,7 +250,7 @@ def _process(ci: CallInfo) -> list[SinkHit]:
     shell = is_true(kwarg(node, "shell")) or ci.name == "asyncio.create_subprocess_shell"
     label = f"{ci.name}(shell=True)" if shell else f"{ci.name}()"
     if shell:
-        return [SinkHit(R.COMMAND_INJECTION, first, label, building=True, weak=L)]
+        return [SinkHit(R.COMMAND_INJECTION, first, label, building=True, weak=M)]
     if isinstance(first_node, (ast.List, ast.Tuple)) and first_node.elts:
         elts = ci.first_elts or []
         prog = const_str(first_node.elts[0])
