@@ -302,7 +302,10 @@ def test_server_records_land_in_the_audit_log_as_in_process(served: Served) -> N
         assert comparable(remote) == comparable(local)
     assert [r["decision"] for r in rows[0::2]] == ["allow", "deny", "deny", ""]
     assert secret not in json.dumps(rows)
+    wal = env.workspace / ".blastshield" / "audit.db-wal"
+    assert wal.exists()  # the server holds the log open: no checkpoint and WAL removal per record
     assert_served(served.stop(), len(payloads))
+    assert not wal.exists()  # its last connection closed: SQLite checkpointed and removed the WAL
     verify = env.run("log", "verify", "--policy", str(served.policy))
     assert verify.code == 0, verify.stdout + verify.stderr
 

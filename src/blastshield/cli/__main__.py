@@ -58,7 +58,11 @@ def main(argv: list[str] | None = None) -> int:
     if args_in[:1] == ["hook"]:
         # The hook runs once per tool call: no argparse, no discovery of other commands, and
         # a warm hook server answers when one runs (hosts/hook_client.py, docs/hook-server.md).
-        code: int | None = _hook_client().main(args_in[1:], _hook_in_process)
+        try:
+            client = _hook_client()
+        except Exception:  # cannot load the client: argparse runs the in-process hook below
+            client = None
+        code: int | None = client.main(args_in[1:], _hook_in_process) if client is not None else None
         if code is not None:
             return code
     parser = build_parser(_command_modules())

@@ -33,6 +33,7 @@ import time
 TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy honours this name
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
+    from socket import socket as _Socket
 
     InProcess = Callable[[str, "str | None", "bytes | None"], int]
 
@@ -45,6 +46,8 @@ MAX_PAYLOAD = 8 * 1024 * 1024  # the same bound as hosts.runner.MAX_PAYLOAD
 CONNECT_TIMEOUT_S = 1.0
 REPLY_TIMEOUT_S = 5.0  # well under every host's hook timeout (Claude Code: 60 s)
 SOCKET_PATH_MAX = 107  # sun_path is 108 bytes with its terminating NUL
+# Largest request field the server accepts: key material, host, policy, project variables, payload.
+FIELD_LIMITS = (1 << 20, 256, 1 << 16, 1 << 18, MAX_PAYLOAD + 1)
 
 SWITCH = "BLASTSHIELD_HOOK_SERVER"  # "0" (or "off", "no", "false"): always in-process
 IDLE = "BLASTSHIELD_HOOK_SERVER_IDLE"  # the server's idle timeout in seconds
@@ -156,6 +159,50 @@ def decode_reply(data: bytes) -> tuple[int, bytes, bytes] | None:
     if len(data) != out_end + 4 + err_len:
         return None
     return code, data[11:out_end], data[out_end + 4:]
+
+
+def _recv_exact(conn: _Socket, size: int) -> bytes:
+    chunks: list[bytes] = []
+    while size:
+        chunk = conn.recv(min(size, 1 << 20))
+        if not chunk:
+            raise ConnectionError("short request")
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
+
+
+def read_request(conn: _Socket) -> tuple[int, list[bytes]]:
+    """The server's side: (protocol version, fields) of one request; ConnectionError when malformed.
+
+    ``FIELD_LIMITS`` bounds each field: key material, host, policy, project variables, payload.
+    """
+    head = _recv_exact(conn, 5)
+    if head[:4] != REQUEST_MAGIC:
+        raise ConnectionError("not a hook request")
+    if head[4] != PROTOCOL:
+        return head[4], []
+    fields = []
+    for limit in FIELD_LIMITS:
+        size = int.from_bytes(_recv_exact(conn, 4), "big")
+        if size > limit:
+            raise ConnectionError("request field too large")
+        fields.append(_recv_exact(conn, size))
+    return PROTOCOL, fields
+
+
+def encode_reply(status: int, code: int = 0, out: bytes = b"", err: bytes = b"") -> bytes:
+    return (REPLY_MAGIC + bytes((PROTOCOL, status, code & 0xFF))
+            + len(out).to_bytes(4, "big") + out + len(err).to_bytes(4, "big") + err)
+
+
+def parse_project(block: bytes) -> dict[str, str]:
+    project: dict[str, str] = {}
+    for line in os.fsdecode(block).split("\n"):
+        name, sep, value = line.partition("=")
+        if sep and name in PROJECT_VARS:
+            project[name] = value
+    return project
 
 
 def read_stdin(limit: int = MAX_PAYLOAD + 1) -> bytes:
@@ -292,26 +339,38 @@ def main(argv: list[str], in_process: InProcess, environ: Mapping[str, str] | No
     except OSError:
         return in_process(host, policy, None)  # the in-process path reports the unreadable stdin
     try:
+        answer, spawn = _ask(host, policy, raw, env)
+    except Exception:  # the fast path must never end in a traceback: answer in-process
+        answer, spawn = None, None
+    if answer is not None:
+        code, out, err = answer
+        try:
+            _write_all(2, err)
+            _write_all(1, out)
+        except OSError:
+            pass  # the host went away; nothing left to tell it
+        return code
+    code = in_process(host, policy, raw)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if spawn is not None:
+        start_server(*spawn)
+    return code
+
+
+def _ask(host: str, policy: str | None, raw: bytes, env: Mapping[str, str]) \
+        -> tuple[tuple[int, bytes, bytes] | None, tuple[str, str, str, bytes, Mapping[str, str]] | None]:
+    """The server's answer (None: answer in-process) and what starting a server needs (None: don't)."""
+    try:
         cwd = os.getcwd()
     except OSError:
-        return in_process(host, policy, raw)  # our folder is gone: nothing to key a server on
+        return None, None  # our folder is gone: nothing to key a server on
     absolute = absolute_policy(policy)
     material = key_material(absolute, cwd, env)
     directory = runtime_dir(env)
     path = socket_path(directory, server_name(material))
+    answer = None
     if len(os.fsencode(path)) <= SOCKET_PATH_MAX and private_dir_ok(directory):
         project = {name: env[name] for name in PROJECT_VARS if name in env}
         answer = ask_server(path, encode_request(material, host, absolute, project, raw))
-        if answer is not None:
-            code, out, err = answer
-            try:
-                _write_all(2, err)
-                _write_all(1, out)
-            except OSError:
-                pass  # the host went away; nothing left to tell it
-            return code
-    code = in_process(host, policy, raw)
-    sys.stdout.flush()
-    sys.stderr.flush()
-    start_server(absolute, cwd, directory, material, env)
-    return code
+    return answer, (absolute, cwd, directory, material, env)

@@ -40,8 +40,6 @@ DEFAULT_IDLE_S = 300.0
 CHECK_EVERY_S = 1.0
 REQUEST_TIMEOUT_S = 10.0  # a client that connects and sends nothing is dropped
 MAX_ACTIVE = 64  # requests in flight; more are told to answer in-process (no thread per flood)
-# Largest accepted field, in order: key material, host, policy, project environment, payload.
-FIELD_LIMITS = (1 << 20, 256, 1 << 16, 1 << 18, client.MAX_PAYLOAD + 1)
 LOG_LIMIT = 256 * 1024
 
 
@@ -93,49 +91,6 @@ def capture_streams() -> None:
         sys.stderr = cast(TextIO, _ThreadStreams(sys.__stderr__ or sys.stderr, _LOCAL, "err"))
 
 
-# ------------------------------------------------------------------ wire format
-
-def _recv_exact(conn: socket.socket, size: int) -> bytes:
-    chunks: list[bytes] = []
-    while size:
-        chunk = conn.recv(min(size, 1 << 20))
-        if not chunk:
-            raise ConnectionError("short request")
-        chunks.append(chunk)
-        size -= len(chunk)
-    return b"".join(chunks)
-
-
-def read_request(conn: socket.socket) -> tuple[int, list[bytes]]:
-    """(protocol version, fields) of one request; raises ConnectionError when malformed."""
-    head = _recv_exact(conn, 5)
-    if head[:4] != client.REQUEST_MAGIC:
-        raise ConnectionError("not a hook request")
-    if head[4] != client.PROTOCOL:
-        return head[4], []
-    fields = []
-    for limit in FIELD_LIMITS:
-        size = int.from_bytes(_recv_exact(conn, 4), "big")
-        if size > limit:
-            raise ConnectionError("request field too large")
-        fields.append(_recv_exact(conn, size))
-    return client.PROTOCOL, fields
-
-
-def encode_reply(status: int, code: int = 0, out: bytes = b"", err: bytes = b"") -> bytes:
-    return (client.REPLY_MAGIC + bytes((client.PROTOCOL, status, code & 0xFF))
-            + len(out).to_bytes(4, "big") + out + len(err).to_bytes(4, "big") + err)
-
-
-def parse_project(block: bytes) -> dict[str, str]:
-    project: dict[str, str] = {}
-    for line in os.fsdecode(block).split("\n"):
-        name, sep, value = line.partition("=")
-        if sep and name in client.PROJECT_VARS:
-            project[name] = value
-    return project
-
-
 # ------------------------------------------------------------------ the server
 
 def source_snapshot(root: str) -> dict[str, tuple[int, int, int]]:
@@ -185,6 +140,59 @@ def warm_up(policy: str) -> None:
             load_policy(policy)
 
 
+class LogKeeper:
+    """One idle connection to the policy's SQLite audit log, held while the server runs.
+
+    Each request's recorder opens and closes its own connection; when that close is the
+    last one, SQLite checkpoints the WAL into the database and deletes it: three more
+    fdatasyncs and two unlinks per record (strace). With this connection open (it has read
+    the schema, so it counts as a WAL user) a record costs the commit's own WAL syncs only;
+    durability is unchanged (synchronous=FULL syncs the WAL on every commit), and SQLite
+    checkpoints by itself every 1000 pages. Never creates the file (URI mode=rw).
+    """
+
+    def __init__(self, policy: str) -> None:
+        self.policy = policy
+        self.seen: tuple[int, int, int] | None = None
+        self.conn: Any = None
+
+    def refresh(self) -> None:
+        """(Re)open for the log the policy names now; called from the main thread only."""
+        if not self.policy:
+            return
+        try:
+            info = os.stat(self.policy)
+        except OSError:
+            return
+        stamp = (info.st_mtime_ns, info.st_size, info.st_ino)
+        if stamp == self.seen and self.conn is not None:
+            return
+        self.close()
+        try:
+            import sqlite3
+            from urllib.parse import quote
+
+            from blastshield.audit.recorder import store_location
+            from blastshield.audit.store import is_postgres
+            from blastshield.policy.load import load_policy
+
+            location = store_location(load_policy(self.policy))
+            if is_postgres(location) or not os.path.isfile(location):
+                return  # nothing to hold (yet): looked at again within a second
+            conn = sqlite3.connect(f"file:{quote(location)}?mode=rw", uri=True, timeout=1.0,
+                                   isolation_level=None)
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchall()
+            self.conn, self.seen = conn, stamp
+        except Exception:
+            self.close()  # a broken policy or a busy log: the requests report it, not us
+
+    def close(self) -> None:
+        if self.conn is not None:
+            with contextlib.suppress(Exception):
+                self.conn.close()
+        self.conn = None
+
+
 class HookServer:
     def __init__(self, policy: str, directory: str, idle_s: float) -> None:
         self.policy = policy
@@ -206,6 +214,7 @@ class HookServer:
         self.package = os.path.dirname(os.path.abspath(blastshield.__file__ or ""))
         self.sources = source_snapshot(self.package)
         self.last_check = time.monotonic()
+        self.keeper = LogKeeper(policy)
 
     def stale_reason(self) -> str:
         if self.policy and not os.path.isfile(self.policy):
@@ -241,6 +250,7 @@ class HookServer:
             now = time.monotonic()
             if now - self.last_check >= CHECK_EVERY_S:
                 self.last_check = now
+                self.keeper.refresh()
                 reason = self.stale_reason()
                 if reason:
                     self.stop_reason = reason
@@ -260,7 +270,7 @@ class HookServer:
             if crowded:
                 self._count(fallback=True)
                 with contextlib.suppress(OSError):
-                    conn.sendall(encode_reply(client.FALLBACK))
+                    conn.sendall(client.encode_reply(client.FALLBACK))
                 conn.close()
                 continue
             fallback = self.stop.is_set()
@@ -275,15 +285,16 @@ class HookServer:
             creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
             if struct.unpack("3i", creds)[1] != os.getuid():
                 return
-            version, fields = read_request(conn)
+            version, fields = client.read_request(conn)
             if fallback or version != client.PROTOCOL or fields[0] != self.material \
                     or os.fsdecode(fields[2]) != self.policy:
                 self._count(fallback=True)
-                conn.sendall(encode_reply(client.FALLBACK))
+                conn.sendall(client.encode_reply(client.FALLBACK))
                 return
-            code, out, err = answer(os.fsdecode(fields[1]), self.policy, fields[4], parse_project(fields[3]))
+            project = client.parse_project(fields[3])
+            code, out, err = answer(os.fsdecode(fields[1]), self.policy, fields[4], project)
             self._count(fallback=False)
-            conn.sendall(encode_reply(client.ANSWER, code, out, err))
+            conn.sendall(client.encode_reply(client.ANSWER, code, out, err))
         except (OSError, ValueError):
             pass  # the client went away or sent garbage: it answers in-process
         finally:
@@ -342,6 +353,7 @@ def run_server(policy: str, spawn_fd: int | None = None) -> int:
     os.write(lock_fd, f"{os.getpid()}\n".encode())
     try:
         warm_up(server.policy)
+        server.keeper.refresh()
         capture_streams()
         if os.path.lexists(server.path):
             os.unlink(server.path)  # a socket left by a server that died: we hold the lock
@@ -370,6 +382,7 @@ def run_server(policy: str, spawn_fd: int | None = None) -> int:
         except OSError:
             pass
         server.finish()
+        server.keeper.close()
         _log(directory, server.name, f"exiting: {reason}; {server.answers} answers, "
                                      f"{server.fallbacks} fallbacks")
     return 0
