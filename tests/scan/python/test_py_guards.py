@@ -56,3 +56,17 @@ def r():
     return open(name).read()
 """
     assert "BS-PY-022" not in {r for r, _ in py.rule_lines(code)}
+
+
+def test_a_host_held_in_a_variable_checks_the_url_it_came_from(py: PyScan) -> None:
+    code = FLASK + """from urllib.parse import urlparse
+@app.route('/redirect/<url>')
+def go(url):
+    parsed = urlparse(url)
+    domain = parsed.netloc
+    if domain == 'example.com':
+        return redirect(url)
+    return redirect(url)
+"""
+    found = py.rule_lines(code)
+    assert ("BS-PY-601", 10) not in found and ("BS-PY-601", 11) in found

@@ -42,6 +42,7 @@ from blastshield.scan.rules.python_taint import HEADER_INJECTION
 
 PERCENT_SLOT = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\d+|\*)?(?:\.\d+)?[sdifrxXeEgGcaou]")
 BRACE_SLOT = re.compile(r"\{[^{}]*\}")
+URL_PARTS = frozenset({"netloc", "hostname", "scheme", "path", "host", "port"})
 DERIVING_CALLS = ("urlparse", "urlsplit", "realpath", "abspath", "normpath", "resolve", "Path",
                   "expanduser", "join", "unquote")
 
@@ -92,6 +93,7 @@ class ExprFlow:
         self.returned: Val = EMPTY
         self.derived: dict[str, str] = {}  # y = urlparse(x): a check on y also checks x
         self.loop_depth = 0
+        self.hosts: set[str] = set()  # names bound to a parsed URL's host or scheme
 
     def bind(self, target: ast.expr, v: Val, value: ast.expr | None = None) -> None:
         if isinstance(target, ast.Name):
@@ -101,7 +103,12 @@ class ExprFlow:
                 for a in value.args:
                     base = dotted(a) if isinstance(a, (ast.Name, ast.Attribute)) else None
                     if base:
-                        self.derived[target.id] = base
+                        self.derived[target.id] = self.derived.get(base, base)
+            elif isinstance(value, ast.Attribute) and value.attr in URL_PARTS and isinstance(value.value,
+                                                                                           ast.Name):
+                # host = parsed.netloc: a check on host checks what parsed was parsed from
+                self.derived[target.id] = self.derived.get(value.value.id, value.value.id)
+                self.hosts.add(target.id)
         elif isinstance(target, (ast.Tuple, ast.List)):
             for t in target.elts:
                 self.bind(t.value if isinstance(t, ast.Starred) else t, v)
@@ -127,7 +134,7 @@ class ExprFlow:
                     self.env[key] = self.env[key].sanitised(cwes)
 
     def guard(self, test: ast.expr) -> None:
-        self.apply_marks(guard_cwes(test, self.info.aliases))
+        self.apply_marks(guard_cwes(test, self.info.aliases, self.hosts))
 
     def apply_marks(self, marks: dict[str, frozenset[int]]) -> None:
         for name, cwes in marks.items():

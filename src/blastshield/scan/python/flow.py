@@ -84,7 +84,7 @@ class FunctionFlow(ExprFlow):
 
     def if_stmt(self, s: ast.If) -> None:
         """A check guards the branch it leads into; after the if only when the other branch leaves."""
-        marks = guard_cwes(s.test, self.info.aliases)
+        marks = guard_cwes(s.test, self.info.aliases, self.hosts)
         positive = test_polarity(s.test)
         if not marks or positive is None:
             self.apply_marks(marks)  # cannot tell which branch the check protects: trust it for the rest

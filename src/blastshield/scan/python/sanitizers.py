@@ -88,7 +88,8 @@ def _names_in(node: ast.AST) -> set[str]:
     return out
 
 
-def guard_cwes(test: ast.expr, aliases: dict[str, str]) -> dict[str, frozenset[int]]:
+def guard_cwes(test: ast.expr, aliases: dict[str, str],
+               hosts: frozenset[str] | set[str] = frozenset()) -> dict[str, frozenset[int]]:
     """Names an if/while/assert test checks, and the CWEs that check protects against.
 
     Recognised: allow-list membership (``x in ALLOWED``), containment of a resolved path
@@ -114,12 +115,13 @@ def guard_cwes(test: ast.expr, aliases: dict[str, str]) -> dict[str, frozenset[i
                         mark(right, PATH)
                 elif not (isinstance(right, ast.Constant) and isinstance(right.value, str)):
                     host_check = any(isinstance(n, ast.Attribute) and n.attr in ("netloc", "hostname")
-                                     for n in ast.walk(left))
+                                     for n in ast.walk(left)) or (
+                        isinstance(left, ast.Name) and left.id in hosts)
                     mark(left, URL if host_check else ALL)
             elif any(isinstance(op, (ast.Eq, ast.NotEq)) for op in ops):
                 for side in [left, *rights]:
                     if any(isinstance(n, ast.Attribute) and n.attr in ("netloc", "hostname", "scheme")
-                           for n in ast.walk(side)):
+                           for n in ast.walk(side)) or (isinstance(side, ast.Name) and side.id in hosts):
                         mark(side, URL)
                     if isinstance(side, ast.Call) and call_name(side, aliases).endswith("commonpath"):
                         mark(side, PATH)
