@@ -159,3 +159,15 @@ def load(path):
     return etree.parse(path, parser)
 """
     assert ("BS-PY-611-parser", 3) in py.rule_lines(code)
+
+
+def test_md5_for_a_checksum_or_cache_key_is_low_confidence(py: Any) -> None:
+    code = """import hashlib
+def digest_file(buffer):
+    checksum = hashlib.md5(buffer).hexdigest()
+    cache_key = hashlib.sha1(buffer).hexdigest()
+    token = hashlib.md5(buffer).hexdigest()
+    return checksum, cache_key, token
+"""
+    found = {(f.rule_id, f.line, f.confidence) for f in py.run(code)}
+    assert found == {("BS-PY-328", 3, "low"), ("BS-PY-328", 4, "low"), ("BS-PY-328", 5, "medium")}

@@ -37,6 +37,8 @@ PLACEHOLDER = re.compile(r"^(|x+|\*+|\.+|-+|none|null|todo|changeme|change_me|pl
                          r".*<.*>.*|.*\{.*\}.*|.*%s.*|.*\$\{?\w+.*)$", re.I)
 DEV_DEFAULT = re.compile(r"^(root|admin|password|pass|passwd|test|testing|test_?user|user|secret|guest|"
                          r"default|1234|12345|123456|demo|dev|postgres|mysql|toor|qwerty|pwd)$", re.I)
+NON_SECURITY_HASH = re.compile(r"checksum|etag|cache|fingerprint_?file|file_?hash|dedup|bucket|shard|"
+                               r"partition|color|colour|avatar|gravatar|filename|file_?name", re.I)
 WEAK_HASHES = frozenset({"hashlib.md5", "hashlib.sha1", "Crypto.Hash.MD5.new", "Crypto.Hash.SHA.new",
                          "Crypto.Hash.SHA1.new", "Cryptodome.Hash.MD5.new", "Cryptodome.Hash.SHA1.new",
                          "cryptography.hazmat.primitives.hashes.MD5",
@@ -203,6 +205,10 @@ class PatternVisitor(ast.NodeVisitor):
                                                                         self.context[-2:]):
                 self.add(R.PASSWORD_HASH, node, f"password hashed with {name}() — broken and fast, "
                          "cracked offline in seconds")
+            elif any(NON_SECURITY_HASH.search(last(c)) for c in self.context[-2:]):
+                # checksum = md5(buffer): a cache key, ETag or file checksum, not a security decision
+                self.add(R.WEAK_HASH, node, f"{name}() is a broken hash: collisions are practical (used here "
+                         "for a checksum or cache key)", L)
             else:
                 self.add(R.WEAK_HASH, node, f"{name}() is a broken hash: collisions are practical")
         elif name in FAST_HASHES and node.args and _mentions(node.args[0], PASSWORDISH):
