@@ -1,7 +1,7 @@
 """Detection quality of `blastshield scan` on the labeled corpora in ../shared/corpus.
 
 Usage: python bench/scan_quality.py [--corpus DIR] [--lang python|javascript] [--split NAME]
-                                    [--misses FILE] [--in-process]
+                                    [--misses FILE] [--in-process | --both]
 
 For each split: every sample's code is written to its own file (named after its
 `filename`) in a temporary folder, the real CLI scans the folder at default settings
@@ -174,7 +174,11 @@ def main() -> int:
     ap.add_argument("--split", help="only splits whose file path contains this text")
     ap.add_argument("--misses", type=Path, help="write missed and falsely flagged sample ids here")
     ap.add_argument("--in-process", action="store_true", help="call the analyzers directly, not the CLI")
+    ap.add_argument("--both", action="store_true",
+                    help="measure the analyzers alone and the full CLI (engine, secrets, deps) side by side")
     args = ap.parse_args()
+    if args.both:
+        return measure_both(args)
     if not args.corpus.is_dir():
         print(f"corpus folder {args.corpus} is absent: nothing to measure (skipped)")
         return 0
@@ -198,6 +202,32 @@ def main() -> int:
         if tally.fp_rules:
             ranked = tally.fp_rules.most_common()
             print("   false positives by rule:", ", ".join(f"{r} {n}" for r, n in ranked))
+    if args.misses:
+        args.misses.write_text("\n".join(misses) + "\n", encoding="utf-8")
+    return 0
+
+
+def measure_both(args: argparse.Namespace) -> int:
+    """Two rows per split: the language analyzer alone, then the full CLI; pooled rows for each."""
+    if not args.corpus.is_dir():
+        print(f"corpus folder {args.corpus} is absent: nothing to measure (skipped)")
+        return 0
+    pooled: dict[tuple[str, str], Tally] = {}
+    misses: list[str] = []
+    modes = [("analyzer", True)] + ([("cli", False)] if cli_available() else [])
+    for path in sorted(args.corpus.glob("*/samples*.jsonl")):
+        if args.split and args.split not in str(path):
+            continue
+        samples = load_split(path)
+        if not samples or (args.lang and samples[0]["lang"] != args.lang):
+            continue
+        lang = samples[0]["lang"]
+        for mode, in_process in modes:
+            tally = measure(samples, in_process, misses if mode == "analyzer" else [])
+            print(tally.row(f"{mode:<8} {path.parent.name}/{path.stem.removeprefix('samples-')}"))
+            pooled.setdefault((lang, mode), Tally()).add(tally)
+    for (lang, mode), tally in pooled.items():
+        print(tally.row(f"POOLED {lang} {mode}"))
     if args.misses:
         args.misses.write_text("\n".join(misses) + "\n", encoding="utf-8")
     return 0
