@@ -47,8 +47,17 @@ def learned(env: Env) -> Env:
 def test_learn_proposes_collapsed_rules_and_keeps_dangerous_forms_for_a_human(learned: Env) -> None:
     data = learn_json(learned)
     assert data["observed"]["tool_calls"] == 12
-    assert data["rules"]["commands.allow"] == ["cd *", "git status *", "ls *", "python -m pytest *"]
-    assert data["rules"]["files.write"] == ["${WORKSPACE}/src/shop/**", "${WORKSPACE}/tests/**"]
+    assert data["observed_commands"] == ["cd *", "git status *", "ls *", "python -m pytest *"]
+    assert data["families"] == ["look at files (read-only tools)",
+                                "inspect the repository history (read-only git)",
+                                "record work in local history (git)"]
+    allowed = data["rules"]["commands.allow"]
+    assert {"cd *", "git status *", "git log *", "cat *", "git commit *"} <= set(allowed)
+    assert not [p for p in allowed if p.split()[0] in ("python", "curl", "sh", "rm", "bash", "env")
+                and p != "python -m pytest *"]
+    assert data["added_asks"]["commands.ask"] == ["git stash clear *", "git stash drop *"]
+    # src/ and tests/ are the project's code folders: writing in one grants both
+    assert data["rules"]["files.write"] == ["${WORKSPACE}/src/**", "${WORKSPACE}/tests/**"]
     assert data["rules"]["files.read"] == []  # every read is inside a write grant
     assert data["rules"]["network.allow"] == ["docs.python.org"]
     assert data["rules"]["mcp.allow"] == ["github:get_issue"]
@@ -73,9 +82,11 @@ def test_learn_text_shows_the_diff_and_writes_nothing(learned: Env) -> None:
     assert "[interpreter] exec python -c import os; print(os.environ)" in out
     exact = "\"python -c 'import os; print(os.environ)'\""
     assert f"if you trust exactly this, add to [commands].allow: {exact}" in out
-    assert ("  [files].write\n    + ${WORKSPACE}/src/shop/**\n    + ${WORKSPACE}/tests/**\n"
+    assert ("  [files].write\n    + ${WORKSPACE}/src/**\n    + ${WORKSPACE}/tests/**\n"
             "    - ${WORKSPACE}/**\n    - /tmp/**\n") in out  # the broad write grant goes
-    assert "  [commands].allow\n    - git status\n" in out and "more removed\n" in out
+    assert '    + family "record work in local history (git)": 5 rules' in out
+    assert "  [commands].allow\n    + " in out and "    + git describe *\n" in out
+    assert "    - git branch\n" in out and "more removed\n" in out
     assert "    - curl *" not in out  # deny lists are not touched
     assert "Nothing written." in out
     assert (learned.workspace / ".blastshield" / "policy.toml").read_text() == before
@@ -106,7 +117,8 @@ def test_written_policy_enforces_what_was_learned(learned: Env) -> None:
     assert previous.startswith("# blastshield policy — written by `blastshield init`")
     data = tomllib.loads((policy_dir / "policy.toml").read_text())
     assert data["mode"] == "enforce"
-    assert data["commands"]["allow"] == ["cd *", "git status *", "ls *", "python -m pytest *"]
+    assert "python -m pytest *" in data["commands"]["allow"] and "git add *" in data["commands"]["allow"]
+    assert "git stash drop *" in data["commands"]["ask"]
     assert "curl *" in data["commands"]["deny"]  # deny and ask lists are kept
     assert "git push *" in data["commands"]["ask"]
     ws = learned.workspace
@@ -114,7 +126,9 @@ def test_written_policy_enforces_what_was_learned(learned: Env) -> None:
     assert bash(learned, "python -m pytest tests/test_cart.py") == "allow"
     assert call(learned, "Write", {"file_path": f"{ws}/src/shop/export.py", "content": "x\n"}) == "allow"
     assert call(learned, "WebFetch", {"url": "https://docs.python.org/3/", "prompt": "x"}) == "allow"
-    assert bash(learned, "git log") == "ask"  # never observed: the default decides
+    assert bash(learned, "git log") == "allow"  # a member of an unlocked family
+    assert bash(learned, "make build") == "ask"  # never observed: the default decides
+    assert bash(learned, "git stash drop") == "ask"  # a guard next to the family grant
     assert call(learned, "Write", {"file_path": f"{ws}/setup.py", "content": "x\n"}) == "ask"
     assert call(learned, "WebFetch", {"url": "https://pypi.org/simple/", "prompt": "x"}) == "deny"
     assert bash(learned, "python -c 'print(1)'") == "ask"

@@ -313,3 +313,4 @@ def path_globs(paths: Iterable[str], ctx: PathContext) -> list[str]:
 
 def _depth(folder: str) -> int:
     return 0 if folder in ("", ".") else folder.count("/") + 1
+

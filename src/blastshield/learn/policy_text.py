@@ -36,6 +36,10 @@ def proposed_data(current: dict[str, Any], proposal: Proposal, mode: str | None)
         data["mode"] = mode
     for table, key in LEARNED_KEYS:
         data.setdefault(table, {})[key] = list(proposal.rules.get((table, key), []))
+    for (table, key), extra in proposal.asks.items():
+        if extra:
+            current_list = [str(x) for x in data.setdefault(table, {}).get(key, [])]
+            data[table][key] = current_list + [x for x in extra if x not in current_list]
     return data
 
 

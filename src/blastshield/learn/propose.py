@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from blastshield.learn.families import code_folder_globs, command_families, family_members, guards_for
 from blastshield.learn.generalise import (
     PathContext,
     Refusal,
@@ -57,6 +58,9 @@ class Proposal:
     sessions: tuple[str, ...] = ()
     distinct_actions: int = 0
     uses: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    families: list[str] = field(default_factory=list)  # capability families granted whole
+    observed_commands: list[str] = field(default_factory=list)  # command rules seen directly
+    asks: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # added to the ask lists
 
     @property
     def size(self) -> int:
@@ -79,6 +83,7 @@ def propose(actions: Iterable[SeenAction], policy: Policy) -> Proposal:
     total = granted = 0
     sessions: dict[str, None] = {}
     distinct: set[tuple[str, str]] = set()
+    asked_hosts: set[str] = set()
     for action in actions:
         total += 1
         sessions.setdefault(action.session, None)
@@ -89,6 +94,9 @@ def propose(actions: Iterable[SeenAction], policy: Policy) -> Proposal:
             for effect, refusal in refused:
                 assert isinstance(refusal, Refusal)
                 _note(human, effect, refusal, action.session)
+            if not any(isinstance(j, Refusal) and j.category in _HARD for _e, j in judged):
+                asked_hosts.update(v for _e, j in judged if isinstance(j, tuple) and j[0] == "network"
+                                   for v in (j[1],))
             continue
         granted += 1
         for _effect, grant in judged:
@@ -103,20 +111,38 @@ def propose(actions: Iterable[SeenAction], policy: Policy) -> Proposal:
                 tools[value] = tools.get(value, 0) + 1
             else:
                 paths[table].append(value)
-    writes = path_globs(paths["write"], ctx)
+    writes = sorted(set(path_globs(paths["write"], ctx)) | set(code_folder_globs(policy.workspace,
+                                                                                    paths["write"])))
+    writes = _drop_covered(writes)
     write_patterns = [expand(g, policy.workspace, ctx.home) for g in writes]
     reads = [p for p in paths["read"] if not any(path_matches(w, p) for w in write_patterns)]
+    families = command_families(set(commands),
+                                any(is_within(p, policy.workspace) for p in paths["read"]),
+                                any(is_within(p, policy.workspace) for p in paths["write"]))
+    granted_commands = set(commands)
+    for name in families:
+        granted_commands.update(family_members(name))
     rules = {
-        ("commands", "allow"): sorted(commands),
+        ("commands", "allow"): sorted(granted_commands),
         ("network", "allow"): sorted(hosts),
         ("mcp", "allow"): sorted(tools),
         ("files", "read"): path_globs(reads, ctx),  # a write grant also lets the agent read
         ("files", "write"): writes,
     }
+    guards = sorted({g for p in granted_commands for g in guards_for(p)})
     uses = {("commands", "allow", k): v for k, v in commands.items()}
     uses |= {("network", "allow", k): v for k, v in hosts.items()}
     return Proposal(rules, sorted(human.values(), key=lambda h: (-h.count, h.category, h.subject)), total,
-                    granted, tuple(s for s in sessions if s), len(distinct), uses)
+                    granted, tuple(s for s in sessions if s), len(distinct), uses, families=families,
+                    observed_commands=sorted(commands),
+                    asks={("commands", "ask"): guards, ("network", "ask"): sorted(asked_hosts - set(hosts))})
+
+
+def _drop_covered(globs: list[str]) -> list[str]:
+    """Without the globs another ``folder/**`` glob of the list already covers."""
+    folders = [g[:-3] for g in globs if g.endswith("/**")]
+    return [g for g in globs
+            if not any(g != f + "/**" and (g == f or g.startswith(f + "/")) for f in folders)]
 
 
 def _note(human: dict[tuple[str, str], HumanDecision], effect: SeenEffect, refusal: Refusal,
@@ -133,6 +159,10 @@ def _note(human: dict[tuple[str, str], HumanDecision], effect: SeenEffect, refus
                                    old.verdict)
 
 
+#: Refusals that mean "never": the hosts such an action reached are not even put on the ask list.
+_HARD = frozenset({"built-in protection", "analysis", "policy deny rule", "secret path", "network tool",
+                   "destructive", "unresolved", "unknown tool", "IP address", "unresolved host",
+                   "program from a path", "write outside the workspace"})
 _RULE_LIST = re.compile(r"\[(files|commands|network|mcp|env)\]\.(deny|ask)\[")
 
 

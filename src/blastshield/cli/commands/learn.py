@@ -97,6 +97,9 @@ def _print_json(proposal: Proposal, changes: list[Change], written: bool, path: 
                      "sessions": list(proposal.sessions), "granted_tool_calls": proposal.granted_actions},
         "rules": {f"{t}.{k}": v for (t, k), v in proposal.rules.items()},
         "size": proposal.size,
+        "families": proposal.families,
+        "observed_commands": proposal.observed_commands,
+        "added_asks": {f"{t}.{k}": v for (t, k), v in proposal.asks.items()},
         "needs_human_decision": [
             {"category": h.category, "subject": h.subject, "reason": h.reason, "exact_rule": h.exact,
              "count": h.count, "sessions": list(h.sessions), "decided": h.verdict} for h in proposal.human],
@@ -116,12 +119,24 @@ def _print_text(proposal: Proposal, changes: list[Change], written: bool, path: 
     scope += f" since {args.since}" if args.since else ""
     lines = [f"Observed {proposal.actions} tool calls ({proposal.distinct_actions} distinct) in"
              f" {len(proposal.sessions)} session(s){scope}.",
-             f"Proposed policy: {proposal.size} allow rules covering {proposal.granted_actions} of"
+             f"Proposed policy: {proposal.size} allow rules ({len(proposal.observed_commands)} commands seen,"
+             f" {len(proposal.rules[('commands', 'allow')]) - len(proposal.observed_commands)} from"
+             f" families) covering {proposal.granted_actions} of"
              f" {proposal.actions} tool calls; {len(proposal.human)} item(s) need a human decision."]
     lines.append("")
     lines.append("Learned allow rules:")
+    from blastshield.learn.families import family_members
+
     for (table, key), patterns in proposal.rules.items():
-        lines.append(f"  [{table}].{key}: " + (", ".join(patterns) if patterns else "(none)"))
+        commands = (table, key) == ("commands", "allow")
+        shown = proposal.observed_commands if commands else patterns
+        lines.append(f"  [{table}].{key}: " + (", ".join(shown) if shown else "(none)"))
+        for name in proposal.families if commands else ():
+            lines.append(f"    + family \"{name}\": {len(family_members(name))} rules"
+                         " (they reach no further than the [files] rules)")
+    for (table, key), extra in proposal.asks.items():
+        if extra:
+            lines.append(f"  added to [{table}].{key}: " + ", ".join(extra))
     if proposal.human:
         lines.append("")
         lines.append("Needs a human decision (not granted; the policy's ask/deny/default still applies):")
