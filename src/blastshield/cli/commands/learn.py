@@ -152,8 +152,8 @@ def _print_text(proposal: Proposal, changes: list[Change], written: bool, path: 
     lines += render_diff(changes, colour=colour)
     lines.append("")
     if written:
-        shown = os.path.relpath(path)
-        lines.append(f"Wrote {shown} (the previous policy is in {shown}.previous).")
+        where = os.path.relpath(path)
+        lines.append(f"Wrote {where} (the previous policy is in {where}.previous).")
     else:
         lines.append("Nothing written. To apply it, run `blastshield learn --write` yourself, in your own"
                      " terminal (add --mode enforce to start enforcing).")
