@@ -2,7 +2,7 @@
 already imported everything a decision needs.
 
 ``python -m blastshield.hosts.hook_server [--policy P]`` is started in the background by
-the first hook call that found no server (:func:`start_server`). One server serves one
+the first hook call that found no server (``hook_client.start_server``). One server serves one
 policy (or, without ``--policy``, hooks that locate their policy themselves) for one
 environment context (see ``hook_client.key_material``). It:
 
@@ -13,10 +13,12 @@ environment context (see ``hook_client.key_material``). It:
   runs (``cli.__main__.dispatch`` over ``cli.commands.hook.run``), with that thread's
   stdout and stderr captured into the reply;
 - loads the policy on every request (``run_hook`` does), so an edit is seen at once, and
-  never accepts anything that changes the policy or the log;
-- exits when a blastshield source file changed since it started (checked at most once a
-  second), when its policy file is gone, after ``BLASTSHIELD_HOOK_SERVER_IDLE`` seconds
-  without a request (default 300), and on SIGTERM — finishing requests in flight first.
+  never accepts anything that changes the policy or the log; holds one idle connection to
+  the SQLite audit log (:class:`LogKeeper`) so records skip a checkpoint each;
+- exits when the file of a blastshield module it loaded changed since it started (checked
+  at most once a second), when its policy file is gone, after
+  ``BLASTSHIELD_HOOK_SERVER_IDLE`` seconds without a request (default 300), and on
+  SIGTERM — finishing requests in flight first. docs/hook-server.md has the details.
 """
 
 from __future__ import annotations
