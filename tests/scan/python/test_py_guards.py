@@ -70,3 +70,29 @@ def go(url):
 """
     found = py.rule_lines(code)
     assert ("BS-PY-601", 10) not in found and ("BS-PY-601", 11) in found
+
+
+def test_a_character_allow_list_checked_with_issubset_guards_eval(py: PyScan) -> None:
+    code = """def evaluate_expression(expr):
+    allowed_chars = set('0123456789+-*/(). ')
+    if not set(expr).issubset(allowed_chars):
+        return ''
+    return str(eval(expr))
+"""
+    unchecked = """def evaluate_expression(expr):
+    return str(eval(expr))
+"""
+    assert py.rule_lines(code) == set()
+    assert ("BS-PY-094", 2) in py.rule_lines(unchecked)
+
+
+def test_xpath_built_from_parameters_is_reported_and_xpath_variables_are_not(py: PyScan) -> None:
+    vulnerable = """def find_student(root, username, password):
+    query = f"//student[username='{username}' and password='{password}']"
+    return root.xpath(query)
+"""
+    safe = """def find_student(root, username, password):
+    return root.xpath("//student[username=$u and password=$p]", u=username, p=password)
+"""
+    assert ("BS-PY-643", 3) in py.rule_lines(vulnerable)
+    assert py.rule_lines(safe) == set()

@@ -133,6 +133,8 @@ def guard_cwes(test: ast.expr, aliases: dict[str, str],
             elif method in ("isdigit", "isalnum", "isnumeric", "isdecimal", "isidentifier", "isalpha") \
                     and isinstance(node.func, ast.Attribute):
                 mark(node.func.value, ALL)
+            elif method == "issubset" and isinstance(node.func, ast.Attribute):
+                mark(node.func.value, ALL)  # set(x).issubset(ALLOWED_CHARS): an allow-list of characters
             elif name in ("re.match", "re.fullmatch", "re.search") or method in ("fullmatch", "match"):
                 for a in node.args[1:] if name.startswith("re.") else node.args:
                     mark(a, ALL)

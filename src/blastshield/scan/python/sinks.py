@@ -224,7 +224,7 @@ def check(ci: CallInfo) -> list[SinkHit]:
         for v in ci.args:
             hits.append(SinkHit(R.LDAP_INJECTION, v, f"LDAP {method}()", external=L, weak=None))
     if method in XPATH_METHODS and first is not None and _xpathish(ci, first):
-        hits.append(SinkHit(R.XPATH_INJECTION, first, f"{method}()", external=L, weak=None))
+        hits.append(SinkHit(R.XPATH_INJECTION, first, f"{method}()", building=True, external=L, weak=None))
     header_call = method in ("set", "add") and ci.receiver.endswith("headers")
     if method in ("add_header", "set_header") or header_call:
         for v in ci.args[1:2]:
