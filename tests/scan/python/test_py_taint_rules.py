@@ -393,3 +393,11 @@ class Health:
         return "ok"
 """
     assert ("BS-PY-078", 4) in py.rule_lines(code)
+
+
+def test_ldap_filter_built_from_a_parameter_is_medium(py: PyScan) -> None:
+    code = """def find_user(conn, user):
+    return conn.search_s("dc=example,dc=com", 2, "(uid=" + user + ")")
+"""
+    (f,) = [f for f in py.shown(code) if f.rule_id == "BS-PY-090"]
+    assert f.line == 2 and f.confidence == "medium"

@@ -222,7 +222,8 @@ def check(ci: CallInfo) -> list[SinkHit]:
             hits.append(SinkHit(R.LOG_INJECTION, v, f"logging {method}()", external=None, weak=None))
     if method in LDAP_METHODS and (method != "search" or any(k in ci.receiver for k in ("ldap", "conn"))):
         for v in ci.args:
-            hits.append(SinkHit(R.LDAP_INJECTION, v, f"LDAP {method}()", external=L, weak=None))
+            hits.append(SinkHit(R.LDAP_INJECTION, v, f"LDAP {method}()", building=True, external=L,
+                                weak=None))
     if method in XPATH_METHODS and first is not None and _xpathish(ci, first):
         hits.append(SinkHit(R.XPATH_INJECTION, first, f"{method}()", building=True, external=L, weak=None))
     header_call = method in ("set", "add") and ci.receiver.endswith("headers")
