@@ -401,3 +401,14 @@ def test_ldap_filter_built_from_a_parameter_is_medium(py: PyScan) -> None:
 """
     (f,) = [f for f in py.shown(code) if f.rule_id == "BS-PY-090"]
     assert f.line == 2 and f.confidence == "medium"
+
+
+def test_objects_a_framework_hands_to_a_hook_are_not_request_data(py: PyScan) -> None:
+    code = """class Middleware:
+    def process_response(self, request, response):
+        return response
+
+    def process_exception(self, request, exception):
+        return None
+"""
+    assert py.rule_lines(code) == set()

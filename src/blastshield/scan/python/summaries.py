@@ -23,6 +23,10 @@ from blastshield.scan.registry import finding
 ROUTE_DECORATORS = frozenset({"route", "get", "post", "put", "delete", "patch", "api_route", "websocket",
                               "view_config", "expose", "head", "options"})
 SUMMARY_ROUNDS = 2
+# Parameters a framework passes to handlers and hooks that are not request data (Django middleware's
+# process_response(request, response), exception hooks, view functions given to process_view).
+FRAMEWORK_OBJECTS = frozenset({"response", "resp", "exception", "exc", "view_func", "view_args",
+                               "view_kwargs", "spider", "context", "template", "get_response"})
 Func = ast.FunctionDef | ast.AsyncFunctionDef
 
 
@@ -96,7 +100,7 @@ class FileAnalysis:
             for i, p in enumerate(_params(fn)):
                 if p in REQUEST_NAMES or p == "request":
                     env[p] = source("request data")
-                elif route and p not in ("self", "cls"):
+                elif route and p not in ("self", "cls") and p not in FRAMEWORK_OBJECTS:
                     env[p] = source(f"route parameter '{p}'")
                 elif p not in ("self", "cls"):
                     env[p] = Val(frozenset({Origin(PARAM, f"parameter '{p}'", i)}))
