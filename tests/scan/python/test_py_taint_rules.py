@@ -412,3 +412,33 @@ def test_objects_a_framework_hands_to_a_hook_are_not_request_data(py: PyScan) ->
         return None
 """
     assert py.rule_lines(code) == set()
+
+
+def test_items_appended_to_a_list_flow_into_what_joins_it(py: PyScan) -> None:
+    joined = """class Cli:
+    def cli_run(self, verb, cli_args):
+        parts = []
+        for k, v in cli_args.items():
+            parts.append(" %s=%s" % (k, v))
+        cmd = verb + ''.join(parts)
+        return self._run_ssh(cmd, False)
+"""
+    listed = """class Cli:
+    def cli_run(self, verb, cli_args):
+        cmd_list = [verb]
+        for k, v in cli_args.items():
+            cmd_list.append("%s=%s" % (k, v))
+        return self._run_ssh(cmd_list, False)
+"""
+    assert ("BS-PY-078", 7) in py.rule_lines(joined)
+    assert py.rule_lines(listed) == set()
+
+
+def test_a_view_returning_a_list_is_not_writing_html(py: PyScan) -> None:
+    code = """def nav_items(request):
+    items = []
+    for part in request.path_parts:
+        items.append(part)
+    return items
+"""
+    assert py.rule_lines(code) == set()

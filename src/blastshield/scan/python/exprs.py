@@ -42,6 +42,9 @@ from blastshield.scan.rules.python_taint import HEADER_INJECTION
 
 PERCENT_SLOT = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\d+|\*)?(?:\.\d+)?[sdifrxXeEgGcaou]")
 BRACE_SLOT = re.compile(r"\{[^{}]*\}")
+CONTAINER_NODES = (ast.List, ast.Dict, ast.Set, ast.Tuple, ast.ListComp, ast.DictComp, ast.SetComp)
+CONTAINER_ADDS = frozenset({"append", "extend", "insert", "add", "update", "appendleft", "extendleft",
+                            "setdefault"})
 URL_PARTS = frozenset({"netloc", "hostname", "scheme", "path", "host", "port"})
 DERIVING_CALLS = ("urlparse", "urlsplit", "realpath", "abspath", "normpath", "resolve", "Path",
                   "expanduser", "join", "unquote")
@@ -94,10 +97,15 @@ class ExprFlow:
         self.derived: dict[str, str] = {}  # y = urlparse(x): a check on y also checks x
         self.loop_depth = 0
         self.hosts: set[str] = set()  # names bound to a parsed URL's host or scheme
+        self.containers: set[str] = set()  # names bound to a list, dict or set display
 
     def bind(self, target: ast.expr, v: Val, value: ast.expr | None = None) -> None:
         if isinstance(target, ast.Name):
             self.env[target.id] = v
+            if isinstance(value, CONTAINER_NODES):
+                self.containers.add(target.id)
+            elif value is not None:
+                self.containers.discard(target.id)
             if isinstance(value, ast.Call) and value.args and last(call_name(value, self.info.aliases)) \
                     in DERIVING_CALLS:
                 for a in value.args:
@@ -306,6 +314,10 @@ class ExprFlow:
                             recv)
         for hit in sinks.check(ci):
             self.record(hit, e)
+        if method in CONTAINER_ADDS and receiver and (args or kwargs) and not ci.own:
+            # items.append(v): the container now holds v (keys of a dict update count too)
+            held = self.env.get(receiver, EMPTY) | join([*args, *kwargs.values()])
+            self.env[receiver] = Val(held.origins, False, held.text)  # a container, not a built string
         produced = call_source(name, e)
         if produced is not None:
             return produced

@@ -147,6 +147,8 @@ class FunctionFlow(ExprFlow):
 
     def check_response(self, node: ast.expr, v: Val, s: ast.stmt) -> None:
         """A route handler's return value is the HTML response body (Flask, Bottle)."""
+        if isinstance(node, ast.Name) and node.id in self.containers:
+            return  # a list or dict: serialised as JSON, not written as HTML
         if isinstance(node, (ast.Name, ast.JoinedStr, ast.BinOp, ast.Subscript, ast.Attribute)) or (
                 isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                 and node.func.attr in ("format", "join", "get", "replace", "strip")):
