@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from blastshield.effects import Kind, Verdict
 from blastshield.shell import scripts
 from blastshield.shell.command import Cmd, Inner, Outcome
-from blastshield.shell.files import FileContext
+from blastshield.shell.files import FileContext, add_paths
 from blastshield.shell.netprog import listener
 from blastshield.shell.opts import scan
 
@@ -74,8 +74,6 @@ def interpreter(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
                 _python_module(cmd, ctx, out, opt.value or "", at)
     if spec.in_place and any(re.match(r"-[A-Za-z]*i", cmd.argv[o.index]) for o in found.opts):
         files = found.positional if ran_code else found.positional[1:]
-        from blastshield.shell.effects import add_paths
-
         add_paths(cmd, ctx, out, Kind.WRITE, files)
     if ran_code:
         return
@@ -169,8 +167,6 @@ def _pwsh(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
 
 
 def _awk(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
-    from blastshield.shell.effects import add_paths
-
     found = scan(cmd.argv, short_values="FvfeiloW", long_values=("--field-separator", "--assign",
                                                                  "--file", "--source", "--include",
                                                                  "--load"))
@@ -191,8 +187,6 @@ def _awk(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
 
 
 def _sed(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
-    from blastshield.shell.effects import add_paths
-
     argv = cmd.argv
     normalized = tuple(re.sub(r"^(-[a-zA-Z]*i)\S+$", r"\1", a) if a.startswith("-") and
                        not a.startswith("--") else a for a in argv)
@@ -230,8 +224,6 @@ _TAR_LONG = ("--file", "--directory", "--to-command", "--checkpoint-action", "--
 
 
 def tar(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
-    from blastshield.shell.effects import add_paths
-
     argv = list(cmd.argv)
     if len(argv) > 1 and argv[1] and not argv[1].startswith("-"):
         argv[1] = "-" + argv[1]  # old style: tar xzf a.tar
@@ -262,8 +254,6 @@ def tar(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
 
 
 def _pager(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
-    from blastshield.shell.effects import add_paths
-
     found = scan(cmd.argv, short_values="bhjkoOpPtTxyz#" if cmd.name != "man" else "PHpMmCLSe",
                  long_values=("--pager", "--html", "--preprocessor", "--lesskey-file", "--log-file",
                               "--LOG-FILE", "--lesskey-src", "--config-file"), plus_options=True)
@@ -283,8 +273,6 @@ def _pager(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
 
 
 def _editor(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
-    from blastshield.shell.effects import add_paths
-
     found = scan(cmd.argv, short_values="cSusTrUiwWqt", long_values=("--cmd", "--servername"),
                  plus_options=True)
     for opt in found.opts:

@@ -9,7 +9,7 @@ import re
 from blastshield.effects import Kind
 from blastshield.shell.codeprog import run_file
 from blastshield.shell.command import Cmd, Inner, Outcome
-from blastshield.shell.effects import find_root_paths
+from blastshield.shell.fileprog import find_root_paths
 from blastshield.shell.files import FileContext
 from blastshield.shell.opts import scan
 

@@ -13,6 +13,8 @@ import os
 import re
 
 from blastshield.effects import Effect, Kind, Verdict
+from blastshield.shell.command import Cmd, Outcome
+from blastshield.shell.opts import Scan
 
 # Device files that are neither secrets nor places worth a decision.
 SILENT_PATHS = frozenset({"/dev/null", "/dev/stdin", "/dev/stdout", "/dev/stderr", "/dev/tty",
@@ -136,3 +138,38 @@ class FileContext:
             return False, None
         key = self._absolute(path, cwd)
         return key in self.written, self.written.get(key)
+
+
+# -------------------------------------------------- file effects of arguments
+def add_paths(cmd: Cmd, ctx: FileContext, out: Outcome, kind: Kind, indices: list[int],
+              origin: str = "") -> None:
+    """File effects for the arguments at ``indices`` (placeholders and xargs included)."""
+    origin = origin or cmd.name
+    for i in indices:
+        arg = cmd.argv[i]
+        hit = False
+        for token, paths in cmd.placeholders.items():
+            if token in arg:
+                hit = True
+                if not paths:
+                    out.effects.append(ctx.unknown_path(kind, cmd.cwd, origin,
+                                                        f"'{token}' stands for paths known only "
+                                                        "at run time"))
+                for base in paths:
+                    out.effects.extend(ctx.file_effects(kind, arg.replace(token, base.rstrip("/")
+                                                                          + "/*"),
+                                                        cmd.known[i], cmd.cwd, origin))
+        if not hit:
+            out.effects.extend(ctx.file_effects(kind, arg, cmd.known[i], cmd.cwd, origin,
+                                                glob=cmd.glob(i)))
+    if cmd.stdin_args:
+        out.effects.append(ctx.unknown_path(kind, cmd.cwd, origin,
+                                            "more arguments come from standard input (xargs)"))
+
+
+def path_opts(cmd: Cmd, ctx: FileContext, out: Outcome, found: Scan, kind: Kind,
+              *names: str) -> None:
+    for opt in found.values(*names):
+        known = cmd.known[opt.value_index] if opt.value_index is not None else cmd.known[opt.index]
+        assert opt.value is not None
+        out.effects.extend(ctx.file_effects(kind, opt.value, known, cmd.cwd, cmd.name))

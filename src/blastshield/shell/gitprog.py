@@ -9,7 +9,7 @@ import re
 
 from blastshield.effects import Kind
 from blastshield.shell.command import Cmd, Inner, Outcome
-from blastshield.shell.files import FileContext
+from blastshield.shell.files import FileContext, add_paths
 from blastshield.shell.netprog import Handler, net, unknown_net, url_host
 from blastshield.shell.opts import scan
 
@@ -124,8 +124,6 @@ def _fetchlike(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
 
 def _archive(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
     """``git archive [--remote R] [-o FILE] TREE-ISH [PATH...]``: the paths' committed content."""
-    from blastshield.shell.effects import add_paths
-
     pos = [i for i in _net_args(cmd, ctx, out) if cmd.argv[i] != "--"]
     _object_paths(cmd, ctx, out, pos[:1])
     add_paths(cmd, ctx, out, Kind.READ, pos[1:])
@@ -169,8 +167,6 @@ def _config(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
 
 def _paths_after(kind: Kind, short: str = "", long: tuple[str, ...] = ()) -> Handler:
     def handle(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
-        from blastshield.shell.effects import add_paths
-
         found = scan(cmd.argv, short_values=short, long_values=long)
         add_paths(cmd, ctx, out, kind, found.positional)
 
@@ -191,8 +187,6 @@ def _apply(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
     found = scan(cmd.argv, short_values="pC", long_values=("--directory", "--exclude", "--include"))
     if found.has("--check", "--stat", "--numstat", "--summary"):
         return
-    from blastshield.shell.effects import add_paths
-
     add_paths(cmd, ctx, out, Kind.READ, found.positional)
     out.effects.extend(ctx.file_effects(Kind.WRITE, "./*", True, cmd.cwd, "git apply"))
 
@@ -267,8 +261,6 @@ def _reading(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
     """diff, log, show, grep, blame, cat-file, format-patch, archive...: pathspecs after
     ``--``, ``REV:PATH`` objects, files outside the repository (``diff --no-index``, which
     git also does on its own when a path is outside the work tree) and output options."""
-    from blastshield.shell.effects import add_paths
-
     sub = cmd.argv[0]
     found = scan(cmd.argv, short_values="onSGOUL" if sub != "grep" else "efmABC",
                  long_values=_DIFF_VALUES if sub != "grep" else ("--max-depth", "--threads"))

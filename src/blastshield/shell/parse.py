@@ -9,13 +9,14 @@ What cannot be known statically is kept as its source text and marked unknown.
 
 from __future__ import annotations
 
-import itertools
 import pwd
 import re
 from dataclasses import dataclass
 from typing import Protocol
 
 import tree_sitter
+
+from blastshield.shell.expand import EXPANDED, LIT, QUOTED, brace_expand, decode_ansi_c, split_fields
 
 Node = tree_sitter.Node
 
@@ -62,9 +63,7 @@ class Arg:
     expanded: bool = False  # built (partly) from a variable expansion
 
 
-# Mask values per character: 0 unquoted literal (tilde, brace, glob active),
-# 1 quoted or escaped (inert), 2 result of an unquoted expansion (split and glob active).
-_LIT, _QUOTED, _EXPANDED = 0, 1, 2
+_LIT, _QUOTED, _EXPANDED = LIT, QUOTED, EXPANDED
 
 
 class _Acc:
@@ -81,45 +80,6 @@ class _Acc:
     def add(self, text: str, mask: int) -> None:
         self.chars.append(text)
         self.mask.extend([mask] * len(text))
-
-
-_ANSI_SIMPLE = {"a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b", "f": "\f", "n": "\n", "r": "\r",
-                "t": "\t", "v": "\v", "\\": "\\", "'": "'", '"': '"', "?": "?"}
-
-
-def decode_ansi_c(body: str) -> str:
-    """Decode the inside of ``$'...'`` as bash does."""
-    out: list[str] = []
-    i, n = 0, len(body)
-    while i < n:
-        c = body[i]
-        if c != "\\" or i + 1 >= n:
-            out.append(c)
-            i += 1
-            continue
-        e = body[i + 1]
-        i += 2
-        if e in _ANSI_SIMPLE:
-            out.append(_ANSI_SIMPLE[e])
-        elif e in "xuU":
-            width = {"x": 2, "u": 4, "U": 8}[e]
-            m = re.match(f"[0-9a-fA-F]{{1,{width}}}", body[i:])
-            if m:
-                out.append(chr(min(int(m.group(0), 16), 0x10FFFF)))
-                i += len(m.group(0))
-            else:
-                out.append("\\" + e)
-        elif e in "01234567":
-            m = re.match(r"[0-7]{0,2}", body[i:])
-            digits = e + (m.group(0) if m else "")
-            out.append(chr(int(digits, 8) & 0xFF))
-            i += len(digits) - 1
-        elif e == "c" and i < n:
-            out.append(chr(ord(body[i]) & 0x1F))
-            i += 1
-        else:
-            out.append("\\" + e)
-    return "".join(out)
 
 
 def _unescape_unquoted(text: str, acc: _Acc) -> None:
@@ -308,12 +268,12 @@ def _finish(acc: _Acc) -> list[Arg]:
     mask = acc.mask
     words: list[tuple[str, list[int]]] = [(text, mask)]
     if "{" in text:
-        words = _brace_expand(text, mask)
+        words = brace_expand(text, mask)
     out: list[Arg] = []
     for word, wmask in words:
         if word.startswith("~") and wmask and wmask[0] == _LIT:
             word, wmask = _tilde(word, wmask, acc)
-        for piece, pmask in _split_fields(word, wmask):
+        for piece, pmask in split_fields(word, wmask):
             glob = any(ch in "*?[" and m != _QUOTED for ch, m in zip(piece, pmask, strict=True))
             out.append(Arg(piece, acc.known and not acc.vars_ifs, acc.download, glob, acc.expanded))
     if not out and not acc.known:
@@ -340,88 +300,54 @@ def _tilde(word: str, mask: list[int], acc: _Acc) -> tuple[str, list[int]]:
     return home + rest, [_QUOTED] * len(home) + mask[len(word) - len(rest):]
 
 
-def _split_fields(word: str, mask: list[int]) -> list[tuple[str, list[int]]]:
-    if _EXPANDED not in mask:
-        return [(word, mask)]
-    out: list[tuple[str, list[int]]] = []
-    cur: list[str] = []
-    cmask: list[int] = []
-    for ch, m in zip(word, mask, strict=True):
-        if m == _EXPANDED and ch in " \t\n":
-            if cur:
-                out.append(("".join(cur), cmask))
-            cur, cmask = [], []
-        else:
-            cur.append(ch)
-            cmask.append(m)
-    if cur:
-        out.append(("".join(cur), cmask))
-    return out
+# ------------------------------------------------------------ words of a command
+def adjacent_groups(nodes: list[Node]) -> list[list[Node]]:
+    """Group nodes that touch (no blank between them): they form one shell word.
 
-
-_MAX_BRACE = 256
-
-
-def _brace_expand(text: str, mask: list[int]) -> list[tuple[str, list[int]]]:
-    """Bash brace expansion over the unquoted characters (``{a,b}``, ``{1..3}``)."""
-    results = _brace_once(text, mask)
-    if results is None:
-        return [(text, mask)]
-    out: list[tuple[str, list[int]]] = []
-    for word, wmask in results:
-        out.extend(_brace_expand(word, wmask))
-        if len(out) > _MAX_BRACE:
-            return out[:_MAX_BRACE]
-    return out
-
-
-def _brace_once(text: str, mask: list[int]) -> list[tuple[str, list[int]]] | None:
-    n = len(text)
-    for open_at in range(n):
-        if text[open_at] != "{" or mask[open_at] != _LIT or (open_at and text[open_at - 1] == "$"):
-            continue
-        depth = 0
-        commas: list[int] = []
-        for j in range(open_at + 1, n):
-            if mask[j] != _LIT:
+    A line continuation (backslash-newline) between two nodes joins them too: bash removes
+    it before splitting words, tree-sitter-bash treats it as a separator."""
+    groups: list[list[Node]] = []
+    for item in nodes:
+        if groups and _touching(groups[-1][-1], item):
+            if groups[-1][-1].type == "$" and len(groups[-1]) == 1 and item.type == "string":
+                groups[-1] = [item]  # $"..." (locale translation) is just the string
                 continue
-            c = text[j]
-            if c == "{":
-                depth += 1
-            elif c == "}":
-                if depth == 0:
-                    body = text[open_at + 1: j]
-                    pre, pmask = text[:open_at], mask[:open_at]
-                    post, qmask = text[j + 1:], mask[j + 1:]
-                    if commas:
-                        parts: list[tuple[str, list[int]]] = []
-                        bounds = [open_at, *commas, j]
-                        for a, b in itertools.pairwise(bounds):
-                            parts.append((text[a + 1: b], mask[a + 1: b]))
-                        return [(pre + p + post, pmask + m + qmask) for p, m in parts]
-                    seq = _sequence(body)
-                    if seq is not None:
-                        return [(pre + s + post, pmask + [_QUOTED] * len(s) + qmask) for s in seq]
-                    break
-                depth -= 1
-            elif c == "," and depth == 0:
-                commas.append(j)
-    return None
+            groups[-1].append(item)
+        else:
+            groups.append([item])
+    return groups
 
 
-def _sequence(body: str) -> list[str] | None:
-    m = re.fullmatch(r"(-?\d+|[A-Za-z])\.\.(-?\d+|[A-Za-z])(?:\.\.(-?\d+))?", body)
-    if not m:
-        return None
-    a, b, step_text = m.group(1), m.group(2), m.group(3)
-    step = abs(int(step_text)) if step_text else 1
-    step = step or 1
-    if a.lstrip("-").isdigit() and b.lstrip("-").isdigit():
-        lo, hi = int(a), int(b)
-        rng = range(lo, hi + 1, step) if lo <= hi else range(lo, hi - 1, -step)
-        return [str(v) for v in list(rng)[:_MAX_BRACE]]
-    if a.isalpha() and b.isalpha():
-        lo, hi = ord(a), ord(b)
-        rng = range(lo, hi + 1, step) if lo <= hi else range(lo, hi - 1, -step)
-        return [chr(v) for v in list(rng)[:_MAX_BRACE]]
-    return None
+PLAIN_WORD = re.compile(r"[A-Za-z0-9_./:@%+,=-]+")
+
+
+def dropped_words(node: Node) -> list[str]:
+    """Words inside ``node`` that no child covers (tree-sitter-bash drops a lone ``-``)."""
+    raw = node.text or b""
+    start = node.start_byte
+    pos = start
+    gaps: list[bytes] = []
+    for child in node.children:
+        if child.start_byte > pos:
+            gaps.append(raw[pos - start: child.start_byte - start])
+        pos = max(pos, child.end_byte)
+    if pos < node.end_byte:
+        gaps.append(raw[pos - start:])
+    words: list[str] = []
+    for gap in gaps:
+        text = gap.replace(b"\\\n", b" ").decode("utf-8", "replace")
+        words.extend(text.split())
+    return words
+
+
+def _touching(left: Node, right: Node) -> bool:
+    gap = right.start_byte - left.end_byte
+    if gap == 0:
+        return True
+    if gap % 2 or gap > 64:
+        return False
+    node: Node | None = left
+    while node is not None and node.parent is not None:
+        node = node.parent
+    source = node.text if node is not None else None
+    return source is not None and source[left.end_byte: right.start_byte] == b"\\\n" * (gap // 2)

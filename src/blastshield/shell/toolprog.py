@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from blastshield.effects import Kind
 from blastshield.shell.command import Cmd, Inner, Outcome
-from blastshield.shell.files import FileContext
+from blastshield.shell.files import FileContext, add_paths
 from blastshield.shell.opts import scan
 
 Handler = Callable[[Cmd, FileContext, Outcome], None]
@@ -97,8 +97,6 @@ def _tool(spec: Tool) -> Handler:
             kind = Kind.READ
         if first in spec.subcommands:
             operands = operands[1:]
-        from blastshield.shell.effects import add_paths
-
         add_paths(cmd, ctx, out, kind, operands)
 
     return handle

@@ -11,49 +11,50 @@ knowledge (:mod:`~blastshield.shell.unwrap`), recursing into what they say runs.
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import replace
 
 from blastshield.effects import Effect, Kind, Verdict
 from blastshield.shell import effects as program_effects
-from blastshield.shell import files, unwrap
+from blastshield.shell import unwrap
 from blastshield.shell.command import Cmd, Floor, Inner, Outcome, Stdin
-from blastshield.shell.parse import Arg, Node, eval_nodes, eval_word, parse, text_of
+from blastshield.shell.parse import (
+    PLAIN_WORD,
+    Arg,
+    Node,
+    adjacent_groups,
+    dropped_words,
+    eval_nodes,
+    eval_word,
+    parse,
+    text_of,
+)
+from blastshield.shell.redirects import REDIRECTS, Redirections
 
 MAX_DEPTH = 24
-_SPECIAL_VARS = frozenset("@*#?$!-_")
-_REDIRECTS = frozenset({"file_redirect", "heredoc_redirect", "herestring_redirect"})
 _BLOCKS = frozenset({"program", "compound_statement", "do_group", "else_clause", "elif_clause",
                      "case_item", "if_statement", "while_statement", "negated_command",
                      "case_statement", "for_statement", "c_style_for_statement", "ERROR"})
 
 
-class Walker(files.FileContext):
+class Walker(Redirections):
     """One analysis of one command line (not reusable)."""
 
     def __init__(self, *, cwd: str, workspace: str, home: str, non_interactive: bool) -> None:
         super().__init__(cwd=cwd, home=home, non_interactive=non_interactive)
         self.workspace = workspace
-        self.out: list[Effect] = []
         self.functions: dict[str, Node] = {}
         self.called: set[str] = set()
         self.aliases: dict[str, str] = {}
-        self.vars: dict[str, str | None] = {}
-        self.env_seen: set[str] = set()
-        self.positional: tuple[str, ...] | None = None
         self.origin = ""
         self.depth = 0
-        self.visited: set[tuple[int, int]] = set()
-        self.last_cmd: Cmd | None = None
         self.calling: set[str] = set()
-        self.namerefs: dict[str, str | None] = {}  # declare -n NAME=TARGET
 
     # ----------------------------------------------------------------- scripts
     def script(self, text: str, *, origin: str = "", positional: tuple[str, ...] | None = None,
                remote: bool = False, stdin: Stdin | None = None, same_shell: bool = False) -> None:
         """Analyse a whole script text (the line itself, ``bash -c``'s string, ...)."""
         if self.depth >= MAX_DEPTH:
-            self._emit(Effect.exec((text,), cwd=self.cwd, origin=origin),
+            self.emit(Effect.exec((text,), cwd=self.cwd, origin=origin),
                        [Floor(Verdict.ASK, "wrappers nested too deeply to analyse", unresolved=True)])
             return
         tree = parse(text)
@@ -67,7 +68,7 @@ class Walker(files.FileContext):
         start = len(self.out)
         try:
             if root.has_error:
-                self._emit(Effect.exec((text,), cwd=self.cwd, origin=origin or "line"),
+                self.emit(Effect.exec((text,), cwd=self.cwd, origin=origin or "line"),
                            [Floor(Verdict.ASK, "the command line does not parse cleanly; "
                                   "it cannot be analysed with certainty", unresolved=True)])
             self.stmt(root, stdin)
@@ -133,7 +134,7 @@ class Walker(files.FileContext):
             self._declaration(node)
         elif kind == "for_statement":
             self._for(node, stdin)
-        elif kind in _REDIRECTS:  # "$(< file)": a redirection with no command
+        elif kind in REDIRECTS:  # "$(< file)": a redirection with no command
             outputs: list[tuple[str, bool, str]] = []
             trailing: list[Node] = []
             self._redirect(node, [], trailing, outputs)
@@ -166,127 +167,7 @@ class Walker(files.FileContext):
                 current = last_stdin
             self.stmt(stage, current)
             text = program_effects.static_output(self.last_cmd) if self.last_cmd else None
-            current = Stdin("pipe", text, self._downloads(before))
-
-    def _downloads(self, start: int) -> bool:
-        return any(e.kind is Kind.NET for e in self.out[start:])
-
-    # ----------------------------------------------------------- redirections
-    def redirected(self, node: Node, stdin: Stdin | None) -> None:
-        body = node.child_by_field_name("body")
-        redirects = [c for c in node.children if c.type in _REDIRECTS]
-        extra_args: list[Node] = []
-        trailing: list[Node] = []
-        in_stdin: Stdin | None = None
-        outputs: list[tuple[str, bool, str]] = []  # (path, known, op)
-        for red in redirects:
-            got = self._redirect(red, extra_args, trailing, outputs)
-            if got is not None:
-                in_stdin = got
-        before = len(self.out)
-        dropped = _dropped_words(node)
-        if body is not None:
-            if body.type == "command":
-                self.command(body, in_stdin or stdin, extra_args, dropped)
-            elif body.type == "pipeline" and in_stdin is not None:
-                self.pipeline(body.named_children, stdin, in_stdin)
-            else:
-                self.stmt(body, in_stdin or stdin)
-                for group in _adjacent_groups(extra_args):
-                    eval_nodes(group, self)
-                if dropped or extra_args:
-                    self._emit(Effect.exec((text_of(node),), cwd=self.cwd, origin="line"),
-                               [Floor(Verdict.ASK, "words after a redirection cannot be attributed "
-                                      "to a command with certainty", unresolved=True)])
-        downloaded = self._downloads(before)
-        content = program_effects.static_output(self.last_cmd) \
-            if body is not None and body.type == "command" else None
-        for path, known, op in outputs:
-            self.out.extend(self.file_effects(Kind.WRITE, path, known, self.cwd, "redirect"))
-            if downloaded:
-                self.note_download(path, self.cwd)
-            elif known and op in (">", ">|", "&>"):
-                self.note_written(path, self.cwd, content)
-        self._trailing(trailing, downloaded)
-
-    def _trailing(self, trailing: list[Node], downloaded: bool) -> None:
-        """Statements the grammar nests inside a here-document redirection."""
-        rest = trailing
-        if trailing and trailing[0].type == "pipeline":
-            out = program_effects.static_output(self.last_cmd) if self.last_cmd else None
-            self.pipeline(trailing[0].named_children, Stdin("pipe", out, downloaded), None)
-            rest = trailing[1:]
-        for item in rest:
-            self.stmt(item, None)
-
-    def _redirect(self, red: Node, extra_args: list[Node], trailing: list[Node],
-                  outputs: list[tuple[str, bool, str]]) -> Stdin | None:
-        """Effects of one redirection; returns what it feeds to standard input, if anything."""
-        if red.type == "herestring_redirect":
-            words = [c for c in red.named_children]
-            args = eval_nodes(words, self) if words else []
-            text = " ".join(a.text for a in args)
-            known = all(a.known for a in args)
-            return Stdin("herestring", text + "\n" if known else None,
-                         any(a.download for a in args))
-        if red.type == "heredoc_redirect":
-            return self._heredoc(red, trailing)
-        op = ""
-        dest: list[Node] = []
-        for child in red.children:
-            if not child.is_named:
-                op += child.type
-            elif child.type == "ERROR" and not dest and set(text_of(child).strip()) <= set("<>&|-"):
-                op += text_of(child).strip()  # "5<>" parses as "<" then an ERROR ">"
-            elif child.type == "file_descriptor":
-                continue
-            elif not dest or (dest[-1].end_byte == child.start_byte and not extra_args):
-                dest.append(child)
-            else:
-                extra_args.append(child)
-        if not dest:
-            return None
-        args = eval_nodes(dest, self)
-        target = args[0] if args else Arg("", False)
-        known = target.known and len(args) == 1
-        path = target.text
-        if op in (">&", "<&", ">&-", "<&-") and (path.isdigit() or path == "-"):
-            return None
-        if op.startswith("<") and op != "<>":
-            self.out.extend(self.file_effects(Kind.READ, path, known, self.cwd, "redirect",
-                                              glob=target.glob))
-            net = files.dev_net(path)
-            return Stdin("file", None, net is not None or target.download)
-        if op == "<>":
-            self.out.extend(self.file_effects(Kind.READ, path, known, self.cwd, "redirect",
-                                              glob=target.glob))
-        if target.glob:  # bash expands a glob in a redirection target (one match)
-            self.out.extend(self.file_effects(Kind.WRITE, path, known, self.cwd, "redirect", glob=True))
-        outputs.append((path, known, op))
-        return None
-
-    def _heredoc(self, red: Node, trailing: list[Node]) -> Stdin:
-        quoted = False
-        body_text = ""
-        expands = False
-        strip_tabs = False
-        for child in red.children:
-            if child.type == "heredoc_start":
-                quoted = any(ch in text_of(child) for ch in "'\"\\")
-            elif child.type == "<<-":
-                strip_tabs = True
-            elif child.type == "heredoc_body":
-                body_text = text_of(child)
-                if not quoted:
-                    for sub in child.named_children:
-                        if sub.type in ("simple_expansion", "expansion", "command_substitution"):
-                            expands = True
-                            eval_word(sub, self)
-            elif child.is_named and child.type not in ("heredoc_end",):
-                trailing.append(child)
-        if strip_tabs:
-            body_text = "\n".join(line.lstrip("\t") for line in body_text.split("\n"))
-        return Stdin("heredoc", None if expands else body_text, False)
+            current = Stdin("pipe", text, self.downloads(before))
 
     # ---------------------------------------------------------------- commands
     def command(self, node: Node, stdin: Stdin | None, extra_args: list[Node] | None = None,
@@ -302,7 +183,7 @@ class Walker(files.FileContext):
             if child.type == "variable_assignment":
                 name, value = self._assignment_value(child)
                 assigns[name] = value
-            elif child.type in _REDIRECTS:
+            elif child.type in REDIRECTS:
                 got = self._redirect(child, more, trailing, outputs)
                 if got is not None:
                     local_stdin = got
@@ -311,11 +192,11 @@ class Walker(files.FileContext):
         words.extend(extra_args or ())
         words.extend(more)
         args: list[Arg] = []
-        for group in _adjacent_groups(words):
+        for group in adjacent_groups(words):
             args.extend(eval_nodes(group, self))
-        for word in (dropped or []) + _dropped_words(node):
+        for word in (dropped or []) + dropped_words(node):
             # text the grammar left out of every node: keep it, literal only when plainly so
-            args.append(Arg(word, _PLAIN_WORD.fullmatch(word) is not None))
+            args.append(Arg(word, PLAIN_WORD.fullmatch(word) is not None))
         if not args:
             self.vars.update(assigns)
             return
@@ -328,7 +209,7 @@ class Walker(files.FileContext):
         self.last_cmd = cmd
         before = len(self.out)
         self.run(cmd, computed_name=computed_name)
-        downloaded = self._downloads(before)
+        downloaded = self.downloads(before)
         content = program_effects.static_output(cmd)
         for path, known, op in outputs:
             self.out.extend(self.file_effects(Kind.WRITE, path, known, self.cwd, "redirect"))
@@ -355,7 +236,7 @@ class Walker(files.FileContext):
                 self.calling.discard(name)
             return
         if self.depth >= MAX_DEPTH:
-            self._emit(Effect.exec(cmd.argv, cwd=cmd.cwd, origin=cmd.origin),
+            self.emit(Effect.exec(cmd.argv, cwd=cmd.cwd, origin=cmd.origin),
                        [Floor(Verdict.ASK, "wrappers nested too deeply to analyse", unresolved=True)])
             return
         outcome = Outcome()
@@ -371,7 +252,7 @@ class Walker(files.FileContext):
             self._builtin(cmd, outcome)
             program_effects.analyze(cmd, self, outcome)
             unwrap.unwrap(cmd, self, outcome)
-        self._emit(Effect.exec(cmd.argv, cwd=cmd.cwd, origin=cmd.origin), outcome.floors)
+        self.emit(Effect.exec(cmd.argv, cwd=cmd.cwd, origin=cmd.origin), outcome.floors)
         self.out.extend(outcome.effects)
         for path in outcome.downloads_to:
             self.note_download(path, cmd.cwd)
@@ -393,7 +274,7 @@ class Walker(files.FileContext):
                         remote=inner.remote, stdin=inner.stdin)
             self.cwd, self.cwd_known = saved_cwd
 
-    def _emit(self, effect: Effect, floors: list[Floor]) -> None:
+    def emit(self, effect: Effect, floors: list[Floor]) -> None:
         order = sorted(floors, key=lambda f: (-f.verdict.rank, f.form is not None))
         for floor in order:
             verdict = floor.verdict
@@ -430,68 +311,6 @@ class Walker(files.FileContext):
                     if not cmd.known[i]:
                         outcome.unresolved("an alias with a value that is not statically known")
 
-    # ------------------------------------------------------------ assignments
-    def _assignment_value(self, node: Node) -> tuple[str, str | None]:
-        name_node = node.child_by_field_name("name")
-        name = text_of(name_node) if name_node is not None else ""
-        value_nodes = [c for c in node.children if c.is_named and c != name_node]
-        if not value_nodes:
-            return name, ""
-        if value_nodes[0].type == "array":
-            for item in value_nodes[0].named_children:
-                eval_word(item, self)
-            return name, None
-        args = eval_nodes(value_nodes, self)
-        if not args:
-            return name, ""
-        if all(a.known for a in args):
-            return name, " ".join(a.text for a in args)
-        return name, None
-
-    def _assignments(self, node: Node) -> None:
-        items = [node] if node.type == "variable_assignment" else \
-            [c for c in node.named_children if c.type == "variable_assignment"]
-        for item in items:
-            name, value = self._assignment_value(item)
-            self.vars[name] = value
-            self._dangerous_assignment(name, value, "assignment")
-
-    def _declaration(self, node: Node) -> None:
-        self.visited.add((node.start_byte, node.end_byte))
-        keyword = node.children[0].type if node.children else ""
-        names = 0
-        nameref = False
-        for child in node.named_children:
-            if child.type == "variable_assignment":
-                names += 1
-                name, value = self._assignment_value(child)
-                if nameref:  # declare -n NAME=TARGET: NAME reads and writes TARGET
-                    self.namerefs[name] = value if value and _NAME.fullmatch(value) else None
-                    continue
-                self.vars[name] = value
-                if keyword in ("export", "declare", "typeset", "readonly", "local"):
-                    self._dangerous_assignment(name, value, keyword)
-            elif child.type == "variable_name":
-                names += 1
-                if nameref:
-                    self.namerefs[text_of(child)] = None
-                self.vars.setdefault(text_of(child), None)
-            else:
-                for arg in eval_word(child, self):
-                    if not arg.text.startswith("-"):
-                        names += 1
-                    elif keyword != "export" and "n" in arg.text[1:] and not arg.text.startswith("--"):
-                        nameref = True
-        if names == 0 and keyword in ("export", "declare", "typeset", "readonly"):
-            self.out.append(Effect.env("*", origin=keyword).with_floor(
-                Verdict.ASK, f"'{keyword}' without names prints every variable"))
-
-    def _dangerous_assignment(self, name: str, value: str | None, origin: str) -> None:
-        reason = program_effects.dangerous_env(name)
-        if reason:
-            floor = Verdict.DENY if self.non_interactive else Verdict.ASK
-            self.out.append(Effect.env(name, origin=origin).with_floor(floor, reason))
-
     def _define_function(self, node: Node) -> None:
         name_node = node.child_by_field_name("name")
         body = node.child_by_field_name("body")
@@ -519,49 +338,6 @@ class Walker(files.FileContext):
             self.stmt(body, stdin)
 
     # ------------------------------------------------------------------ Scope
-    def lookup(self, name: str) -> str | None:
-        if name in self.namerefs:
-            return self.indirect(name)
-        if name in self.vars:
-            return self.vars[name]
-        if name.isdigit():
-            index = int(name)
-            if self.positional is not None and index < len(self.positional):
-                return self.positional[index]
-            return None
-        if name == "HOME":
-            self._note_env(name)
-            return self.home
-        if name == "PWD" and self.cwd_known:
-            return self.cwd
-        if name in _SPECIAL_VARS or not name:
-            return None
-        self._note_env(name)
-        return None
-
-    def indirect(self, target: str | None) -> str | None:
-        if target is None:
-            if "!" not in self.env_seen:
-                self.env_seen.add("!")
-                self.out.append(Effect.env("*", origin="indirect expansion").with_floor(
-                    self.unresolved, "reads a variable whose name is not statically known"))
-            return None
-        seen = {target}
-        while target in self.namerefs:  # a chain of references
-            nxt = self.namerefs[target]
-            if nxt is None or nxt in seen:
-                return self.indirect(None)
-            seen.add(nxt)
-            target = nxt
-        if target in self.vars:
-            return self.vars[target]
-        return self.lookup(target)
-
-    def _note_env(self, name: str) -> None:
-        if name not in self.env_seen:
-            self.env_seen.add(name)
-            self.out.append(Effect.env(name, origin="expansion"))
-
     def substitution(self, node: Node) -> bool:
         saved = (self.cwd, self.cwd_known, self.last_cmd)
         before = len(self.out)
@@ -570,60 +346,7 @@ class Walker(files.FileContext):
         for child in node.named_children:
             self.stmt(child, stdin)
         self.cwd, self.cwd_known, self.last_cmd = saved
-        return self._downloads(before)
-
-
-def _adjacent_groups(nodes: list[Node]) -> list[list[Node]]:
-    """Group nodes that touch (no blank between them): they form one shell word.
-
-    A line continuation (backslash-newline) between two nodes joins them too: bash removes
-    it before splitting words, tree-sitter-bash treats it as a separator."""
-    groups: list[list[Node]] = []
-    for item in nodes:
-        if groups and _touching(groups[-1][-1], item):
-            if groups[-1][-1].type == "$" and len(groups[-1]) == 1 and item.type == "string":
-                groups[-1] = [item]  # $"..." (locale translation) is just the string
-                continue
-            groups[-1].append(item)
-        else:
-            groups.append([item])
-    return groups
-
-
-_PLAIN_WORD = re.compile(r"[A-Za-z0-9_./:@%+,=-]+")
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
-def _dropped_words(node: Node) -> list[str]:
-    """Words inside ``node`` that no child covers (tree-sitter-bash drops a lone ``-``)."""
-    raw = node.text or b""
-    start = node.start_byte
-    pos = start
-    gaps: list[bytes] = []
-    for child in node.children:
-        if child.start_byte > pos:
-            gaps.append(raw[pos - start: child.start_byte - start])
-        pos = max(pos, child.end_byte)
-    if pos < node.end_byte:
-        gaps.append(raw[pos - start:])
-    words: list[str] = []
-    for gap in gaps:
-        text = gap.replace(b"\\\n", b" ").decode("utf-8", "replace")
-        words.extend(text.split())
-    return words
-
-
-def _touching(left: Node, right: Node) -> bool:
-    gap = right.start_byte - left.end_byte
-    if gap == 0:
-        return True
-    if gap % 2 or gap > 64:
-        return False
-    node: Node | None = left
-    while node is not None and node.parent is not None:
-        node = node.parent
-    source = node.text if node is not None else None
-    return source is not None and source[left.end_byte: right.start_byte] == b"\\\n" * (gap // 2)
+        return self.downloads(before)
 
 
 def _quote(text: str) -> str:
