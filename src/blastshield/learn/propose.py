@@ -89,6 +89,9 @@ def propose(actions: Iterable[SeenAction], policy: Policy) -> Proposal:
         sessions.setdefault(action.session, None)
         distinct.add((action.tool, action.summary))
         judged = [(effect, _judge(effect, policy, ctx, secrets)) for effect in action.effects]
+        carried = _data_in_url(action.summary)
+        if carried:
+            judged = [(e, carried if e.kind == "net" else j) for e, j in judged]
         refused = [(e, j) for e, j in judged if isinstance(j, Refusal)]
         if refused:
             for effect, refusal in refused:
@@ -138,6 +141,18 @@ def propose(actions: Iterable[SeenAction], policy: Policy) -> Proposal:
                     asks={("commands", "ask"): guards, ("network", "ask"): sorted(asked_hosts - set(hosts))})
 
 
+_OPAQUE_QUERY = re.compile(r"https?://[^\s?#]+\?\S*?=([A-Za-z0-9+/_%=.-]{24,})")
+
+
+def _data_in_url(summary: str) -> Refusal | None:
+    """A URL whose query carries a long opaque value: the shape of data leaving in a request."""
+    match = _OPAQUE_QUERY.search(summary)
+    if match is None or not any(ch.isdigit() for ch in match.group(1)):
+        return None
+    return Refusal("data in a URL", "the request carries a long opaque value in its query string"
+                   " (how data is smuggled out); a person should look at it")
+
+
 def _drop_covered(globs: list[str]) -> list[str]:
     """Without the globs another ``folder/**`` glob of the list already covers."""
     folders = [g[:-3] for g in globs if g.endswith("/**")]
@@ -161,6 +176,7 @@ def _note(human: dict[tuple[str, str], HumanDecision], effect: SeenEffect, refus
 
 #: Refusals that mean "never": the hosts such an action reached are not even put on the ask list.
 _HARD = frozenset({"built-in protection", "analysis", "policy deny rule", "secret path", "network tool",
+                   "data in a URL",
                    "destructive", "unresolved", "unknown tool", "IP address", "unresolved host",
                    "program from a path", "write outside the workspace"})
 _RULE_LIST = re.compile(r"\[(files|commands|network|mcp|env)\]\.(deny|ask)\[")

@@ -47,6 +47,7 @@ class ActionRow:
     rule: str
     reason: str
     effects: list[dict[str, Any]]
+    mode: str = ""
     outcome: dict[str, Any] = field(default_factory=dict)
     findings: list[FindingRow] = field(default_factory=list)
 
@@ -90,7 +91,7 @@ def collect(records: Iterable[Record], *, title: str, generated: str, log: str,
                             str(body.get("tool") or ""), str(body.get("action") or ""),
                             str(body.get("decision") or ""), str(body.get("applied") or ""),
                             str(body.get("rule") or ""), str(body.get("reason") or ""),
-                            [e for e in effects if isinstance(e, dict)])
+                            [e for e in effects if isinstance(e, dict)], str(body.get("mode") or ""))
             actions.append(row)
             if use:
                 by_use[(session, use)] = row
@@ -131,11 +132,13 @@ def _seconds(stamp: str) -> float | None:
         return None
 
 
-def _badge(decision: str, applied: str = "") -> str:
+def _badge(decision: str, applied: str = "", mode: str = "") -> str:
     kind = decision if decision in ("allow", "ask", "deny", "block") else "none"
     text = _e(decision or "—")
     if applied and applied != decision:
-        return f'<span class="badge {kind}">{text}</span> <span class="muted">→ {_e(applied)} (mode)</span>'
+        how = f"{mode} mode" if mode else "mode"
+        return (f'<span class="badge {kind}">{text}</span>'
+                f' <span class="muted">→ {_e(applied)} ({_e(how)})</span>')
     return f'<span class="badge {kind}">{text}</span>'
 
 
@@ -280,7 +283,7 @@ def _action_row(row: ActionRow) -> str:
     return (f'<tr class="action d-{kind}" id="a-{row.seq}" data-decision="{_e(kind)}"'
             f' data-session="{_e(row.session)}" data-findings="{len(row.findings)}">'
             f"<td>{row.seq}</td><td>{_e(_time(row.time))}</td><td class=\"mono\">{_e(row.session[:12])}</td>"
-            f"<td>{_e(row.tool)}</td><td>{details}</td><td>{_badge(row.decision, row.applied)}</td>"
+            f"<td>{_e(row.tool)}</td><td>{details}</td><td>{_badge(row.decision, row.applied, row.mode)}</td>"
             f'<td class="mono">{_e(_short_rule(row.rule))}</td></tr>')
 
 
