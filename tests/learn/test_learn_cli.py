@@ -152,3 +152,18 @@ def test_learn_without_a_log_says_what_to_do(env: Env) -> None:
     assert "no audit log yet" in result.stderr and "blastshield init --mode learn" in result.stderr
     bad = env.run("learn", "--since", "yesterday")
     assert bad.code == 2 and "--since 'yesterday': not a time" in bad.stderr
+
+
+def test_learn_judges_deny_and_ask_rules_of_the_policy_in_force(env: Env) -> None:
+    from learn_testkit import write_policy
+
+    base = 'version = 1\nmode = "learn"\n[commands]\nallow = []\ndeny = [{deny}]\n'
+    write_policy(env, base.format(deny='"make *"'))
+    assert bash(env, "make build") == "allow"  # learn mode; recorded as a deny by [commands].deny[0]
+    first = learn_json(env)
+    assert first["observed_commands"] == []
+    assert [(h["category"], h["subject"]) for h in first["needs_human_decision"]] == [
+        ("policy deny rule", "exec make build")]
+    write_policy(env, base.format(deny=""))  # the person dropped the rule since
+    second = learn_json(env)
+    assert second["observed_commands"] == ["make build *"] and second["needs_human_decision"] == []

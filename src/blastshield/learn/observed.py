@@ -16,7 +16,7 @@ from blastshield.errors import UsageError
 
 if TYPE_CHECKING:
     from blastshield.audit.events import Record
-    from blastshield.effects import Action, Decision
+    from blastshield.effects import Action, Decision, Effect
     from blastshield.policy.model import Policy
 
 
@@ -130,6 +130,26 @@ def action_from_decision(action: Action, decision: Decision, *, seq: int = 0, se
         rule=rule_text(top) if top is not None else "",
         effects=tuple(replace(_effect(dict(effect_dict(item))), argv=item.effect.argv)
                       for item in decision.effects))
+
+
+def as_effect(seen: SeenEffect) -> Effect | None:
+    """A recorded effect rebuilt for deciding again against the policy in force."""
+    from blastshield.effects import Effect, Kind
+
+    kind, target = seen.kind, seen.target
+    if kind == "exec" and target:
+        return Effect.exec(seen.words)
+    if kind in ("read", "write", "delete") and target.startswith("/"):
+        return Effect(Kind(kind), target, path=target)
+    if kind == "net" and target:
+        host, sep, port = target.rpartition(":")
+        if sep and port.isdigit():
+            return Effect.net(host, int(port))
+        return Effect.net(target)
+    if kind == "mcp" and ":" in target:
+        server, _, tool = target.partition(":")
+        return Effect.mcp(server, tool)
+    return None
 
 
 def read_records(policy: Policy, *, since: str = "", session: str = "") -> list[Record]:

@@ -22,7 +22,7 @@ from blastshield.learn.generalise import (
     host_pattern,
     path_globs,
 )
-from blastshield.learn.observed import SeenAction, SeenEffect
+from blastshield.learn.observed import SeenAction, SeenEffect, as_effect
 from blastshield.paths import expand, home_dir, is_within
 from blastshield.policy.match import path_matches
 from blastshield.policy.model import Policy
@@ -190,11 +190,11 @@ def _judge(effect: SeenEffect, policy: Policy, ctx: PathContext,
         return Refusal("built-in protection", reason or "no policy can allow this")
     if effect.by_analysis:
         return Refusal("analysis", effect.reason or "the shell analysis refused to let a rule decide this")
-    listed = _RULE_LIST.search(effect.rule)
-    if listed and effect.decision in ("deny", "ask"):
+    listed, decided, rule = _listed_now(effect, policy)
+    if listed and decided in ("deny", "ask"):
         verb = "denies" if listed.group(2) == "deny" else "asks for"
         return Refusal(f"policy {listed.group(2)} rule",
-                       f"the policy in force {verb} this ({_short(effect.rule)}); learn keeps that rule")
+                       f"the policy in force {verb} this ({_short(rule)}); learn keeps that rule")
     kind = effect.kind
     if kind == "exec":
         pattern = command_pattern(effect.words)
@@ -214,6 +214,19 @@ def _judge(effect: SeenEffect, policy: Policy, ctx: PathContext,
     if kind == "mcp":
         return "mcp", re.sub(r"([*?\[])", r"[\1]", effect.target)
     return None
+
+
+def _listed_now(effect: SeenEffect, policy: Policy) -> tuple[re.Match[str] | None, str, str]:
+    """The deny/ask list rule of the policy *in force* that catches this effect (decided again;
+    the recorded decision when the effect cannot be rebuilt)."""
+    from blastshield.policy.decide import decide_effect
+
+    rebuilt = as_effect(effect)
+    if rebuilt is None:
+        return _RULE_LIST.search(effect.rule), effect.decision, effect.rule
+    decided = decide_effect(policy, rebuilt)
+    rule = str(decided.rule) if decided.rule is not None else "analysis"
+    return _RULE_LIST.search(rule), decided.verdict.value, rule
 
 
 def _short(rule: str) -> str:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from blastshield.effects import Effect, Kind, Verdict
+from blastshield.effects import Effect, Verdict
 from blastshield.learn.generalise import (
     DESTRUCTIVE,
     INFRASTRUCTURE,
@@ -28,7 +28,7 @@ from blastshield.learn.generalise import (
     host_pattern,
     path_globs,
 )
-from blastshield.learn.observed import SeenAction, SeenEffect
+from blastshield.learn.observed import SeenAction, as_effect
 from blastshield.learn.propose import path_context, suggestion_for
 from blastshield.paths import expand, is_within
 from blastshield.policy.decide import decide_effect
@@ -116,24 +116,6 @@ def _patterns(policy: Policy, table: str, key: str) -> tuple[Pattern, ...]:
         return policy.files.read if key == "read" else policy.files.write
     rules = {"commands": policy.commands, "network": policy.network, "mcp": policy.mcp}[table]
     return rules.allow
-
-
-def as_effect(seen: SeenEffect) -> Effect | None:
-    """A recorded effect rebuilt for deciding again (argv from the recorded target, split on spaces)."""
-    kind, target = seen.kind, seen.target
-    if kind == "exec" and target:
-        return Effect.exec(seen.words)
-    if kind in ("read", "write", "delete") and target.startswith("/"):
-        return Effect(Kind(kind), target, path=target)
-    if kind == "net" and target:
-        host, sep, port = target.rpartition(":")
-        if sep and port.isdigit():
-            return Effect.net(host, int(port))
-        return Effect.net(target)
-    if kind == "mcp" and ":" in target:
-        server, _, tool = target.partition(":")
-        return Effect.mcp(server, tool)
-    return None
 
 
 def _usage(policy: Policy, actions: Iterable[SeenAction]) -> dict[tuple[str, str, int], list[str]]:
