@@ -57,6 +57,22 @@ def looks_random(value: str) -> bool:
     return len(value) >= 8 and classes >= 2
 
 
+_DEFAULT_PASSWORDS = frozenset({
+    "root", "admin", "password", "passwd", "pass", "secret", "test", "testing", "changeme", "default",
+    "guest", "user", "postgres", "mysql", "example", "demo", "123456", "12345678", "qwerty", "letmein",
+    "toor", "dev", "development", "local", "localhost", "none", "null",
+})
+
+
+def default_grade(value: str) -> bool:
+    """A password that is a well-known default or too short to be a real credential (``"root"``,
+    ``"changeme"``, ``"1234"``): development scaffolding far more often than a leaked secret, so
+    it is reported at low confidence (shown with --min-confidence low), as detect-secrets and
+    gitleaks also treat low-entropy values."""
+    bare = value.strip(_QUOTES).strip()
+    return len(bare) < 8 or bare.lower() in _DEFAULT_PASSWORDS
+
+
 def _rule_for(kind: str) -> tuple[RuleSpec, str]:
     if kind == "private-key":
         return SECRET_PRIVATE_KEY, "key"
@@ -128,6 +144,8 @@ def analyze(path: str, text: str) -> list[Finding]:
             continue
         confidence = _confidence(match)
         if family in ("password", "generic") and in_tests(path):
+            confidence = Confidence.LOW
+        if family == "password" and default_grade(value):
             confidence = Confidence.LOW
         end_line = match.line + value.count("\n")
         message = (f"{describe(match.kind)} ({match.kind}): {mask(value, family)} — anyone who can read "
