@@ -23,7 +23,8 @@ def median(values: Sequence[float]) -> float:
     return statistics.median(values)
 
 
-def workspace(files: dict[str, str] | None = None, *, init_args: Sequence[str] = ()) -> tuple[str, dict[str, str]]:
+def workspace(files: dict[str, str] | None = None, *,
+              init_args: Sequence[str] = ()) -> tuple[str, dict[str, str]]:
     """A fresh git repo with `blastshield init` done, and an environment with its own HOME."""
     root = tempfile.mkdtemp(prefix="bs-bench-")
     home = os.path.join(root, "home")

@@ -10,12 +10,11 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from _common import median, workspace  # noqa: E402
-
-from blastshield.effects import Action  # noqa: E402
-from blastshield.policy.decide import decide  # noqa: E402
-from blastshield.policy.load import load_policy  # noqa: E402
-from blastshield.shell import analyze  # noqa: E402
+from _common import median, workspace
+from blastshield.effects import Action
+from blastshield.policy.decide import decide
+from blastshield.policy.load import load_policy
+from blastshield.shell import analyze
 
 TEMPLATES = (
     "git status", "git diff --stat HEAD~{n}", "git log --oneline -n {n}", "ls -la src/pkg{n}",
