@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from blastshield.guard import Denied, Guard
@@ -35,7 +36,7 @@ def fetch(url: str) -> str:
 
 
 def main() -> int:
-    calls = [
+    calls: list[tuple[str, Callable[[], object]]] = [
         ("write_file", lambda: write_file("notes.md", "# plan\n")),
         ("read_file", lambda: read_file("notes.md")),
         ("read_file ~/.ssh/id_rsa", lambda: read_file("~/.ssh/id_rsa")),
