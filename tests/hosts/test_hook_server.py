@@ -533,3 +533,20 @@ def test_a_flood_of_idle_connections_cannot_stall_hooks(served: Served) -> None:
     fallbacks = sum(int(line.rsplit(", ", 1)[1].split(" fallbacks")[0]) for line in exits)
     assert fallbacks >= 7, log  # 70 - 64 idle ones, and the hook that came after them
     assert answers(log) >= 1, log
+
+
+def test_server_exits_when_a_loaded_source_file_changes(served: Served, tmp_path: Path) -> None:
+    import blastshield
+
+    copy = tmp_path / "pkg"  # a private copy of the package: the shared checkout is never touched
+    shutil.copytree(Path(blastshield.__file__).parent, copy / "blastshield",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    served.extra["PYTHONPATH"] = str(copy)
+    start(served)
+    runner = copy / "blastshield" / "hosts" / "runner.py"
+    runner.write_text(runner.read_text() + "\n# edited\n")
+    wait_until(lambda: "source files changed (hosts/runner.py)" in served.log(), "exit on a changed module")
+    wait_until(lambda: not server_pids(served.runtime), "the server process to end")
+    result = served.hook("claude-code", claude("Read", {"file_path": "~/.ssh/id_rsa"}, served.env))
+    assert result.json()["hookSpecificOutput"]["permissionDecision"] == "deny"
+    served.wait_serving(count=2)  # that call answered in-process and started a server on the new code
