@@ -87,16 +87,21 @@ class ReviewReport:
     risky: list[RuleNote] = field(default_factory=list)
     prompts: list[PromptGroup] = field(default_factory=list)
     denies: list[PromptGroup] = field(default_factory=list)
+    workspace: str = ""
+    family_kept: int = 0  # unused rules that belong to a capability family in use
 
 
 def review(policy: Policy, actions: list[SeenAction], *, last_seq: int = 0) -> ReviewReport:
     report = ReviewReport(policy.path, policy.digest, policy.mode.value, len(actions),
-                          len({a.session for a in actions}), last_seq)
+                          len({a.session for a in actions}), last_seq, workspace=policy.workspace)
     used = _usage(policy, actions)
+    kept = _family_members_in_use(policy, used)
     for table, key in _GRANTS:
         for pattern in _patterns(policy, table, key):
             targets = used.get((table, key, pattern.index), [])
-            if not targets:
+            if not targets and table == "commands" and pattern.shown in kept:
+                report.family_kept += 1
+            elif not targets:
                 report.unused.append(RuleNote("unused", table, key, pattern.shown,
                                               "never used: a candidate to remove"))
                 continue
@@ -116,6 +121,18 @@ def _patterns(policy: Policy, table: str, key: str) -> tuple[Pattern, ...]:
         return policy.files.read if key == "read" else policy.files.write
     rules = {"commands": policy.commands, "network": policy.network, "mcp": policy.mcp}[table]
     return rules.allow
+
+
+def _family_members_in_use(policy: Policy, used: dict[tuple[str, str, int], list[str]]) -> set[str]:
+    """Members of the capability families the policy's [files] grants or a used member unlock."""
+    from blastshield.learn.families import command_families, family_members
+
+    def inside(patterns: tuple[Pattern, ...]) -> bool:
+        return any(is_within(p.text.removesuffix("/**"), policy.workspace) for p in patterns)
+
+    used_commands = {p.shown for p in policy.commands.allow if used.get(("commands", "allow", p.index))}
+    names = command_families(used_commands, inside(policy.files.read), inside(policy.files.write))
+    return {member for name in names for member in family_members(name)}
 
 
 def _usage(policy: Policy, actions: Iterable[SeenAction]) -> dict[tuple[str, str, int], list[str]]:

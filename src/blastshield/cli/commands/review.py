@@ -78,6 +78,7 @@ def report_json(report: ReviewReport, since_last: SinceLast | None) -> dict[str,
     return {
         "version": 1, "policy": report.policy, "policy_hash": report.policy_hash, "mode": report.mode,
         "observed": {"tool_calls": report.actions, "sessions": report.sessions},
+        "family_members_unused": report.family_kept,
         "unused": notes(report.unused), "wider": notes(report.wider), "risky": notes(report.risky),
         "prompts": [{**asdict(g), "fix": list(g.fix)} for g in report.prompts],
         "denies": [{**asdict(g), "fix": list(g.fix)} for g in report.denies],
@@ -90,18 +91,30 @@ def report_text(report: ReviewReport, since_last: SinceLast | None) -> list[str]
              f" calls in {report.sessions} session(s)."]
     lines += _section(f"Allow rules never used ({len(report.unused)}): candidates to remove",
                       [f"{n.where} {n.pattern}" for n in report.unused])
+    if report.family_kept:
+        lines.append(f"  ({report.family_kept} more unused rules belong to capability families the [files]"
+                     " grants already cover; see docs/learn.md)")
     lines += _section(f"Rules much wider than their use ({len(report.wider)})",
                       [f"{n.where} {n.pattern}: {n.message}" for n in report.wider])
     lines += _section(f"Risky grants ({len(report.risky)})",
                       [f"{n.severity:<6} {n.where} {n.pattern}: {n.message}" for n in report.risky])
+    from blastshield.paths import home_dir
+
+    home = home_dir()
+
+    def short(text: str) -> str:
+        if report.workspace:
+            text = text.replace(report.workspace + "/", "")
+        return text.replace(home + "/", "~/")
+
     asked = []
     for group in report.prompts:
-        head = f"{group.count}x asked: {_clip(group.example)}"
+        head = f"{group.count}x asked: {_clip(short(group.example))}"
         tail = ("add " + "; ".join(group.fix) + f" (removes {group.count} prompt(s))") if group.safe \
             else f"keep asking ({group.why})"
         asked.append(f"{head}\n      → {tail}")
     lines += _section(f"Prompts by frequency ({sum(g.count for g in report.prompts)} asked)", asked)
-    denied = [f"{g.count}x denied: {_clip(g.example)}\n      → "
+    denied = [f"{g.count}x denied: {_clip(short(g.example))}\n      → "
               + ("allowing it would take " + "; ".join(g.fix) if g.safe else g.why) for g in report.denies]
     lines += _section(f"Denies by frequency ({sum(g.count for g in report.denies)})", denied)
     lines.append("")
