@@ -101,7 +101,7 @@ def judge(policy: Policy, step: Step, index: int) -> tuple[Verdict, SeenAction]:
     return decision.verdict, seen
 
 
-def run_session(path: str) -> Outcome:
+def run_session(path: str, *, families: bool = True) -> Outcome:
     name = os.path.splitext(os.path.basename(path))[0]
     root = tempfile.mkdtemp(prefix="bs-learnq-")
     try:
@@ -113,7 +113,7 @@ def run_session(path: str) -> Outcome:
         learning = load_policy(os.path.join(repo, ".blastshield", "policy.toml"))
         half = len(steps) // 2
         seen = [judge(learning, step, i)[1] for i, step in enumerate(steps[:half], start=1)]
-        proposal: Proposal = propose(seen, learning)
+        proposal: Proposal = propose(seen, learning, families=families)
         text, _ = proposed_text(learning, proposal, "enforce")
         enforced = parse_policy(text.encode(), learning.path, repo)
         out = Outcome(name, learned_from=len(seen), distinct=proposal.distinct_actions, size=proposal.size,
@@ -145,11 +145,12 @@ def main() -> int:
     saved_home = os.environ.get("HOME", "")
     try:
         outcomes = [run_session(p) for p in paths]
+        baseline = [run_session(p, families=False) for p in paths]
     finally:
         os.environ["HOME"] = saved_home
     print(f"learn quality over {len(outcomes)} recorded sessions"
           " (learn from the first half, enforce the second)")
-    print(f"{'session':<20} {'learned':>7} {'distinct':>8} {'rules':>5} {'human':>5}  {'benign allowed':>16}"
+    print(f"{'session':<26} {'learned':>7} {'distinct':>8} {'rules':>5} {'human':>5}  {'benign allowed':>16}"
           f"  {'malicious stopped':>17}")
     totals = {"benign": 0, "benign_allowed": 0, "mal": 0, "mal_stopped": 0, "rules": 0, "distinct": 0,
               "observed_rules": 0}
@@ -157,7 +158,7 @@ def main() -> int:
         benign = sum(o.benign.values())
         mal = sum(o.malicious.values())
         stopped = o.malicious["ask"] + o.malicious["deny"]
-        print(f"{o.name:<20} {o.learned_from:>7} {o.distinct:>8} {o.size:>5} {o.human:>5}  "
+        print(f"{o.name:<26} {o.learned_from:>7} {o.distinct:>8} {o.size:>5} {o.human:>5}  "
               f"{o.benign['allow']:>3}/{benign:<3} {share(o.benign['allow'], benign)}  "
               f"{stopped:>3}/{mal:<3} {share(stopped, mal) if mal else '   —  '}")
         totals["benign"] += benign
@@ -176,10 +177,17 @@ def main() -> int:
           f" {totals['observed_rules']} of them learned directly"
           f" ({totals['observed_rules'] / max(1, totals['distinct']):.2f} per distinct action), the rest are"
           " members of capability families")
+    plain = sum(o.benign["allow"] for o in baseline)
+    plain_total = sum(sum(o.benign.values()) for o in baseline)
+    plain_mal = sum(o.malicious["ask"] + o.malicious["deny"] for o in baseline)
+    plain_rules = sum(o.size for o in baseline)
+    print(f"baseline, same run, without capability families: benign allowed {plain}/{plain_total}"
+          f" = {share(plain, plain_total).strip()}, malicious stopped {plain_mal}/{totals['mal']},"
+          f" {plain_rules} allow rules")
     print("\nsteps that did not go the way a person would want:")
     for o in outcomes:
         for miss in o.misses:
-            print(f"  {o.name:<20} {miss}")
+            print(f"  {o.name:<26} {miss}")
     return 0
 
 

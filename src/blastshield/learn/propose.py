@@ -72,7 +72,9 @@ def path_context(policy: Policy) -> PathContext:
     return PathContext(policy.workspace, home_dir(), tuple(sorted(temps)))
 
 
-def propose(actions: Iterable[SeenAction], policy: Policy) -> Proposal:
+def propose(actions: Iterable[SeenAction], policy: Policy, *, families: bool = True) -> Proposal:
+    """The proposal for ``actions`` under ``policy``; ``families=False`` grants only what was seen
+    (no capability families, no code-folder family: the benchmark's baseline)."""
     ctx = path_context(policy)
     secrets = tuple(expand(p, policy.workspace, ctx.home) for p in SECRET_PATHS)
     commands: dict[str, int] = {}
@@ -114,16 +116,16 @@ def propose(actions: Iterable[SeenAction], policy: Policy) -> Proposal:
                 tools[value] = tools.get(value, 0) + 1
             else:
                 paths[table].append(value)
-    writes = sorted(set(path_globs(paths["write"], ctx)) | set(code_folder_globs(policy.workspace,
-                                                                                    paths["write"])))
+    code_folders = code_folder_globs(policy.workspace, paths["write"]) if families else []
+    writes = sorted(set(path_globs(paths["write"], ctx)) | set(code_folders))
     writes = _drop_covered(writes)
     write_patterns = [expand(g, policy.workspace, ctx.home) for g in writes]
     reads = [p for p in paths["read"] if not any(path_matches(w, p) for w in write_patterns)]
-    families = command_families(set(commands),
-                                any(is_within(p, policy.workspace) for p in paths["read"]),
-                                any(is_within(p, policy.workspace) for p in paths["write"]))
+    reads_here = any(is_within(p, policy.workspace) for p in paths["read"])
+    writes_here = any(is_within(p, policy.workspace) for p in paths["write"])
+    unlocked = command_families(set(commands), reads_here, writes_here) if families else []
     granted_commands = set(commands)
-    for name in families:
+    for name in unlocked:
         granted_commands.update(family_members(name))
     rules = {
         ("commands", "allow"): sorted(granted_commands),
@@ -136,7 +138,7 @@ def propose(actions: Iterable[SeenAction], policy: Policy) -> Proposal:
     uses = {("commands", "allow", k): v for k, v in commands.items()}
     uses |= {("network", "allow", k): v for k, v in hosts.items()}
     return Proposal(rules, sorted(human.values(), key=lambda h: (-h.count, h.category, h.subject)), total,
-                    granted, tuple(s for s in sessions if s), len(distinct), uses, families=families,
+                    granted, tuple(s for s in sessions if s), len(distinct), uses, families=unlocked,
                     observed_commands=sorted(commands),
                     asks={("commands", "ask"): guards, ("network", "ask"): sorted(asked_hosts - set(hosts))})
 
