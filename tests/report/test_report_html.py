@@ -66,8 +66,16 @@ def test_page_is_self_contained_and_escapes_agent_text(logged: Env) -> None:
     assert "&lt;script&gt;window.__xss=1&lt;/script&gt;" in page
     assert "&lt;img src=x onerror=window.__xss=2&gt;.py" in page
     assert 'data-session="&quot;&gt;&lt;script&gt;window.__xss=3&lt;/script&gt;"' in page
-    assert re.search(r"<(link|img|iframe|object|embed)\b", page) is None
-    assert re.search(r"\s(src|href)=\"(https?:)?//", page) is None  # nothing loaded from anywhere
+    tags = _tags(page)
+    assert {name for name, _ in tags}.isdisjoint({"img", "link", "iframe", "object", "embed", "base", "form"})
+    assert [name for name, _ in tags].count("script") == 1
+    attributes = {attr for _, attrs in tags for attr in attrs}
+    assert "src" not in attributes  # nothing loaded from anywhere
+    assert not [a for a in attributes if a.startswith("on")]  # no event handler got through
+    links = re.findall(r'<a href="(https?://[^"]+)"([^>]*)>', page)  # rule docs: followed only on a click
+    assert links and all(url.startswith("https://") and 'rel="noopener noreferrer"' in rest
+                         for url, rest in links)
+    assert any(url.endswith("/BS-PY-089.md") for url, _ in links)
     csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', page)
     assert csp is not None
     policy = html.unescape(csp.group(1))
@@ -169,6 +177,20 @@ def test_filters_search_and_links_in_headless_chromium(logged: Env, tmp_path: Pa
             static.screenshot(path=str(ARTIFACTS / "report-nojs.png"))
         finally:
             browser.close()
+
+
+def _tags(page: str) -> list[tuple[str, list[str]]]:
+    """Every start tag of the page with its attribute names, as a browser's tokenizer sees them."""
+    from html.parser import HTMLParser
+
+    found: list[tuple[str, list[str]]] = []
+
+    class Collect(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            found.append((tag, [name for name, _ in attrs]))
+
+    Collect().feed(page)
+    return found
 
 
 def _visible(page: Any) -> list[tuple[str, str]]:

@@ -18,6 +18,7 @@ from typing import Any
 from blastshield.audit.events import Record
 from blastshield.audit.verify import VerifyReport
 from blastshield.learn.review import ReviewReport
+from blastshield.report import rule_docs_url
 from blastshield.report.html_assets import CSS, SCRIPT, content_security_policy
 
 _OUTCOME_EVENTS = ("PostToolUse", "PostToolUseFailure", "postToolUse", "postToolUseFailure", "AfterTool")
@@ -277,7 +278,9 @@ def _action_row(row: ActionRow) -> str:
         f'<div class="finding" id="af-{f.seq}"><a href="#f-{f.seq}">{_e(f.rule_id)}</a> {_e(f.severity)}'
         f" {_e(f.path)}:{_e(f.line)} — {_e(f.message)}</div>" for f in row.findings)
     details = (f'<details><summary class="mono">{_e(row.summary)}</summary>'
-               f'<table class="effects"><tr><th>Effect</th><th>Target</th><th>Decision</th><th>Rule</th></tr>'
+               '<table class="effects"><colgroup><col class="e-kind"><col class="e-target">'
+               '<col class="e-decision"><col></colgroup>'
+               "<tr><th>Effect</th><th>Target</th><th>Decision</th><th>Rule</th></tr>"
                f"{effects}</table><div><b>Why:</b> {_e(row.reason)}</div>{outcome}</details>{found}")
     kind = row.decision if row.decision in ("allow", "ask", "deny") else "none"
     return (f'<tr class="action d-{kind}" id="a-{row.seq}" data-decision="{_e(kind)}"'
@@ -296,7 +299,10 @@ def _findings(data: ReportData) -> str:
                "<th>Written by</th></tr></thead><tbody>")
     for f in data.findings:
         link = f'<a href="#a-{f.action_seq}">action #{f.action_seq}</a>' if f.action_seq else "—"
-        out.append(f'<tr id="f-{f.seq}"><td class="mono">{_e(f.rule_id)}</td><td>{_e(f.severity)}</td>'
+        docs = rule_docs_url(f.rule_id) if f.rule_id else ""
+        rule = (f'<a href="{_e(docs)}" rel="noopener noreferrer">{_e(f.rule_id)}</a>' if docs.startswith("https://")
+                else _e(f.rule_id))
+        out.append(f'<tr id="f-{f.seq}"><td class="mono">{rule}</td><td>{_e(f.severity)}</td>'
                    f'<td class="mono">{_e(f.path)}:{_e(f.line)}</td><td>{_e(f.message)}</td>'
                    f"<td>{link}</td></tr>")
     out.append("</tbody></table></section>")

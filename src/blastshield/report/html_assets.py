@@ -60,6 +60,7 @@ col.c-seq { width: 52px; } col.c-time { width: 86px; } col.c-session { width: 12
 col.c-tool { width: 92px; } col.c-decision { width: 120px; } col.c-rule { width: 26%; }
 details summary { cursor: pointer; }
 details .effects td, details .effects th { font-size: 12.5px; position: static; }
+col.e-kind { width: 64px; } col.e-target { width: 45%; } col.e-decision { width: 72px; }
 .finding { border-left: 3px solid var(--deny); padding-left: 6px; margin: 4px 0; }
 ul.plain { margin: 4px 0; padding-left: 18px; }
 .hidden-by-filter { display: none; }
