@@ -142,6 +142,14 @@ def warm_up(policy: str) -> None:
             load_policy(policy)
 
 
+def _identity(path: str) -> tuple[int, int] | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
+
+
 class LogKeeper:
     """One idle connection to the policy's SQLite audit log, held while the server runs.
 
@@ -198,7 +206,9 @@ class LogKeeper:
 class HookServer:
     def __init__(self, policy: str, directory: str, idle_s: float) -> None:
         self.policy = policy
-        self.material = client.key_material(policy, os.getcwd(), os.environ)
+        self.cwd = os.getcwd()
+        self.cwd_id = _identity(self.cwd)
+        self.material = client.key_material(policy, self.cwd, os.environ)
         self.name = client.server_name(self.material)
         self.directory = directory
         self.path = client.socket_path(directory, self.name)
@@ -221,6 +231,8 @@ class HookServer:
     def stale_reason(self) -> str:
         if self.policy and not os.path.isfile(self.policy):
             return "the policy file is gone"
+        if _identity(self.cwd) != self.cwd_id:
+            return "its working folder is gone"  # no hook can run there (a throwaway demo, a test)
         changed = self.changed_source()
         return f"blastshield's source files changed ({changed})" if changed else ""
 
@@ -247,8 +259,6 @@ class HookServer:
                 conn: socket.socket | None = listener.accept()[0]
             except TimeoutError:
                 conn = None
-            except InterruptedError:
-                continue
             now = time.monotonic()
             if now - self.last_check >= CHECK_EVERY_S:
                 self.last_check = now
@@ -369,7 +379,8 @@ def run_server(policy: str, spawn_fd: int | None = None) -> int:
         bound = os.stat(server.path).st_ino
     finally:
         if spawn_fd is not None:
-            _close_quietly(spawn_fd)  # hooks may start a server again (they will find this one)
+            with contextlib.suppress(OSError):
+                os.close(spawn_fd)  # hooks may start a server again (they will find this one)
     signal.signal(signal.SIGTERM, lambda *_: server.stop.set())
     _log(directory, server.name, f"serving policy={server.policy or '(located per request)'} "
                                  f"socket={server.path} idle={server.idle_s:g}s")
@@ -388,11 +399,6 @@ def run_server(policy: str, spawn_fd: int | None = None) -> int:
         _log(directory, server.name, f"exiting: {reason}; {server.answers} answers, "
                                      f"{server.fallbacks} fallbacks")
     return 0
-
-
-def _close_quietly(fd: int) -> None:
-    with contextlib.suppress(OSError):
-        os.close(fd)
 
 
 def main(argv: list[str] | None = None) -> int:
