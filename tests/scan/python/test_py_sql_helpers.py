@@ -42,11 +42,47 @@ def test_table_name_slot_and_result_of_the_helper_are_not_reported(py: PyScan) -
     assert py.rule_lines(code) == set()
 
 
-def test_numeric_conversions_cannot_carry_sql(py: PyScan) -> None:
+def test_numeric_slots_are_not_injection_but_still_a_formatted_statement(py: PyScan) -> None:
     code = """def close_game(db, game_id, played):
     db.execute("UPDATE games SET played = %d WHERE id = %i" % (played, game_id))
 """
-    assert py.run(code) == []
+    (f,) = py.shown(code)
+    assert (f.rule_id, f.line, f.confidence, f.severity) == ("BS-PY-089-format", 2, "medium", "low")
+    assert "parameter" in f.message and "execute()" in f.message
+
+
+def test_bound_numbers_and_int_casts_are_not_a_formatted_statement(py: PyScan) -> None:
+    bound = """def close_game(db, game_id):
+    db.execute("SELECT * FROM games WHERE id = %d;", (game_id,))
+"""
+    cast = """def count(cursor, n):
+    cursor.execute("SELECT count(*) FROM t WHERE n = %d" % int(n))
+"""
+    assert py.run(bound) == [] and py.run(cast) == []
+
+
+def test_a_callers_table_name_in_an_identifier_slot_is_a_formatted_statement(py: PyScan) -> None:
+    vulnerable = """def add(conn, tag, link):
+    conn.execute("insert into " + str(tag) + " values (?)", (link,))
+"""
+    from_config = """def add(conn, link):
+    conn.execute("insert into " + settings.table() + " values (?)", (link,))
+"""
+    assert py.rule_lines(vulnerable) == {("BS-PY-089-format", 2)}
+    assert py.rule_lines(from_config) == set()
+
+
+def test_numeric_slot_passed_to_a_query_helper_is_a_formatted_statement(py: PyScan) -> None:
+    vulnerable = """def delete_post(self, postid):
+    text = "delete from post where post.postid=%d" % (postid)
+    return sql.deleteDB(self.conn, text)
+"""
+    fixed = """def delete_post(self, postid):
+    text = "delete from post where post.postid=%s"
+    return sql.deleteDB(self.conn, text, [postid])
+"""
+    assert py.rule_lines(vulnerable) == {("BS-PY-089-format", 3)}
+    assert py.run(fixed) == []
 
 
 def test_string_slot_next_to_a_numeric_one_is_still_reported(py: PyScan) -> None:

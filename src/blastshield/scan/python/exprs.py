@@ -29,6 +29,7 @@ from blastshield.scan.python.sources import (
 from blastshield.scan.python.values import (
     EMPTY,
     PARAM,
+    SLOT,
     SOURCE,
     UNKNOWN,
     Origin,
@@ -75,7 +76,8 @@ def _slot_sanitise(piece: Val, prefix: str) -> Val:
     strong = cwes - weak_only
     out = piece.sanitised(strong) if strong else piece
     if weak_only:
-        out = Val(frozenset(o.sanitised(weak_only) if o.kind in (PARAM, UNKNOWN) else o for o in out.origins),
+        out = Val(frozenset(o.sanitised(weak_only | {SLOT}) if o.kind in (PARAM, UNKNOWN) else o
+                            for o in out.origins),
                   out.built, out.text)
     return out
 
@@ -263,7 +265,7 @@ class ExprFlow:
             for i, p in enumerate(pieces):
                 v = _slot_sanitise(self.expr(p), prefixes[i] if i < len(prefixes) else "")
                 if i < len(slots) and slots[i].group(0)[-1] in "dixXoeEfFgG" and len(pieces) == len(slots):
-                    v = v.sanitised(ALL)  # %d / %f: a number or a TypeError, never text
+                    v = v.sanitised(ALL | {SLOT})  # %d / %f: a number or a TypeError, never text
                 out = Val(out.origins | v.origins, out.built or bool(v.origins), out.text)
             return out
         right = self.expr(e.right)

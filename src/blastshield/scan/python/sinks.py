@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from blastshield.scan.finding import Confidence, RuleSpec
 from blastshield.scan.python.names import arg, const_str, is_true, kwarg, last
-from blastshield.scan.python.values import EXTERNAL, PARAM, SOURCE, UNKNOWN, Origin, Val
+from blastshield.scan.python.values import EXTERNAL, PARAM, SLOT, SOURCE, UNKNOWN, Origin, Val
 from blastshield.scan.rules import python_taint as R
 
 H, M, L = Confidence.HIGH, Confidence.MEDIUM, Confidence.LOW
@@ -61,6 +61,18 @@ def grade(hit: SinkHit) -> tuple[Confidence, Origin] | None:
     if hit.building and hit.val.built:
         return M, top
     return (hit.weak, top) if hit.weak is not None else None
+
+
+def formatted_query(hit: SinkHit) -> Origin | None:
+    """A value formatted into an SQL statement where it cannot inject today: a number in a %d slot, or a
+    caller's parameter in an identifier slot (a table name). Not injection, but the statement is still
+    built by formatting rather than bound: one edit (%d -> %s, a new caller) from BS-PY-089."""
+    if hit.spec is not R.SQL_INJECTION or not hit.val.built:
+        return None
+    for o in sorted(hit.val.origins, key=lambda o: o.desc):
+        if SLOT in o.safe_for and (-1 in o.safe_for or o.kind == PARAM):
+            return o
+    return None
 
 
 SHELL_CALLS = frozenset({"os.system", "os.popen", "os.popen2", "os.popen3", "commands.getoutput",

@@ -24,6 +24,9 @@ EXTERNAL = "external"
 PARAM = "param"
 UNKNOWN = "unknown"
 
+# Marker in ``Origin.safe_for``: made safe only by its place in a format string (a %d slot, an SQL
+# identifier slot) — not injectable there, but still a statement built by formatting (BS-PY-089-format).
+SLOT = -2
 TEXT_CAP = 2000  # constant text kept per value: enough to recognise SQL, bounded so loops stay cheap
 
 

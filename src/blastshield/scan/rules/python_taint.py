@@ -21,6 +21,10 @@ COMMAND_INJECTION = declare(
 SQL_INJECTION = declare(
     "BS-PY-089", 89, Severity.HIGH, H, "SQL query built from untrusted data",
     "use a parameterised query: cursor.execute('... WHERE id = %s', (value,))", PY)
+SQL_FORMATTED = declare(
+    "BS-PY-089-format", 89, Severity.LOW, M, "SQL statement assembled by string formatting",
+    "pass values as query parameters (cursor.execute('... WHERE id = %s', (value,))); check table and "
+    "column names against an allow-list", PY)
 CODE_INJECTION = declare(
     "BS-PY-094", 94, Severity.CRITICAL, H, "untrusted data evaluated as Python code",
     "never eval/exec data; parse it (ast.literal_eval, json.loads) or dispatch through a dict", PY)
