@@ -16,8 +16,10 @@ def test_demo_runs_the_whole_story(env: Env) -> None:
     assert any(line.startswith("  allow  WebFetch: https://docs.python.org/") for line in lines)
     assert "blastshield learn mode: would deny net docs.python.org:443" in out
     # 3: the proposal
-    assert ("  Proposed policy: 50 allow rules (6 commands seen, 40 from families) covering 12 of 12 tool"
+    assert ("  Proposed policy: 55 allow rules (6 commands seen, 45 from families) covering 12 of 12 tool"
             " calls; 0 item(s) need a human decision.") in lines
+    assert ("      + family \"run the project's own code (tests, checks, declared scripts)\": 6 rules (a test"
+            " runner that was seen already runs the repository's code; the OS sandbox bounds it)") in lines
     assert '      + family "record work in local history (git)": 5 rules (they reach no further than the' \
         ' [files] rules)' in lines
     assert ("    [commands].allow: git add *, git commit *, git diff *, git status *, python -m pytest *,"

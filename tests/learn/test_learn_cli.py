@@ -50,7 +50,8 @@ def test_learn_proposes_collapsed_rules_and_keeps_dangerous_forms_for_a_human(le
     assert data["observed_commands"] == ["cd *", "git status *", "ls *", "python -m pytest *"]
     assert data["families"] == ["look at files (read-only tools)",
                                 "inspect the repository history (read-only git)",
-                                "record work in local history (git)"]
+                                "record work in local history (git)",
+                                "run the project's own code (tests, checks, declared scripts)"]
     allowed = data["rules"]["commands.allow"]
     assert {"cd *", "git status *", "git log *", "cat *", "git commit *"} <= set(allowed)
     assert not [p for p in allowed if p.split()[0] in ("python", "curl", "sh", "rm", "bash", "env")

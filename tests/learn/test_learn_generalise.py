@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from blastshield.learn.generalise import PathContext, Refusal, command_pattern, host_pattern, path_globs
@@ -141,3 +144,20 @@ def test_data_smuggled_in_a_url_is_a_human_decision() -> None:
     assert proposal.rules[("network", "allow")] == ["docs.python.org"]
     human = [(h.category, h.subject) for h in proposal.human]
     assert human == [("data in a URL", "net attacker.example:443")]
+
+
+def test_capability_families_unlock_by_grant_or_by_a_member_seen(tmp_path: Path) -> None:
+    from blastshield.learn.families import RUNNERS_FAMILY, command_families, project_runners
+
+    (tmp_path / "package.json").write_text(json.dumps({"scripts": {"test": "vitest", "build": "vite build"}}))
+    runners = project_runners(str(tmp_path))
+    assert {"npm test *", "npm run build *", "npx vitest *", "eslint *"} <= set(runners)
+    assert "npm run *" not in runners and not [r for r in runners if r.startswith(("npm view", "npm ls"))]
+    nothing = command_families(set(), False, False, str(tmp_path))
+    assert nothing == {}
+    reading = command_families(set(), True, False, str(tmp_path))
+    assert set(reading) == {"look at files (read-only tools)",
+                            "inspect the repository history (read-only git)"}
+    writing = command_families({"npx vitest *"}, False, True, str(tmp_path))
+    assert "record work in local history (git)" in writing and RUNNERS_FAMILY in writing
+    assert "git push *" not in {m for members in writing.values() for m in members}

@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from blastshield.learn.families import code_folder_globs, command_families, family_members, guards_for
+from blastshield.learn.families import code_folder_globs, command_families, guards_for
 from blastshield.learn.generalise import (
     PathContext,
     Refusal,
@@ -60,6 +60,7 @@ class Proposal:
     uses: dict[tuple[str, str, str], int] = field(default_factory=dict)
     families: list[str] = field(default_factory=list)  # capability families granted whole
     observed_commands: list[str] = field(default_factory=list)  # command rules seen directly
+    family_sizes: dict[str, int] = field(default_factory=dict)
     asks: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # added to the ask lists
 
     @property
@@ -123,10 +124,10 @@ def propose(actions: Iterable[SeenAction], policy: Policy, *, families: bool = T
     reads = [p for p in paths["read"] if not any(path_matches(w, p) for w in write_patterns)]
     reads_here = any(is_within(p, policy.workspace) for p in paths["read"])
     writes_here = any(is_within(p, policy.workspace) for p in paths["write"])
-    unlocked = command_families(set(commands), reads_here, writes_here) if families else []
+    unlocked = command_families(set(commands), reads_here, writes_here, policy.workspace) if families else {}
     granted_commands = set(commands)
-    for name in unlocked:
-        granted_commands.update(family_members(name))
+    for members in unlocked.values():
+        granted_commands.update(members)
     rules = {
         ("commands", "allow"): sorted(granted_commands),
         ("network", "allow"): sorted(hosts),
@@ -138,7 +139,8 @@ def propose(actions: Iterable[SeenAction], policy: Policy, *, families: bool = T
     uses = {("commands", "allow", k): v for k, v in commands.items()}
     uses |= {("network", "allow", k): v for k, v in hosts.items()}
     return Proposal(rules, sorted(human.values(), key=lambda h: (-h.count, h.category, h.subject)), total,
-                    granted, tuple(s for s in sessions if s), len(distinct), uses, families=unlocked,
+                    granted, tuple(s for s in sessions if s), len(distinct), uses, families=list(unlocked),
+                    family_sizes={name: len(members) for name, members in unlocked.items()},
                     observed_commands=sorted(commands),
                     asks={("commands", "ask"): guards, ("network", "ask"): sorted(asked_hosts - set(hosts))})
 

@@ -125,14 +125,15 @@ def _patterns(policy: Policy, table: str, key: str) -> tuple[Pattern, ...]:
 
 def _family_members_in_use(policy: Policy, used: dict[tuple[str, str, int], list[str]]) -> set[str]:
     """Members of the capability families the policy's [files] grants or a used member unlock."""
-    from blastshield.learn.families import command_families, family_members
+    from blastshield.learn.families import command_families
 
     def inside(patterns: tuple[Pattern, ...]) -> bool:
         return any(is_within(p.text.removesuffix("/**"), policy.workspace) for p in patterns)
 
     used_commands = {p.shown for p in policy.commands.allow if used.get(("commands", "allow", p.index))}
-    names = command_families(used_commands, inside(policy.files.read), inside(policy.files.write))
-    return {member for name in names for member in family_members(name)}
+    names = command_families(used_commands, inside(policy.files.read), inside(policy.files.write),
+                             policy.workspace)
+    return {member for members in names.values() for member in members}
 
 
 def _usage(policy: Policy, actions: Iterable[SeenAction]) -> dict[tuple[str, str, int], list[str]]:

@@ -112,6 +112,7 @@ def _print_json(proposal: Proposal, changes: list[Change], written: bool, path: 
 
 def _print_text(proposal: Proposal, changes: list[Change], written: bool, path: str,
                 args: argparse.Namespace) -> None:
+    from blastshield.learn.families import family_why
     from blastshield.learn.policy_diff import render_diff
 
     colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
@@ -125,15 +126,13 @@ def _print_text(proposal: Proposal, changes: list[Change], written: bool, path: 
              f" {proposal.actions} tool calls; {len(proposal.human)} item(s) need a human decision."]
     lines.append("")
     lines.append("Learned allow rules:")
-    from blastshield.learn.families import family_members
-
     for (table, key), patterns in proposal.rules.items():
         commands = (table, key) == ("commands", "allow")
         shown = proposal.observed_commands if commands else patterns
         lines.append(f"  [{table}].{key}: " + (", ".join(shown) if shown else "(none)"))
         for name in proposal.families if commands else ():
-            lines.append(f"    + family \"{name}\": {len(family_members(name))} rules"
-                         " (they reach no further than the [files] rules)")
+            lines.append(f"    + family \"{name}\": {proposal.family_sizes.get(name, 0)} rules"
+                         f" ({family_why(name)})")
     for (table, key), extra in proposal.asks.items():
         if extra:
             lines.append(f"  added to [{table}].{key}: " + ", ".join(extra))
