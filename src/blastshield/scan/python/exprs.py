@@ -32,6 +32,7 @@ from blastshield.scan.python.values import (
     SLOT,
     SOURCE,
     UNKNOWN,
+    URL_PATH_SLOT,
     Origin,
     Val,
     const,
@@ -74,6 +75,8 @@ def _slot_sanitise(piece: Val, prefix: str) -> Val:
         return piece
     weak_only = cwes & {89}
     strong = cwes - weak_only
+    if 918 in strong and "://" in prefix and "?" not in prefix and "#" not in prefix:
+        strong = strong | {URL_PATH_SLOT}  # the host is fixed, the path is not
     out = piece.sanitised(strong) if strong else piece
     if weak_only:
         out = Val(frozenset(o.sanitised(weak_only | {SLOT}) if o.kind in (PARAM, UNKNOWN) else o

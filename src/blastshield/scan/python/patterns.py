@@ -19,6 +19,7 @@ from blastshield.scan.python.names import (
     kwarg,
     last,
 )
+from blastshield.scan.python.patterns_creds import credential_findings
 from blastshield.scan.python.patterns_crypto import crypto_findings
 from blastshield.scan.python.patterns_hosts import host_check_findings
 from blastshield.scan.python.patterns_upload import upload_findings
@@ -339,5 +340,11 @@ def _mode(node: ast.AST | None) -> int | None:
 def pattern_findings(index: FileIndex, path: str) -> list[Finding]:
     visitor = PatternVisitor(index, path)
     visitor.visit(index.tree)
-    return [*visitor.out, *web_findings(index, path), *host_check_findings(index, path),
-            *upload_findings(index, path), *crypto_findings(index, path)]
+    found = [*visitor.out, *web_findings(index, path), *host_check_findings(index, path),
+             *upload_findings(index, path), *crypto_findings(index, path), *credential_findings(index, path)]
+    best: dict[tuple[str, int], Finding] = {}
+    for f in found:  # two checks may see the same literal: keep the surer finding
+        key = (f.rule_id, f.line)
+        if key not in best or best[key].confidence.rank < f.confidence.rank:
+            best[key] = f
+    return list(best.values())

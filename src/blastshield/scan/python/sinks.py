@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from blastshield.scan.finding import Confidence, RuleSpec
 from blastshield.scan.python.names import arg, const_str, is_true, kwarg, last
-from blastshield.scan.python.values import EXTERNAL, PARAM, SLOT, SOURCE, UNKNOWN, Origin, Val
+from blastshield.scan.python.values import EXTERNAL, PARAM, SLOT, SOURCE, UNKNOWN, URL_PATH_SLOT, Origin, Val
 from blastshield.scan.rules import python_taint as R
 
 H, M, L = Confidence.HIGH, Confidence.MEDIUM, Confidence.LOW
@@ -63,15 +63,23 @@ def grade(hit: SinkHit) -> tuple[Confidence, Origin] | None:
     return (hit.weak, top) if hit.weak is not None else None
 
 
-def formatted_query(hit: SinkHit) -> Origin | None:
-    """A value formatted into an SQL statement where it cannot inject today: a number in a %d slot, or a
-    caller's parameter in an identifier slot (a table name). Not injection, but the statement is still
-    built by formatting rather than bound: one edit (%d -> %s, a new caller) from BS-PY-089."""
-    if hit.spec is not R.SQL_INJECTION or not hit.val.built:
+def slot_finding(hit: SinkHit) -> tuple[RuleSpec, Origin, str] | None:
+    """What a sink still shows when every origin was cleared only by its place in a string.
+
+    - SQL (BS-PY-089-format): a number in a %d slot, or a caller's parameter in an identifier slot
+      (a table name). Not injection today, but a statement built by formatting, one edit (%d -> %s, a
+      new caller) from BS-PY-089.
+    - URL (BS-PY-918-path): request data in the path of a URL whose scheme and host are fixed. It cannot
+      change the host, but '../' and '?' reach other endpoints of that service (partial SSRF).
+    """
+    if not hit.val.built and hit.spec is not R.SSRF:
         return None
     for o in sorted(hit.val.origins, key=lambda o: o.desc):
-        if SLOT in o.safe_for and (-1 in o.safe_for or o.kind == PARAM):
-            return o
+        if hit.spec is R.SQL_INJECTION and SLOT in o.safe_for and (-1 in o.safe_for or o.kind == PARAM):
+            return (R.SQL_FORMATTED, o, f"{o.desc} is formatted into the text of the SQL statement run by "
+                    f"{hit.sink}")
+        if hit.spec is R.SSRF and URL_PATH_SLOT in o.safe_for and o.kind == SOURCE and -1 not in o.safe_for:
+            return (R.SSRF_PATH, o, f"{o.desc} sets the path of the URL requested by {hit.sink}")
     return None
 
 

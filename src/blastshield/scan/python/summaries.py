@@ -19,7 +19,6 @@ from blastshield.scan.python.names import FileIndex
 from blastshield.scan.python.sources import REQUEST_NAMES
 from blastshield.scan.python.values import EMPTY, PARAM, SOURCE, Origin, Val, const, source
 from blastshield.scan.registry import finding
-from blastshield.scan.rules import python_taint as R
 
 ROUTE_DECORATORS = frozenset({"route", "get", "post", "put", "delete", "patch", "api_route", "websocket",
                               "view_config", "expose", "head", "options"})
@@ -180,12 +179,11 @@ class FileAnalysis:
         for hit in hits:
             graded = sinks.grade(hit.sink)
             if graded is None:
-                formatted = sinks.formatted_query(hit.sink)
-                if formatted is not None:
-                    text = (f"{formatted.desc} is formatted into the text of the SQL statement run by "
-                            f"{hit.sink.sink}{hit.via} (line {hit.line}) instead of being passed as a query "
-                            "parameter")
-                    f = finding(R.SQL_FORMATTED, self.path, hit.line, text, end_line=hit.end_line)
+                fallback = sinks.slot_finding(hit.sink)
+                if fallback is not None:
+                    spec, _, text = fallback
+                    message = f"{text}{hit.via} (line {hit.line}) — {spec.title[0].lower()}{spec.title[1:]}"
+                    f = finding(spec, self.path, hit.line, message, end_line=hit.end_line)
                     best.setdefault((f.rule_id, f.line), f)
                 continue
             conf, origin = graded

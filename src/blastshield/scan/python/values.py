@@ -27,6 +27,8 @@ UNKNOWN = "unknown"
 # Marker in ``Origin.safe_for``: made safe only by its place in a format string (a %d slot, an SQL
 # identifier slot) — not injectable there, but still a statement built by formatting (BS-PY-089-format).
 SLOT = -2
+# Marker: kept off the host by a fixed scheme://host/ before it, but still choosing the path (BS-PY-918-path).
+URL_PATH_SLOT = -3
 TEXT_CAP = 2000  # constant text kept per value: enough to recognise SQL, bounded so loops stay cheap
 
 

@@ -35,6 +35,10 @@ PATH_TRAVERSAL = declare(
 SSRF = declare(
     "BS-PY-918", 918, Severity.HIGH, H, "outgoing request to a URL controlled by untrusted data",
     "fix the scheme and host in code, or check the parsed host against an allow-list", PY)
+SSRF_PATH = declare(
+    "BS-PY-918-path", 918, Severity.MEDIUM, M, "request data chooses the path of an outgoing request",
+    "check the value against a strict pattern (an id: str.isdigit(), a slug: re.fullmatch) or quote it with "
+    "urllib.parse.quote(value, safe='') so '../', '?' and '#' cannot reach other endpoints", PY)
 OPEN_REDIRECT = declare(
     "BS-PY-601", 601, Severity.MEDIUM, H, "redirect to a URL controlled by untrusted data",
     "redirect only to relative paths or to hosts on an allow-list (check urlparse(url).netloc)", PY)

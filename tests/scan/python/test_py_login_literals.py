@@ -1,0 +1,60 @@
+"""Literal passwords handed to a login call: by position, inside URLs, and empty ones (BS-PY-798)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+PyScan = Any  # the `py` fixture from conftest.py
+
+
+def test_a_password_passed_by_position_to_a_database_connect_is_reported(py: PyScan) -> None:
+    code = """import MySQLdb
+def connect():
+    return MySQLdb.connect("db.internal", "app", "Wq8#nT2vLx", "orders")
+"""
+    (f,) = [f for f in py.shown(code) if f.rule_id == "BS-PY-798"]
+    assert f.line == 3 and f.confidence == "medium" and "MySQLdb.connect()" in f.message
+    assert "Wq8#nT2vLx" not in f.message  # never repeat the secret
+
+
+def test_a_password_passed_by_position_to_a_mail_login_is_reported(py: PyScan) -> None:
+    code = """import smtplib
+def send(msg):
+    s = smtplib.SMTP_SSL("smtp.example.com")
+    s.login("reports@example.com", "k9!Vb77qPz")
+    s.send_message(msg)
+"""
+    assert ("BS-PY-798", 4) in py.rule_lines(code)
+
+
+def test_a_password_inside_a_connection_url_is_reported(py: PyScan) -> None:
+    code = """from sqlalchemy import create_engine
+engine = create_engine("postgresql://app:Gx72kPq9w@db.internal/orders")
+"""
+    assert ("BS-PY-798", 2) in py.rule_lines(code)
+
+
+def test_default_grade_and_empty_passwords_are_low_confidence(py: PyScan) -> None:
+    code = """import MySQLdb
+def a():
+    return MySQLdb.connect(host="localhost", user="root", passwd="root", db="test")
+def b():
+    return MySQLdb.connect(host="localhost", user="root", passwd="", db="test")
+"""
+    found = {(f.rule_id, f.line, str(f.confidence)) for f in py.run(code)}
+    assert ("BS-PY-798", 3, "low") in found and ("BS-PY-798", 5, "low") in found
+    assert py.rule_lines(code) == set()
+
+
+def test_passwords_from_the_environment_and_placeholders_are_not_reported(py: PyScan) -> None:
+    code = """import os, MySQLdb
+def a():
+    return MySQLdb.connect(host="localhost", user=os.environ["DB_USER"], passwd=os.environ["DB_PASSWORD"])
+def b():
+    return MySQLdb.connect(host="localhost", user="<username>", passwd="<password>")
+def c():
+    return MySQLdb.connect(host="localhost", user="", passwd="")
+def d(url):
+    return create_engine("postgresql://app:${DB_PASSWORD}@db/orders")
+"""
+    assert [f for f in py.run(code) if f.rule_id == "BS-PY-798"] == []
