@@ -65,6 +65,13 @@ def main(argv: list[str] | None = None) -> int:
         code: int | None = client.main(args_in[1:], _hook_in_process) if client is not None else None
         if code is not None:
             return code
+    if args_in[:1] == ["run"]:
+        # `run` starts every sandboxed command: its own options without argparse or discovery.
+        from blastshield.cli.commands import run as run_command
+
+        fast = run_command.parse_fast(args_in[1:])
+        if fast is not None:
+            return dispatch(fast)
     parser = build_parser(_command_modules())
     args = parser.parse_args(args_in)
     if not getattr(args, "_run", None):

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import subprocess
 from dataclasses import dataclass
 
 from blastshield.sandbox.fsplan import FsPlan, MountKind
@@ -33,19 +31,50 @@ class BwrapInfo:
         return self.version >= (0, 8, 0)
 
 
+_FOUND: dict[str, BwrapInfo | None] = {}
+
+
+def which(name: str) -> str | None:
+    """``shutil.which`` without importing shutil (it pulls in the archive modules)."""
+    for folder in os.environ.get("PATH", os.defpath).split(os.pathsep):
+        path = os.path.join(folder or ".", name)
+        if os.path.isfile(path) and os.access(path, os.X_OK):
+            return path
+    return None
+
+
+def capture(argv: list[str]) -> tuple[int, str]:
+    """Run ``argv`` and return (exit status, stdout); no subprocess import on the ``run`` path."""
+    read_end, write_end = os.pipe()
+    try:
+        with open(os.devnull, "rb") as null:
+            pid = os.posix_spawn(argv[0], argv, dict(os.environ), file_actions=[
+                (os.POSIX_SPAWN_DUP2, null.fileno(), 0), (os.POSIX_SPAWN_DUP2, write_end, 1),
+                (os.POSIX_SPAWN_DUP2, null.fileno(), 2)])
+    finally:
+        os.close(write_end)
+    chunks = []
+    with open(read_end, "rb") as pipe:
+        while chunk := pipe.read(65536):
+            chunks.append(chunk)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), b"".join(chunks).decode(errors="replace")
+
+
 def find_bwrap() -> BwrapInfo | None:
-    """bubblewrap on PATH (or /usr/bin), with its version; None when absent."""
-    path = shutil.which("bwrap")
+    """bubblewrap on PATH, with its version; None when absent (asked once per process)."""
+    path = which("bwrap")
     if path is None:
         return None
-    try:
-        out = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=5, check=False)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    match = re.search(r"(\d+)\.(\d+)(?:\.(\d+))?", out.stdout)
-    if out.returncode != 0 or match is None:
-        return None
-    return BwrapInfo(path, tuple(int(part or 0) for part in match.groups()))
+    if path not in _FOUND:
+        try:
+            code, out = capture([path, "--version"])
+        except OSError:
+            code, out = 1, ""
+        match = re.search(r"(\d+)\.(\d+)(?:\.(\d+))?", out)
+        _FOUND[path] = None if code != 0 or match is None else \
+            BwrapInfo(path, tuple(int(part or 0) for part in match.groups()))
+    return _FOUND[path]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,13 +86,15 @@ class HideSources:
 
 
 def bwrap_argv(info: BwrapInfo, plan: FsPlan, *, runtime_dir: str, hide: HideSources, cwd: str,
-               command: list[str], info_fd: int | None = None) -> list[str]:
+               command: list[str], info_fd: int | None = None, seccomp_fd: int | None = None) -> list[str]:
     argv = [info.path, "--unshare-all", "--unshare-user", "--die-with-parent", "--cap-drop", "ALL",
             "--as-pid-1", "--hostname", "blastshield"]
     if info.has_disable_userns:
         argv.append("--disable-userns")
     if info_fd is not None:
         argv += ["--info-fd", str(info_fd)]
+    if seccomp_fd is not None:
+        argv += ["--seccomp", str(seccomp_fd)]  # applied by bubblewrap right before it runs the launcher
     argv += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/run"]
     for mount in plan.mounts:
         path = mount.path

@@ -271,7 +271,31 @@ def _order(mounts: list[Mount]) -> tuple[Mount, ...]:
             continue  # a read grant inside a write grant adds nothing
         kept.append(mount)
     kept.sort(key=lambda m: (m.path.rstrip("/").count("/"), m.kind, m.path))
-    return tuple(kept)
+    return _drop_repeated_read_only(kept)
+
+
+_READ_ONLY_BINDS = (MountKind.READ_ONLY, MountKind.PROTECT)
+
+
+def _drop_repeated_read_only(mounts: list[Mount]) -> tuple[Mount, ...]:
+    """A read-only bind of a path whose nearest enclosing mount already binds it read-only adds
+    nothing (same host files, same flags): leave it out, bubblewrap pays per mount."""
+    kept: dict[str, Mount] = {}
+    for mount in mounts:  # shallow first, so every enclosing mount is decided before
+        if mount.kind in _READ_ONLY_BINDS and _nearest_kind(kept, mount.path) in _READ_ONLY_BINDS:
+            continue
+        kept[mount.path] = mount
+    return tuple(kept.values())
+
+
+def _nearest_kind(kept: dict[str, Mount], path: str) -> MountKind | None:
+    parent = os.path.dirname(path)
+    while True:
+        if parent in kept:
+            return kept[parent].kind
+        if parent == os.path.dirname(parent):
+            return None
+        parent = os.path.dirname(parent)
 
 
 def _is_system(path: str) -> bool:

@@ -14,7 +14,10 @@ import ctypes
 import os
 import stat
 import struct
-from collections.abc import Iterable
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 _SYS = {"x86_64": (444, 445, 446), "amd64": (444, 445, 446),
         "aarch64": (444, 445, 446), "arm64": (444, 445, 446)}

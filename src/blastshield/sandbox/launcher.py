@@ -21,11 +21,12 @@ import signal
 import socket
 import sys
 
-from blastshield.sandbox import landlock, seccomp
-
-if False:  # typing is not imported at run time: this module's start-up is on every run's path
-    from typing import Any
+from blastshield.sandbox import landlock
 from blastshield.sandbox.bridge import proxy_environment, start_bridge
+
+TYPE_CHECKING = False  # typing is not imported at run time: this module's start-up is on every run's path
+if TYPE_CHECKING:
+    from typing import Any
 
 _FORWARDED = (signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2, signal.SIGCONT)
 _TERMINAL = (signal.SIGINT, signal.SIGQUIT)
@@ -59,9 +60,12 @@ def _apply_layers(config: dict[str, Any], status: _Status, port: int | None) -> 
         except landlock.LandlockUnavailable as exc:
             if lock.get("required", True):
                 _fail(status, f"cannot apply Landlock: {exc}")
-    if config.get("seccomp"):
+    program = config.get("seccomp")
+    if program:  # without bubblewrap (which otherwise installs the same program with --seccomp)
+        from blastshield.sandbox import seccomp
+
         try:
-            seccomp.install()
+            seccomp.install(program)
         except (seccomp.SeccompUnavailable, ValueError) as exc:
             _fail(status, f"cannot install the seccomp filter: {exc}")
 

@@ -8,7 +8,6 @@ namespaces really work (``doctor``).
 from __future__ import annotations
 
 import os
-import subprocess
 from dataclasses import dataclass
 
 from blastshield.sandbox import landlock, seccomp
@@ -80,6 +79,8 @@ def _userns(info: BwrapInfo | None, deep: bool) -> Layer:
 
 
 def _try_bwrap(info: BwrapInfo) -> str:
+    import subprocess  # doctor only: not on the `run` start-up path
+
     argv = [info.path, "--unshare-all", "--unshare-user", "--cap-drop", "ALL", "--die-with-parent",
             "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "--", "true"]
     try:

@@ -16,23 +16,27 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from urllib.parse import urlsplit
 
 from blastshield.effects import Verdict
 from blastshield.policy.model import Policy
 from blastshield.sandbox.bridge import relay
-from blastshield.sandbox.egress import judge_host, pick_addresses
-from blastshield.sandbox.netlog import ConnectionRecord
+
+# The decision, URL parsing and record modules are imported on the first connection: a run
+# that never connects does not pay for them at start-up.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from blastshield.sandbox.netlog import ConnectionLog, ConnectionRecord
+
+    Recorder = Callable[[ConnectionRecord], None]
 
 MAX_HEAD = 64 * 1024
 HEAD_TIMEOUT = 30.0
 CONNECT_TIMEOUT = 10.0
 _HOP_HEADERS = {"proxy-connection", "proxy-authorization", "connection", "keep-alive", "te",
                 "trailer", "upgrade", "proxy-authenticate"}
-
-Recorder = Callable[[ConnectionRecord], None]
 
 
 class _BadRequest(Exception):
@@ -78,6 +82,8 @@ def parse_request(data: bytes) -> _Request:
     if method == "CONNECT":
         host, port = _split_host_port(target, None)
         return _Request(method, host, port, b"", rest)
+    from urllib.parse import urlsplit
+
     url = urlsplit(target)
     if url.scheme != "http" or not url.netloc:
         raise _BadRequest("plain HTTP through the proxy needs an absolute http:// URL "
@@ -172,6 +178,9 @@ class EgressProxy:
             self.record(replace(record, duration_ms=(time.monotonic() - start) * 1000))
 
     def _handle(self, conn: socket.socket) -> ConnectionRecord | None:
+        from blastshield.sandbox.egress import judge_host, pick_addresses
+        from blastshield.sandbox.netlog import ConnectionRecord
+
         try:
             data = _read_head(conn)
             if not data:
@@ -237,3 +246,26 @@ class EgressProxy:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             return sock, address, ""
         return None, "", error
+
+
+class LazyConnectionLog:
+    """A :class:`~blastshield.sandbox.netlog.ConnectionLog` created on the first connection."""
+
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+        self.lock = threading.Lock()
+        self.log: ConnectionLog | None = None
+
+    def record(self, record: ConnectionRecord) -> None:
+        with self.lock:
+            if self.log is None:
+                from blastshield.sandbox.netlog import ConnectionLog
+
+                self.log = ConnectionLog(self.policy)
+            log = self.log
+        log.record(record)
+
+    def close(self) -> None:
+        with self.lock:
+            if self.log is not None:
+                self.log.close()

@@ -12,28 +12,28 @@ stay readable — ``run`` says so before it starts.
 from __future__ import annotations
 
 import contextlib
-import json
 import marshal
 import os
-import shutil
+import re
 import signal
-import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass, field
-from types import FrameType
 
 from blastshield.errors import SandboxError
 from blastshield.paths import expand, home_dir, is_within
 from blastshield.policy.load import find_policy, load_policy
 from blastshield.policy.model import Policy
 from blastshield.sandbox import layers as layer_names
-from blastshield.sandbox.bwrap import SANDBOX_RUNTIME, HideSources, bwrap_argv, find_bwrap
+from blastshield.sandbox.bwrap import SANDBOX_RUNTIME, BwrapInfo, HideSources, bwrap_argv, find_bwrap
 from blastshield.sandbox.env import filter_environment
 from blastshield.sandbox.fsplan import FsPlan, MountKind, plan_filesystem
 from blastshield.sandbox.layers import Layer, probe_layers
-from blastshield.sandbox.netlog import ConnectionLog
-from blastshield.sandbox.proxy import EgressProxy
+from blastshield.sandbox.proxy import EgressProxy, LazyConnectionLog
+
+TYPE_CHECKING = False  # typing, subprocess, shutil, tempfile, json: not on the start-up path
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from types import FrameType
 
 BRIDGE_PORT = 3128
 _FORWARDED = (signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2)
@@ -89,7 +89,8 @@ def run_sandboxed(options: RunOptions) -> RunResult:
         print(f"blastshield: warning: running WITHOUT {layer.name}: {layer.enforces} is NOT enforced",
               file=sys.stderr)
     names = {layer.name for layer in missing}
-    use_bwrap = bwrap is not None and not names & {layer_names.BUBBLEWRAP, layer_names.USERNS}
+    if names & {layer_names.BUBBLEWRAP, layer_names.USERNS}:
+        bwrap = None
     home = home_dir()
     plan = plan_filesystem(policy, home, extra_protected=_store_paths(policy))
     if plan.unenforced and not options.allow_weaker:
@@ -98,11 +99,55 @@ def run_sandboxed(options: RunOptions) -> RunResult:
     if options.verbose:
         for note in plan.notes:
             print(f"blastshield: note: {note}", file=sys.stderr)
-    runtime = tempfile.mkdtemp(prefix="blastshield-run-")
+    runtime = _make_runtime_dir()
     try:
-        return _run_in(runtime, policy, plan, options, found, use_bwrap, home)
+        return _run_in(runtime, policy, plan, options, found, bwrap, home)
     finally:
-        shutil.rmtree(runtime, ignore_errors=True)
+        remove_tree(runtime)
+
+
+def _make_runtime_dir() -> str:
+    """A fresh private folder (``tempfile.mkdtemp`` without importing tempfile and random)."""
+    bases = [b for b in (os.environ.get("TMPDIR"), "/tmp", "/var/tmp") if b]
+    error: OSError | None = None
+    for base in bases:
+        for _ in range(20):
+            path = os.path.join(os.path.realpath(base), "blastshield-run-" + os.urandom(6).hex())
+            try:
+                os.mkdir(path, 0o700)
+            except FileExistsError:
+                continue
+            except OSError as exc:
+                error = exc
+                break
+            return path
+    raise SandboxError(f"cannot create a private run-time folder in {' or '.join(bases)}: {error}",
+                       hint="set TMPDIR to a writable folder")
+
+
+def remove_tree(path: str) -> None:
+    """Delete a folder and everything below it, never following symlinks; errors are ignored."""
+    try:
+        os.rmdir(path)
+        return
+    except FileNotFoundError:
+        return
+    except OSError:
+        pass
+    try:
+        entries = list(os.scandir(path))
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                remove_tree(entry.path)
+            else:
+                os.unlink(entry.path)
+        except OSError:
+            continue
+    with contextlib.suppress(OSError):
+        os.rmdir(path)
 
 
 def _store_paths(policy: Policy) -> tuple[str, ...]:
@@ -121,8 +166,9 @@ def _inside_cwd(cwd: str, plan: FsPlan, workspace: str) -> str:
 
 
 def _run_in(runtime: str, policy: Policy, plan: FsPlan, options: RunOptions, found: tuple[Layer, ...],
-            use_bwrap: bool, home: str) -> RunResult:
+            bwrap: BwrapInfo | None, home: str) -> RunResult:
     available = {layer.name for layer in found if layer.available}
+    use_bwrap = bwrap is not None
     hide = HideSources(os.path.join(runtime, "empty-file"), os.path.join(runtime, "empty-dir"))
     with open(hide.file, "w", encoding="ascii"):
         pass
@@ -131,7 +177,7 @@ def _run_in(runtime: str, policy: Policy, plan: FsPlan, options: RunOptions, fou
     os.chmod(hide.directory, 0)
     socket_path = os.path.join(runtime, "proxy.sock")
     inside_runtime = SANDBOX_RUNTIME if use_bwrap else runtime
-    log = ConnectionLog(policy)
+    log = LazyConnectionLog(policy)
     proxy = EgressProxy(policy, socket_path, log.record, options.resolve)
     proxy.start()
     status_r, status_w = os.pipe()
@@ -142,13 +188,15 @@ def _run_in(runtime: str, policy: Policy, plan: FsPlan, options: RunOptions, fou
         [m.path for m in plan.mounts if m.kind is MountKind.READ_WRITE] + ["/dev", "/proc", scratch]
     if not use_bwrap:
         readable = [p for p in readable if p != home]
+    seccomp_program = _seccomp_program() if layer_names.SECCOMP in available else None
     config = {
         "argv": options.command,
         "port": BRIDGE_PORT if use_bwrap else 0,
         "proxy_socket": os.path.join(inside_runtime, "proxy.sock"),
         "status_fd": status_w,
         "close_fds": [info_w],
-        "seccomp": layer_names.SECCOMP in available,
+        # with bubblewrap the filter is handed to bwrap --seccomp (no ctypes inside the sandbox)
+        "seccomp": seccomp_program if seccomp_program is not None and not use_bwrap else None,
         "landlock": {"enabled": layer_names.LANDLOCK in available, "readable": readable,
                      "writable": writable, "required": True, "limit_tcp": not use_bwrap},
         "terminal_signals": _on_terminal(),
@@ -158,31 +206,52 @@ def _run_in(runtime: str, policy: Policy, plan: FsPlan, options: RunOptions, fou
     config_path = os.path.join(runtime, "launch.cfg")
     with open(config_path, "wb") as handle:
         marshal.dump(config, handle)
-    import blastshield
-
-    package_root = os.path.dirname(os.path.dirname(os.path.realpath(blastshield.__file__)))
-    launcher = [os.path.realpath(sys.executable), "-I", "-S", "-B", "-c", _BOOT.format(root=package_root),
+    launcher = [os.path.realpath(sys.executable), "-I", "-S", "-B", "-c", _BOOT.format(root=_package_root()),
                 os.path.join(inside_runtime, "launch.cfg")]
     cwd = _inside_cwd(options.cwd, plan, policy.workspace)
     env = filter_environment(os.environ, policy.env).kept
     env["HOME"] = home
-    if not use_bwrap:
+    seccomp_fd = -1
+    try:
+        if bwrap is not None:
+            if seccomp_program is not None:
+                seccomp_fd = _program_fd(runtime, seccomp_program)
+            argv = bwrap_argv(bwrap, plan, runtime_dir=runtime, hide=hide, cwd=cwd, command=launcher,
+                              info_fd=info_w, seccomp_fd=seccomp_fd if seccomp_fd >= 0 else None)
+            return _supervise(argv, env, None, (status_r, status_w), (info_r, info_w), seccomp_fd)
         os.mkdir(scratch, 0o700)
         env["TMPDIR"] = scratch
-    if use_bwrap:
-        bwrap = find_bwrap()
-        assert bwrap is not None
-        argv = bwrap_argv(bwrap, plan, runtime_dir=runtime, hide=hide, cwd=cwd, command=launcher,
-                          info_fd=info_w)
-    else:
-        argv = launcher
         os.close(info_w)
-        info_w = -1
-    try:
-        return _supervise(argv, env, cwd, (status_r, status_w), (info_r, info_w), use_bwrap)
+        os.close(info_r)
+        return _supervise(launcher, env, cwd, (status_r, status_w), (-1, -1), -1)
     finally:
         proxy.close()
         log.close()
+
+
+def _package_root() -> str:
+    import blastshield
+
+    return os.path.dirname(os.path.dirname(os.path.realpath(blastshield.__file__)))
+
+
+def _seccomp_program() -> bytes:
+    from blastshield.sandbox import seccomp
+
+    try:
+        return seccomp.build_filter()
+    except (seccomp.SeccompUnavailable, ValueError) as exc:
+        raise SandboxError(f"cannot build the seccomp filter: {exc}") from exc
+
+
+def _program_fd(runtime: str, program: bytes) -> int:
+    """The filter in a file bubblewrap reads with ``--seccomp FD`` (unlinked: nothing else sees it)."""
+    path = os.path.join(runtime, "seccomp.bpf")
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+    os.unlink(path)
+    os.write(fd, program)
+    os.lseek(fd, 0, os.SEEK_SET)
+    return fd
 
 
 def _on_terminal() -> bool:
@@ -192,25 +261,32 @@ def _on_terminal() -> bool:
         return False
 
 
-def _supervise(argv: list[str], env: dict[str, str], cwd: str, status: tuple[int, int],
-               info: tuple[int, int], use_bwrap: bool) -> RunResult:
+def _supervise(argv: list[str], env: dict[str, str], cwd: str | None, status: tuple[int, int],
+               info: tuple[int, int], seccomp_fd: int) -> RunResult:
+    """Start the sandbox (``cwd`` None: bubblewrap, which changes folder itself), forward signals,
+    wait. bubblewrap and the launcher inherit SIGINT/SIGQUIT/... ignored: only the command acts on them."""
     status_r, status_w = status
     info_r, info_w = info
     watched = (signal.SIGINT, signal.SIGQUIT, *_FORWARDED)
     previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in watched}
-    fds = tuple(fd for fd in (status_w, info_w) if fd >= 0)
+    fds = tuple(fd for fd in (status_w, info_w, seccomp_fd) if fd >= 0)
     try:
-        proc = subprocess.Popen(argv, env=env, cwd=cwd if not use_bwrap else None, pass_fds=fds)
+        pid, wait = _spawn(argv, env, cwd, fds)
     except OSError as exc:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        for fd in (status_r, info_r):
+            if fd >= 0:
+                os.close(fd)
         raise SandboxError(f"cannot start {argv[0]}: {exc.strerror}") from exc
     finally:
         for fd in fds:
             os.close(fd)
-    child = _read_child_pid(info_r) if use_bwrap else proc.pid
+    child = _read_child_pid(info_r) if info_r >= 0 else pid
 
     def forward(signum: int, _frame: FrameType | None) -> None:
         with contextlib.suppress(OSError):
-            os.kill(child or proc.pid, signum)
+            os.kill(child or pid, signum)
 
     try:
         for sig in _FORWARDED:
@@ -218,12 +294,38 @@ def _supervise(argv: list[str], env: dict[str, str], cwd: str, status: tuple[int
         if not _on_terminal():
             signal.signal(signal.SIGINT, forward)
             signal.signal(signal.SIGQUIT, forward)
-        code = proc.wait()
+        code = wait()
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     lines = _read_all(status_r).splitlines()
     return _outcome(lines, code)
+
+
+def _spawn(argv: list[str], env: dict[str, str], cwd: str | None,
+           fds: tuple[int, ...]) -> tuple[int, Callable[[], int]]:
+    """Start ``argv``; returns its pid and a function that waits for its exit code. ``fds`` stay
+    open in the child (every other fd is close-on-exec already, PEP 446)."""
+    if cwd is None:  # the bubblewrap path: posix_spawn, no subprocess import
+        for fd in fds:
+            os.set_inheritable(fd, True)
+        pid = os.posix_spawn(argv[0], argv, env, setsigdef=(signal.SIGPIPE, signal.SIGXFSZ))
+        return pid, lambda: _wait(pid)
+    import subprocess  # posix_spawn has no chdir in Python 3.11; only the weaker path needs it
+
+    proc = subprocess.Popen(argv, env=env, cwd=cwd, pass_fds=fds)
+    return proc.pid, proc.wait
+
+
+def _wait(pid: int) -> int:
+    while True:
+        try:
+            _, status = os.waitpid(pid, 0)
+        except InterruptedError:
+            continue
+        except ChildProcessError:
+            return 0
+        return os.waitstatus_to_exitcode(status)
 
 
 def _read_child_pid(fd: int) -> int | None:
@@ -234,11 +336,8 @@ def _read_child_pid(fd: int) -> int | None:
             data += chunk
     finally:
         os.close(fd)
-    try:
-        value = json.loads(data.decode(errors="replace").split("}")[0] + "}").get("child-pid")
-    except (ValueError, AttributeError):
-        return None
-    return int(value) if isinstance(value, int) else None
+    match = re.search(rb'"child-pid"\s*:\s*(\d+)', data)
+    return int(match.group(1)) if match else None
 
 
 def _read_all(fd: int) -> str:

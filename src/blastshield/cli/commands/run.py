@@ -13,16 +13,22 @@ example: blastshield run -- claude
 
 from __future__ import annotations
 
-import argparse
 import os
+from types import SimpleNamespace
 
 from blastshield.errors import UsageError
+
+TYPE_CHECKING = False  # `run` has a fast path (parse_fast): argparse only when it is needed
+if TYPE_CHECKING:
+    import argparse
 
 NAME = "run"
 HELP = "run a command under the OS sandbox (files, network, syscalls held to the policy)"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    import argparse
+
     parser.add_argument("--policy", metavar="P",
                         help="policy file (default: nearest .blastshield/policy.toml)")
     parser.add_argument("--allow-weaker", action="store_true",
@@ -51,7 +57,46 @@ def _resolve_map(items: list[str]) -> dict[str, str]:
     return out
 
 
-def run(args: argparse.Namespace) -> int:
+def parse_fast(argv: list[str]) -> SimpleNamespace | None:
+    """``run``'s arguments without argparse (the start-up of every sandboxed command pays for it).
+
+    Returns None for anything but the plain forms (--policy P, --policy=P, --allow-weaker,
+    --resolve H:A, --resolve=H:A, then ``--`` or the command): help, abbreviations and
+    mistakes go to argparse, which answers them as for every other command.
+    """
+    options: dict[str, object] = {"policy": None, "allow_weaker": False}
+    resolve: list[str] = []
+    index = 0
+    while index < len(argv):
+        arg = argv[index]
+        name, equals, value = arg.partition("=")
+        if arg == "--":
+            index += 1
+            break
+        if arg == "--allow-weaker":
+            options["allow_weaker"] = True
+        elif name in ("--policy", "--resolve"):
+            if not equals:
+                if index + 1 >= len(argv) or argv[index + 1].startswith("-"):
+                    return None
+                index += 1
+                value = argv[index]
+            if name == "--policy":
+                options["policy"] = value
+            else:
+                resolve.append(value)
+        elif arg.startswith("-"):
+            return None
+        else:
+            break
+        index += 1
+    command = argv[index:]
+    if not command:
+        return None
+    return SimpleNamespace(**options, resolve=resolve, command=command, verbose=False, _run=run)
+
+
+def run(args: argparse.Namespace | SimpleNamespace) -> int:
     from blastshield.sandbox.run import RunOptions, die_by, run_sandboxed
 
     command = list(args.command)
