@@ -114,10 +114,18 @@ def _print_text(proposal: Proposal, changes: list[Change], written: bool, path: 
                 args: argparse.Namespace) -> None:
     from blastshield.learn.families import family_why
     from blastshield.learn.policy_diff import render_diff
+    from blastshield.paths import home_dir
+    from blastshield.policy.load import workspace_of
 
     colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    scope = f" in session {args.session}" if args.session else ""
-    scope += f" since {args.since}" if args.since else ""
+    workspace, home = workspace_of(path), home_dir()
+
+    def short(text: str) -> str:
+        return text.replace(workspace + "/", "").replace(home + "/", "~/")
+
+    scope = ", ".join(x for x in (f"session {args.session}" if args.session else "",
+                                  f"since {args.since}" if args.since else "") if x)
+    scope = f" ({scope})" if scope else ""
     lines = [f"Observed {proposal.actions} tool calls ({proposal.distinct_actions} distinct) in"
              f" {len(proposal.sessions)} session(s){scope}.",
              f"Proposed policy: {proposal.size} allow rules ({len(proposal.observed_commands)} commands seen,"
@@ -141,7 +149,7 @@ def _print_text(proposal: Proposal, changes: list[Change], written: bool, path: 
         lines.append("Needs a human decision (not granted; the policy's ask/deny/default still applies):")
         for item in proposal.human:
             seen = f"{item.count}x" + (f", decided {item.verdict}" if item.verdict else "")
-            lines.append(f"  [{item.category}] {_clip(item.subject)}  ({seen})")
+            lines.append(f"  [{item.category}] {_clip(short(item.subject))}  ({seen})")
             lines.append(f"      {item.reason}")
             if item.exact:
                 lines.append("      if you trust exactly this, add to [commands].allow: "
