@@ -21,6 +21,7 @@ from blastshield.scan.python.names import (
 )
 from blastshield.scan.python.patterns_creds import credential_findings
 from blastshield.scan.python.patterns_crypto import crypto_findings
+from blastshield.scan.python.patterns_files import file_findings
 from blastshield.scan.python.patterns_hosts import host_check_findings
 from blastshield.scan.python.patterns_upload import upload_findings
 from blastshield.scan.python.patterns_web import web_findings
@@ -243,6 +244,9 @@ class PatternVisitor(ast.NodeVisitor):
                 or is_true(kwarg(node, "load_dtd")) or is_true(kwarg(node, "dtd_validation"))):
             self.add(R.XML_PARSER, node, f"{name}() set to resolve entities: external entities can read "
                      "local files (XXE)", H)
+        elif name == "lxml.etree.XMLParser" and kwarg(node, "resolve_entities") is None:
+            self.add(R.XML_PARSER, node, "lxml.etree.XMLParser() resolves entities unless resolve_entities="
+                     "False (before lxml 5 external ones too: a document can read local files)")
         elif method == "setFeature" and len(node.args) == 2 and is_true(node.args[1]) and \
                 _is_attr(node.args[0], "feature_external_ges", "feature_external_pes"):
             self.add(R.XML_PARSER, node, "SAX parser set to load external entities (XXE)", H)
@@ -341,7 +345,8 @@ def pattern_findings(index: FileIndex, path: str) -> list[Finding]:
     visitor = PatternVisitor(index, path)
     visitor.visit(index.tree)
     found = [*visitor.out, *web_findings(index, path), *host_check_findings(index, path),
-             *upload_findings(index, path), *crypto_findings(index, path), *credential_findings(index, path)]
+             *upload_findings(index, path), *crypto_findings(index, path), *credential_findings(index, path),
+             *file_findings(index, path)]
     best: dict[tuple[str, int], Finding] = {}
     for f in found:  # two checks may see the same literal: keep the surer finding
         key = (f.rule_id, f.line)
