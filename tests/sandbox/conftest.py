@@ -31,6 +31,14 @@ def _require_layers(request: pytest.FixtureRequest) -> None:
         pytest.skip("this machine lacks sandbox layers: " + ", ".join(missing))
 
 
+@pytest.fixture(params=["compiled", "python"], autouse=True)
+def launcher(request: pytest.FixtureRequest, env: Any) -> str:
+    """Every sandbox test runs with both launchers: the compiled one (launcher.c, the default
+    where a C compiler exists) and the Python one (launcher.py, the fallback)."""
+    env.environ["BLASTSHIELD_LAUNCHER"] = request.param
+    return str(request.param)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "weaker: runs without every sandbox layer on purpose")
 

@@ -153,3 +153,22 @@ def test_doctor_lists_every_layer(env: Any) -> None:
     assert set(layers) == {"bubblewrap", "user-namespaces", "landlock", "seccomp"}
     assert all(item["available"] for item in layers.values())
     assert layers["landlock"]["detail"].startswith("Landlock ABI ")
+
+
+def test_launcher_is_pid_1_and_the_one_asked_for(env: Any, policy: Callable[[Path, str], Path],
+                                                base_policy: str, launcher: str) -> None:
+    from blastshield.sandbox.launcher_build import COMPILERS
+
+    if launcher == "compiled" and not any(os.access(c, os.X_OK) for c in COMPILERS):
+        pytest.skip("no C compiler in /usr/bin or /bin: run uses the Python launcher")
+    policy(env.workspace, base_policy)
+    script = "tr '\\0' ' ' < /proc/1/cmdline; echo; grep Seccomp: /proc/1/status"
+    result = env.run("run", "--", "sh", "-c", script)
+    assert result.code == 0, result.stderr
+    pid1, seccomp = result.stdout.splitlines()
+    if launcher == "compiled":
+        assert pid1.startswith("/run/blastshield-launcher --status-fd "), pid1
+    else:
+        assert " -I -S -B -c " in pid1 and "blastshield.sandbox.launcher" in pid1, pid1
+    assert " --landlock " in pid1 and pid1.endswith(f" -- sh -c {script} "), pid1
+    assert seccomp.split() == ["Seccomp:", "2"]  # the launcher itself runs under the filter (bwrap --seccomp)

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from blastshield.sandbox.fsplan import FsPlan, MountKind
 
 SANDBOX_RUNTIME = "/run/blastshield"
+#: Where the compiled launcher is bound inside (it may live in a folder the sandbox cannot see).
+INSIDE_LAUNCHER = "/run/blastshield-launcher"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,14 +45,15 @@ def which(name: str) -> str | None:
     return None
 
 
-def capture(argv: list[str]) -> tuple[int, str]:
-    """Run ``argv`` and return (exit status, stdout); no subprocess import on the ``run`` path."""
+def capture(argv: list[str], env: dict[str, str] | None = None, *, stderr: bool = False) -> tuple[int, str]:
+    """Run ``argv`` and return (exit status, stdout and, with ``stderr``, stderr); no subprocess
+    import on the ``run`` path."""
     read_end, write_end = os.pipe()
     try:
         with open(os.devnull, "rb") as null:
-            pid = os.posix_spawn(argv[0], argv, dict(os.environ), file_actions=[
+            pid = os.posix_spawn(argv[0], argv, dict(os.environ) if env is None else env, file_actions=[
                 (os.POSIX_SPAWN_DUP2, null.fileno(), 0), (os.POSIX_SPAWN_DUP2, write_end, 1),
-                (os.POSIX_SPAWN_DUP2, null.fileno(), 2)])
+                (os.POSIX_SPAWN_DUP2, write_end if stderr else null.fileno(), 2)])
     finally:
         os.close(write_end)
     chunks = []
@@ -86,7 +89,8 @@ class HideSources:
 
 
 def bwrap_argv(info: BwrapInfo, plan: FsPlan, *, runtime_dir: str, hide: HideSources, cwd: str,
-               command: list[str], info_fd: int | None = None, seccomp_fd: int | None = None) -> list[str]:
+               command: list[str], info_fd: int | None = None, seccomp_fd: int | None = None,
+               launcher: str | None = None) -> list[str]:
     argv = [info.path, "--unshare-all", "--unshare-user", "--die-with-parent", "--cap-drop", "ALL",
             "--as-pid-1", "--hostname", "blastshield"]
     if info.has_disable_userns:
@@ -109,5 +113,8 @@ def bwrap_argv(info: BwrapInfo, plan: FsPlan, *, runtime_dir: str, hide: HideSou
         elif mount.kind is MountKind.HIDE:
             source = hide.directory if os.path.isdir(path) and not os.path.islink(path) else hide.file
             argv += ["--ro-bind", source, path]
-    argv += ["--ro-bind", runtime_dir, SANDBOX_RUNTIME, "--chdir", cwd, "--", *command]
+    argv += ["--ro-bind", runtime_dir, SANDBOX_RUNTIME]
+    if launcher is not None:
+        argv += ["--ro-bind", launcher, INSIDE_LAUNCHER]
+    argv += ["--chdir", cwd, "--", *command]
     return argv

@@ -12,7 +12,6 @@ stay readable — ``run`` says so before it starts.
 from __future__ import annotations
 
 import contextlib
-import marshal
 import os
 import re
 import signal
@@ -24,9 +23,17 @@ from blastshield.paths import expand, home_dir, is_within
 from blastshield.policy.load import find_policy, load_policy
 from blastshield.policy.model import Policy
 from blastshield.sandbox import layers as layer_names
-from blastshield.sandbox.bwrap import SANDBOX_RUNTIME, BwrapInfo, HideSources, bwrap_argv, find_bwrap
+from blastshield.sandbox.bwrap import (
+    INSIDE_LAUNCHER,
+    SANDBOX_RUNTIME,
+    BwrapInfo,
+    HideSources,
+    bwrap_argv,
+    find_bwrap,
+)
 from blastshield.sandbox.env import filter_environment
 from blastshield.sandbox.fsplan import FsPlan, MountKind, plan_filesystem
+from blastshield.sandbox.launcher_build import compiled_launcher
 from blastshield.sandbox.layers import Layer, probe_layers
 from blastshield.sandbox.proxy import EgressProxy, LazyConnectionLog
 
@@ -189,41 +196,45 @@ def _run_in(runtime: str, policy: Policy, plan: FsPlan, options: RunOptions, fou
     if not use_bwrap:
         readable = [p for p in readable if p != home]
     seccomp_program = _seccomp_program() if layer_names.SECCOMP in available else None
-    config = {
-        "argv": options.command,
-        "port": BRIDGE_PORT if use_bwrap else 0,
-        "proxy_socket": os.path.join(inside_runtime, "proxy.sock"),
-        "status_fd": status_w,
-        "close_fds": [info_w],
-        # with bubblewrap the filter is handed to bwrap --seccomp (no ctypes inside the sandbox)
-        "seccomp": seccomp_program if seccomp_program is not None and not use_bwrap else None,
-        "landlock": {"enabled": layer_names.LANDLOCK in available, "readable": readable,
-                     "writable": writable, "required": True, "limit_tcp": not use_bwrap},
-        "terminal_signals": _on_terminal(),
-        "ignored_signals": [int(s) for s in (signal.SIGINT, signal.SIGQUIT)
-                            if signal.getsignal(s) == signal.SIG_IGN],
-    }
-    config_path = os.path.join(runtime, "launch.cfg")
-    with open(config_path, "wb") as handle:
-        marshal.dump(config, handle)
-    launcher = [os.path.realpath(sys.executable), "-I", "-S", "-B", "-c", _BOOT.format(root=_package_root()),
-                os.path.join(inside_runtime, "launch.cfg")]
+    seccomp_fd = _program_fd(runtime, seccomp_program) if seccomp_program is not None else -1
+    args = ["--status-fd", str(status_w), "--port", str(BRIDGE_PORT if use_bwrap else 0),
+            "--proxy-socket", os.path.join(inside_runtime, "proxy.sock")]
+    if use_bwrap:
+        args += ["--close-fd", str(info_w)]  # bubblewrap leaves its --info-fd open
+    if seccomp_fd >= 0 and not use_bwrap:  # with bubblewrap: bwrap --seccomp installs it
+        args += ["--seccomp-fd", str(seccomp_fd)]
+    if layer_names.LANDLOCK in available:
+        args.append("--landlock")
+        args += [item for path in readable for item in ("--read", path)]
+        args += [item for path in writable for item in ("--write", path)]
+        if not use_bwrap:
+            args.append("--limit-tcp")
+    if _on_terminal():
+        args.append("--terminal")
+    for sig in (signal.SIGINT, signal.SIGQUIT):
+        if signal.getsignal(sig) == signal.SIG_IGN:
+            args += ["--ignore", str(int(sig))]
+    args += ["--", *options.command]
+    binary = compiled_launcher()
+    if binary is None:
+        launcher = [os.path.realpath(sys.executable), "-I", "-S", "-B", "-c",
+                    _BOOT.format(root=_package_root()), *args]
+    else:
+        launcher = [INSIDE_LAUNCHER if use_bwrap else binary, *args]
     cwd = _inside_cwd(options.cwd, plan, policy.workspace)
     env = filter_environment(os.environ, policy.env).kept
     env["HOME"] = home
-    seccomp_fd = -1
     try:
         if bwrap is not None:
-            if seccomp_program is not None:
-                seccomp_fd = _program_fd(runtime, seccomp_program)
             argv = bwrap_argv(bwrap, plan, runtime_dir=runtime, hide=hide, cwd=cwd, command=launcher,
-                              info_fd=info_w, seccomp_fd=seccomp_fd if seccomp_fd >= 0 else None)
+                              info_fd=info_w, seccomp_fd=seccomp_fd if seccomp_fd >= 0 else None,
+                              launcher=binary)
             return _supervise(argv, env, None, (status_r, status_w), (info_r, info_w), seccomp_fd)
         os.mkdir(scratch, 0o700)
         env["TMPDIR"] = scratch
         os.close(info_w)
         os.close(info_r)
-        return _supervise(launcher, env, cwd, (status_r, status_w), (-1, -1), -1)
+        return _supervise(launcher, env, cwd, (status_r, status_w), (-1, -1), seccomp_fd)
     finally:
         proxy.close()
         log.close()
