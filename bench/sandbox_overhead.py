@@ -1,7 +1,12 @@
 """What `blastshield run` costs: start-up time and proxy throughput, against baselines from the same run.
 
 1. Whole-process time of `blastshield run -- true` against `true` (p50 and p90 of N runs;
-   target: at most 60 ms added at p50). Byte-code is compiled first, as in an installed package.
+   target: at most 60 ms added at p50), with `blastshield --version` as the CLI's floor and
+   the run with the Python launcher (BLASTSHIELD_LAUNCHER=python) for comparison. Each row
+   also gives the CPU time of the whole process tree (user + system, from the children's
+   rusage: steadier than wall time on a shared machine). The commands take turns, so load
+   changes hit all rows alike. Byte-code and the compiled launcher are built first, as in
+   an installed package.
 2. A 50 MB download from a loopback HTTP server outside the sandbox: through the proxy
    (curl inside `blastshield run`, via the bridge and the egress proxy) against curl
    directly (target: at least 50% of direct throughput). The download time is taken by
@@ -15,6 +20,7 @@ from __future__ import annotations
 import compileall
 import http.server
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -24,6 +30,7 @@ import time
 from pathlib import Path
 
 RUNS = int(os.environ.get("BENCH_RUNS", "30"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "7"))
 SIZE = 50 * 1024 * 1024
 _BLOCK = b"x" * (1024 * 1024)
 
@@ -42,12 +49,20 @@ class _Big(http.server.BaseHTTPRequestHandler):
         return None
 
 
-def _times(argv: list[str], cwd: Path, env: dict[str, str], runs: int) -> list[float]:
-    out = []
+def _times(commands: dict[str, list[str]], cwd: Path, env: dict[str, str],
+           runs: int) -> dict[str, tuple[list[float], list[float]]]:
+    """Wall and CPU milliseconds per run of each command (interleaved)."""
+    out: dict[str, tuple[list[float], list[float]]] = {label: ([], []) for label in commands}
     for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(argv, cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL)
-        out.append((time.perf_counter() - start) * 1000)
+        for label, argv in commands.items():
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            subprocess.run(argv, cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL)
+            wall = (time.perf_counter() - start) * 1000
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) * 1000
+            out[label][0].append(wall)
+            out[label][1].append(cpu)
     return out
 
 
@@ -71,18 +86,27 @@ def _workspace(root: Path) -> tuple[Path, dict[str, str]]:
 
 def startup(ws: Path, env: dict[str, str]) -> None:
     blastshield = [sys.executable, "-m", "blastshield"]
-    _times([*blastshield, "run", "--", "true"], ws, env, 3)  # warm caches
-    base = _times(["true"], ws, env, RUNS)
-    sandboxed = _times([*blastshield, "run", "--", "true"], ws, env, RUNS)
-    cli = _times([*blastshield, "--version"], ws, env, RUNS)
-    added = statistics.median(sandboxed) - statistics.median(base)
-    print(f"start-up ({RUNS} runs each, whole process, ms)")
-    print(f"  true                         p50 {statistics.median(base):7.1f}  p90 {_pct(base, 0.9):7.1f}")
-    print(f"  blastshield --version        p50 {statistics.median(cli):7.1f}  p90 {_pct(cli, 0.9):7.1f}"
-          "   (the CLI's own start-up, for reference)")
-    print(f"  blastshield run -- true      p50 {statistics.median(sandboxed):7.1f}  "
-          f"p90 {_pct(sandboxed, 0.9):7.1f}")
-    print(f"  added by run at p50: {added:.1f} ms (target <= 60 ms)")
+    python_env = {**env, "BLASTSHIELD_LAUNCHER": "python"}
+    _times({"warm": [*blastshield, "run", "--", "true"]}, ws, env, 3)  # builds the launcher, warms caches
+    commands = {
+        "true": ["true"],
+        "blastshield --version": [*blastshield, "--version"],
+        "blastshield run -- true": [*blastshield, "run", "--", "true"],
+        "run -- true, Python launcher": ["env", *(f"{k}={v}" for k, v in python_env.items()),
+                                         *blastshield, "run", "--", "true"],
+    }
+    rows = _times(commands, ws, env, RUNS)
+    print(f"start-up ({RUNS} runs each, whole process tree, ms)")
+    for label, (wall, cpu) in rows.items():
+        print(f"  {label:<30} wall p50 {statistics.median(wall):7.1f}  p90 {_pct(wall, 0.9):7.1f}"
+              f"   cpu p50 {statistics.median(cpu):6.1f}")
+    base_wall, base_cpu = (statistics.median(v) for v in rows["true"])
+    run_wall, run_cpu = (statistics.median(v) for v in rows["blastshield run -- true"])
+    cli_wall, cli_cpu = (statistics.median(v) for v in rows["blastshield --version"])
+    print(f"  added by run at p50: {run_wall - base_wall:.1f} ms wall (target <= 60 ms), "
+          f"{run_cpu - base_cpu:.1f} ms cpu")
+    print(f"  of which the CLI floor (python + blastshield --version): {cli_wall - base_wall:.1f} ms wall, "
+          f"{cli_cpu - base_cpu:.1f} ms cpu")
 
 
 def throughput(ws: Path, env: dict[str, str]) -> None:
@@ -91,7 +115,7 @@ def throughput(ws: Path, env: dict[str, str]) -> None:
     port = server.server_address[1]
     fmt = "%{time_total} %{size_download}"
     direct_s, proxied_s = [], []
-    for _ in range(3):
+    for _ in range(ROUNDS):
         out = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", fmt, f"http://127.0.0.1:{port}/"],
                              capture_output=True, text=True, check=True, env=env).stdout.split()
         assert int(out[1]) == SIZE
@@ -104,7 +128,7 @@ def throughput(ws: Path, env: dict[str, str]) -> None:
     server.shutdown()
     direct = SIZE / statistics.median(direct_s) / 1e6
     proxied = SIZE / statistics.median(proxied_s) / 1e6
-    print("50 MB download from a loopback server (median of 3, MB/s)")
+    print(f"50 MB download from a loopback server (median of {ROUNDS}, taking turns, MB/s)")
     print(f"  direct        {direct:8.1f}")
     print(f"  through proxy {proxied:8.1f}   ({100 * proxied / direct:.0f}% of direct; target >= 50%)")
 
