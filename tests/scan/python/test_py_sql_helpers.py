@@ -98,3 +98,26 @@ def test_printing_or_logging_a_formatted_query_is_not_running_it(py: PyScan) -> 
     log.debug("SELECT * FROM users WHERE name = '%s'" % name)
 """
     assert py.rule_lines(code) == set()
+
+
+def test_shell_lines_and_code_built_from_numbers_are_formatted_not_injected(py: PyScan) -> None:
+    code = """import os
+def changelog(cset):
+    return os.popen('hg log -r %d --template "{desc}"' % cset).read()
+def wire(system, i, cntrl):
+    exec("system.dir_cntrl%d = cntrl" % i)
+"""
+    found = {(f.rule_id, f.line, str(f.confidence), str(f.severity)) for f in py.shown(code)}
+    assert found == {("BS-PY-078-format", 3, "medium", "low"), ("BS-PY-094-format", 5, "medium", "low")}
+
+
+def test_argument_lists_setattr_and_casts_are_not_formatted_commands(py: PyScan) -> None:
+    code = """import os, subprocess
+def changelog(cset):
+    return subprocess.run(["hg", "log", "-r", str(cset)], capture_output=True).stdout
+def wire(system, i, cntrl):
+    setattr(system, "dir_cntrl%d" % i, cntrl)
+def kill(pid):
+    os.system("kill -9 %d" % int(pid))
+"""
+    assert py.shown(code) == []

@@ -63,21 +63,32 @@ def grade(hit: SinkHit) -> tuple[Confidence, Origin] | None:
     return (hit.weak, top) if hit.weak is not None else None
 
 
+# Sinks that run a string, and the rule for a string of theirs built by formatting only numbers into it.
+FORMATTED: dict[str, tuple[RuleSpec, str]] = {
+    R.SQL_INJECTION.id: (R.SQL_FORMATTED, "SQL statement"),
+    R.COMMAND_INJECTION.id: (R.COMMAND_FORMATTED, "shell command line"),
+    R.CODE_INJECTION.id: (R.CODE_FORMATTED, "Python code"),
+}
+
+
 def slot_finding(hit: SinkHit) -> tuple[RuleSpec, Origin, str] | None:
     """What a sink still shows when every origin was cleared only by its place in a string.
 
     - SQL (BS-PY-089-format): a number in a %d slot, or a caller's parameter in an identifier slot
       (a table name). Not injection today, but a statement built by formatting, one edit (%d -> %s, a
-      new caller) from BS-PY-089.
+      new caller) from BS-PY-089. Shell command lines (BS-PY-078-format) and code given to eval/exec
+      (BS-PY-094-format) built from numbers likewise.
     - URL (BS-PY-918-path): request data in the path of a URL whose scheme and host are fixed. It cannot
       change the host, but '../' and '?' reach other endpoints of that service (partial SSRF).
     """
     if not hit.val.built and hit.spec is not R.SSRF:
         return None
+    formatted = FORMATTED.get(hit.spec.id)
     for o in sorted(hit.val.origins, key=lambda o: o.desc):
-        if hit.spec is R.SQL_INJECTION and SLOT in o.safe_for and (-1 in o.safe_for or o.kind == PARAM):
-            return (R.SQL_FORMATTED, o, f"{o.desc} is formatted into the text of the SQL statement run by "
-                    f"{hit.sink}")
+        if formatted is not None and SLOT in o.safe_for and (
+                -1 in o.safe_for or (o.kind == PARAM and hit.spec is R.SQL_INJECTION)):
+            spec, what = formatted
+            return (spec, o, f"{o.desc} is formatted into the text of the {what} run by {hit.sink}")
         if hit.spec is R.SSRF and URL_PATH_SLOT in o.safe_for and o.kind == SOURCE and -1 not in o.safe_for:
             return (R.SSRF_PATH, o, f"{o.desc} sets the path of the URL requested by {hit.sink}")
     return None
@@ -193,7 +204,8 @@ def check(ci: CallInfo) -> list[SinkHit]:
         hits.append(SinkHit(R.SQL_INJECTION, first, f"{method or name}()", building=True, weak=L))
     if first is not None and (COMMAND_METHOD.match(method or name) or (
             not ci.own and RUNNER_NAME.search(method or name) and name not in PROCESS_CALLS
-            and name not in SHELL_CALLS and first.built and looks_like_command(first.text))):
+            and name not in SHELL_CALLS and name not in CODE_CALLS and first.built
+            and looks_like_command(first.text))):
         hits.append(SinkHit(R.COMMAND_INJECTION, first, f"{method or name}()", building=True, weak=L))
     if isinstance(ci.node.func, ast.Subscript) and SALT_COMMANDS.match(const_str(ci.node.func.slice) or "") \
             and first is not None:

@@ -25,6 +25,12 @@ SQL_FORMATTED = declare(
     "BS-PY-089-format", 89, Severity.LOW, M, "SQL statement assembled by string formatting",
     "pass values as query parameters (cursor.execute('... WHERE id = %s', (value,))); check table and "
     "column names against an allow-list", PY)
+COMMAND_FORMATTED = declare(
+    "BS-PY-078-format", 78, Severity.LOW, M, "shell command line assembled by string formatting",
+    "run an argument list without a shell: subprocess.run(['hg', 'log', '-r', str(rev)], check=True)", PY)
+CODE_FORMATTED = declare(
+    "BS-PY-094-format", 94, Severity.LOW, M, "Python code assembled by string formatting and evaluated",
+    "use data structures instead of generated code: setattr(obj, f'name{i}', value), a dict, getattr", PY)
 CODE_INJECTION = declare(
     "BS-PY-094", 94, Severity.CRITICAL, H, "untrusted data evaluated as Python code",
     "never eval/exec data; parse it (ast.literal_eval, json.loads) or dispatch through a dict", PY)
