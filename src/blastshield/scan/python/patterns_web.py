@@ -46,8 +46,11 @@ def _leaked_errors(fn: ast.FunctionDef | ast.AsyncFunctionDef, path: str) -> lis
 
 def web_findings(index: FileIndex, path: str) -> list[Finding]:
     out: list[Finding] = []
+    dumps = any((dotted(c.func) or "").endswith("json.dumps") for c in index.nodes(ast.Call))
     for fn in index.functions():
         route = _route_path(fn)
+        if dumps:
+            out.extend(_json_into_html(fn, path))
         if route is not None and any(isinstance(node, ast.ExceptHandler) for stmt in fn.body
                                      for node in ast.walk(stmt)):
             out.extend(_leaked_errors(fn, path))
@@ -65,4 +68,47 @@ def web_findings(index: FileIndex, path: str) -> list[Finding]:
         out.append(finding(R.MISSING_AUTH, path, fn.lineno,
                            f"handler {fn.name}() for '{route or fn.name}' changes or reveals sensitive data "
                            "but checks no login, session or permission", end_line=fn.lineno))
+    return out
+
+
+RENDER_CALLS = frozenset({"render", "render_to_response", "render_template", "TemplateResponse",
+                          "render_to_string", "mark_safe", "Markup", "SafeString"})
+
+
+def _raw_json(node: ast.expr, dumped: set[str]) -> bool:
+    """json.dumps(x) without an HTML-safe encoder (a name bound to one counts too); booleans are harmless."""
+    if isinstance(node, ast.Name):
+        return node.id in dumped
+    if not (isinstance(node, ast.Call) and (dotted(node.func) or "").endswith("json.dumps") and node.args):
+        return False
+    if isinstance(node.args[0], (ast.Compare, ast.BoolOp, ast.Constant, ast.UnaryOp)):
+        return False
+    encoder = next((dotted(k.value) or "" for k in node.keywords if k.arg == "cls"), "")
+    return "html" not in encoder.lower()
+
+
+ESCAPING = re.compile(r"escape|xss|saniti[sz]e|bleach|clean", re.I)
+
+
+def _json_into_html(fn: ast.FunctionDef | ast.AsyncFunctionDef, path: str) -> list[Finding]:
+    """JSON handed to a template or marked safe. A function that escapes anything itself (antixss(q),
+    escape(v) before dumping) is taken to have handled it, like a type check in the upload rule."""
+    if any(isinstance(n, ast.Call) and ESCAPING.search((dotted(n.func) or "").rsplit(".", 1)[-1])
+           for n in ast.walk(fn)):
+        return []
+    dumped = {t.id for a in ast.walk(fn) if isinstance(a, ast.Assign) and _raw_json(a.value, set())
+              for t in a.targets if isinstance(t, ast.Name)}
+    out: list[Finding] = []
+    for call in (n for n in ast.walk(fn) if isinstance(n, ast.Call)):
+        name = (dotted(call.func) or "").rsplit(".", 1)[-1]
+        if name not in RENDER_CALLS:
+            continue
+        given = [*call.args, *(k.value for k in call.keywords)]
+        values = [v for g in given for v in (g.values if isinstance(g, ast.Dict) else [g])]
+        for v in values:
+            if _raw_json(v, dumped):
+                text = (f"JSON from json.dumps() goes into {name}() unescaped for HTML — a value containing "
+                        "'</script>' ends the script block and runs the attacker's markup")
+                out.append(finding(R.JSON_IN_HTML, path, v.lineno, text))
+                break
     return out

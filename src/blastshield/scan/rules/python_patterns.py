@@ -87,3 +87,7 @@ COOKIE_FLAGS = declare(
 ERROR_DETAILS = declare(
     "BS-PY-209", 209, Severity.MEDIUM, M, "exception details returned to the client",
     "log the exception server-side (logger.exception) and return a generic message with an error id", PY)
+JSON_IN_HTML = declare(
+    "BS-PY-079-json", 79, Severity.MEDIUM, M, "JSON embedded in HTML without HTML-safe escaping",
+    "escape <, > and & in the JSON before it goes into a page (Django's json_script filter, or json.dumps "
+    "with an HTML-safe encoder such as JSONEncoderForHTML)", PY)
