@@ -86,3 +86,18 @@ def test_salt_cmd_run_is_a_shell_sink(py: PyScan) -> None:
 """
     assert ("BS-PY-078", 5) in py.rule_lines(vulnerable)
     assert py.rule_lines(safe) == set()
+
+
+def test_command_lines_with_shell_punctuation_in_arguments_are_command_lines(py: PyScan) -> None:
+    vulnerable = """def get_pool_capacity(self, pool):
+    ssh_cmd = 'svcinfo lsmdiskgrp -bytes -delim ! %s' % pool
+    out, err = self._run_ssh(ssh_cmd)
+    return out
+"""
+    fixed = """def get_pool_capacity(self, pool):
+    ssh_cmd = ['svcinfo', 'lsmdiskgrp', '-bytes', '-delim', '!', pool]
+    out, err = self._run_ssh(ssh_cmd)
+    return out
+"""
+    assert ("BS-PY-078", 3) in py.rule_lines(vulnerable)
+    assert py.rule_lines(fixed) == set()

@@ -116,7 +116,7 @@ COMMAND_METHOD = re.compile(r"^(exec_command|run_command|run_cmd|execute_command
 RUNNER_NAME = re.compile(r"^_*(run|execute|exec|call|spawn|system|popen|shell|sh|ssh|cmd|command|"
                          r"check_output|check_call)(_\w+)?$|[a-z](_run|_exec|_execute|_cmd|_command|_ssh|"
                          r"_shell|_cli)$", re.I)
-COMMAND_LINE = re.compile(r"^(?:X\s+)*[a-z][\w.+-]*(?:\s+(?:X|-{1,2}[a-z][\w-]*(?:=\S*)?|[\w./:=@,+-]+|"
+COMMAND_LINE = re.compile(r"^(?:X\s+)*[a-z][\w.+-]*(?:\s+(?:X|-{1,2}[a-z][\w-]*(?:=\S*)?|[\w./:=@,+!%-]+|"
                           r"'[^']*'|\"[^\"]*\"|[|;&<>]+|\d[\w.]*))+\s*$", re.I)
 TEMPLATE_SLOT = re.compile(r"\{[^{}]*\}|%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdifrx]")
 HTML_MARKUP = re.compile(r"<\s*[a-zA-Z][\w-]*(\s[^<>]*)?/?>|<\s*/\s*[a-zA-Z]")
