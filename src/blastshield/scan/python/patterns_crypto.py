@@ -29,6 +29,9 @@ ALPHABETS = re.compile(r"^string\.(ascii_letters|ascii_lowercase|ascii_uppercase
 CLEARTEXT_CLIENTS = {"ftplib.FTP": "FTP", "telnetlib.Telnet": "Telnet", "smtplib.SMTP": "SMTP",
                      "poplib.POP3": "POP3", "imaplib.IMAP4": "IMAP"}
 HTML_TAG_PATTERN = re.compile(r"<\s*/?\s*\(?\??(script|iframe|style|img|a|on\w+)\b", re.I)
+MAC_NAME = re.compile(r"(^|_)(sig|signature|hmac|mac|digest|hash_?mac)$", re.I)
+MAC_CALL = re.compile(r"^(sign|_sign|make_signature|compute_signature|calc(ulate)?_signature|get_signature|"
+                      r"signature|compute_hmac|calc_hmac|make_hmac|get_hmac|hmac_digest)$", re.I)
 SESSION_COOKIE = re.compile(r"sess|token|auth|sid$|jwt|remember|login|csrf|user", re.I)
 
 
@@ -90,7 +93,31 @@ class CryptoChecks:
                              "'</script foo>', nesting)")
             if method == "set_cookie" and call.args:
                 self.cookie(call)
+        for node in self.index.nodes(ast.Compare):
+            self.compare(node)
         return self.out
+
+    def compare(self, node: ast.Compare) -> None:
+        """A signature or MAC compared with ==: the time taken leaks how many leading bytes match."""
+        if len(node.ops) != 1 or not isinstance(node.ops[0], (ast.Eq, ast.NotEq)):
+            return
+        sides = [node.left, node.comparators[0]]
+        if any(isinstance(x, ast.Constant) for x in sides):
+            return
+        if any(self._mac(x) for x in sides):
+            text = ("a signature or MAC is compared with ==/!= — the comparison stops at the first differing "
+                    "byte, so response times let an attacker guess it byte by byte; use hmac.compare_digest")
+            self.add(R.TIMING_COMPARE, node, text)
+
+    def _mac(self, node: ast.expr) -> bool:
+        if isinstance(node, ast.Call):
+            name = call_name(node, self.aliases)
+            method = last(name) if name else (node.func.attr if isinstance(node.func, ast.Attribute) else "")
+            if method in ("digest", "hexdigest") and "hmac" in name:
+                return True
+            return name in ("hmac.digest",) or bool(MAC_CALL.match(method))
+        text = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
+        return bool(text) and bool(MAC_NAME.search(text))
 
     def iv(self, call: ast.Call, name: str, method: str) -> None:
         iv: ast.expr | None = None

@@ -91,3 +91,6 @@ JSON_IN_HTML = declare(
     "BS-PY-079-json", 79, Severity.MEDIUM, M, "JSON embedded in HTML without HTML-safe escaping",
     "escape <, > and & in the JSON before it goes into a page (Django's json_script filter, or json.dumps "
     "with an HTML-safe encoder such as JSONEncoderForHTML)", PY)
+TIMING_COMPARE = declare(
+    "BS-PY-208", 208, Severity.MEDIUM, M, "signature or MAC compared in non-constant time",
+    "compare secrets with hmac.compare_digest(a, b) (or secrets.compare_digest)", PY)
