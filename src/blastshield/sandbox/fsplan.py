@@ -13,8 +13,9 @@ turns it into bubblewrap arguments. Rules:
   left out (fail closed); it is listed in ``notes``.
 - ``[files] deny`` hides (an empty, unreadable file or an empty read-only directory);
   ``[files] ask`` becomes read-only (nobody can be asked inside). Globs that name files
-  anywhere (``**/.env``) are found by walking the visible user trees within a budget;
-  when the budget runs out the pattern is listed in ``unenforced``.
+  anywhere (``**/.env``) are found by walking the granted user trees (not the read-only
+  system directories) within a budget; when the budget runs out the pattern is listed in
+  ``unenforced``. /tmp and /var/tmp are always private inside, even when a policy grants them.
 - Built-in protections: the policy folder, the log, host hook configs, .git/hooks,
   .git/config and shell start-up files become read-only; signing keys are hidden.
 - Deny beats every grant; a deeper mount beats a shallower one.
@@ -41,6 +42,7 @@ SYSTEM_SECRETS = ("/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-"
                   "/etc/ssh/ssh_host_ecdsa_key", "/etc/ssh/ssh_host_ed25519_key",
                   "/etc/ssh/ssh_host_dsa_key", "/etc/security/opasswd")
 WALK_BUDGET = 200_000
+_PRIVATE_SCRATCH = frozenset({"/tmp", "/var/tmp"})
 _GLOB_CHARS = "*?["
 
 
@@ -119,7 +121,9 @@ def plan_filesystem(policy: Policy, home: str, *, extra_protected: Iterable[str]
         b.add(MountKind.READ_ONLY, root, "[files] read")
     for root in grants_rw:
         b.add(MountKind.READ_WRITE, root, "[files] write")
-    user_trees = sorted({*grants_ro, *grants_rw})
+    # Anywhere-globs (``**/.env``) name the user's files: they are searched in the granted user
+    # trees, not in the distribution's read-only system directories.
+    user_trees = sorted({t for t in (*grants_ro, *grants_rw) if not _is_system(t)})
     _denials(b, user_trees)
     _protections(b, user_trees, tuple(extra_protected))
     mounts = _order(b.mounts)
@@ -160,6 +164,10 @@ def _grants(b: _Builder) -> tuple[list[str], list[str]]:
                                f"{prefix}; not mounted (fail closed)")
                 continue
             real = os.path.realpath(prefix)
+            if real in _PRIVATE_SCRATCH:
+                b.notes.append(f"[files].{pattern.key}[{pattern.index}] {pattern.text!r}: the sandbox has "
+                               f"its own private {real}; the host's is not shared")
+                continue
             if os.path.exists(real) and real != "/":
                 bucket.append(real)
     return out

@@ -224,6 +224,7 @@ def _run_in(runtime: str, policy: Policy, plan: FsPlan, options: RunOptions, fou
     cwd = _inside_cwd(options.cwd, plan, policy.workspace)
     env = filter_environment(os.environ, policy.env).kept
     env["HOME"] = home
+    env["BLASTSHIELD_SANDBOX"] = "1"  # `learn --write` and friends refuse to run in here
     try:
         if bwrap is not None:
             argv = bwrap_argv(bwrap, plan, runtime_dir=runtime, hide=hide, cwd=cwd, command=launcher,
