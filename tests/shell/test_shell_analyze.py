@@ -464,34 +464,6 @@ def test_results_are_cached_and_stable() -> None:
     assert run("git status") is run("git status")
 
 
-@pytest.mark.parametrize("line", [
-    "git status", "git push origin main", "ls -la src", "rm -rf build", "sudo rm -rf /tmp/x",
-    "pip install requests", "curl https://example.com/x", "make test", "python -m pytest -q",
-    "timeout 5 nice -n 3 git fetch", "find . -name x -delete", "tar xzf a.tgz -C out",
-    "env FOO=1 git push", "cp a b", "ssh host.example rm -rf /srv", "npx eslint .",
-])
-def test_plain_line_fast_path_gives_the_same_effects_as_the_parser(line: str) -> None:
-    from blastshield.shell import plain_words
-    from blastshield.shell.walk import Walker
-
-    words = plain_words(line)
-    assert words is not None
-    fast = Walker(cwd=WS, workspace=WS, home=HOME, non_interactive=False)
-    fast.plain(words)
-    full = Walker(cwd=WS, workspace=WS, home=HOME, non_interactive=False)
-    full.script(line)
-    assert fast.out == full.out
-
-
-@pytest.mark.parametrize("line", ["X=1 rm a", "if true", "rm ~/x", "rm 'a'", "rm a;b", "rm $X",
-                                  "rm *.py", "rm {a,b}", "rm a # c", "time rm a", "r\\m a",
-                                  "export X=1", "declare -p"])
-def test_plain_line_fast_path_refuses_anything_shell_would_transform(line: str) -> None:
-    from blastshield.shell import plain_words
-
-    assert plain_words(line) is None
-
-
 def test_words_the_grammar_drops_are_kept() -> None:
     # tree-sitter-bash leaves a lone "-" before a here-document out of every node
     assert run("python3 - <<EOF\nimport os\nEOF")[0].argv == ("python3", "-")

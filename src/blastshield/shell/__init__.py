@@ -44,29 +44,12 @@ _CACHE_SIZE = 8192
 
 
 _HIDDEN_CATEGORIES = frozenset({"Cf"})  # zero-width and bidirectional formatting characters
-# A line of plain words (no quoting, expansion, globbing, operators or comments) splits on
-# blanks exactly as bash splits it, so it can skip the parser (tests/shell prove the same
-# effects come out). Reserved words and assignments take the full path.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_WORD = r"[A-Za-z0-9_./:@%+,=-]+"
-_PLAIN_LINE = re.compile(rf"[ \t]*[A-Za-z0-9_./:@%+,-]{_WORD[:-1]}*(?:[ \t]+{_WORD})*[ \t]*")
-_RESERVED = frozenset({"if", "then", "else", "elif", "fi", "case", "esac", "for", "select", "while",
-                       "until", "do", "done", "function", "time", "coproc", "in", "export",
-                       "declare", "local", "readonly", "typeset", "alias", "unalias"})
-
-
-def plain_words(command: str) -> list[str] | None:
-    """The words of a plain line (see ``_PLAIN_LINE``), or None when it needs the parser."""
-    if not _PLAIN_LINE.fullmatch(command):
-        return None
-    words = command.split()
-    if not words or words[0] in _RESERVED or "=" in words[0]:
-        return None
-    return words
 
 
 def _analyze(command: str, cwd: str, workspace: str, non_interactive: bool,
              home: str) -> tuple[tuple[Effect, ...], bool]:
+    from blastshield.shell.simple import simple_line
     from blastshield.shell.walk import Walker
 
     floors: list[tuple[Verdict, str]] = []
@@ -85,10 +68,10 @@ def _analyze(command: str, cwd: str, workspace: str, non_interactive: bool,
         floors.append((Verdict.DENY if non_interactive else Verdict.ASK,
                        "the command line contains control characters"))
     walker = Walker(cwd=cwd, workspace=workspace, home=home, non_interactive=non_interactive)
-    words = plain_words(command) if command.isascii() else None
     try:
-        if words is not None:
-            walker.plain(words)
+        simple = simple_line(command, home) if command.isascii() else None
+        if simple is not None:
+            walker.simple(simple)
         else:
             walker.script(command, origin="")
         if normalized != command:

@@ -9,7 +9,6 @@ for the command's own exec effect, and inner commands or scripts to analyse in t
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 
 from blastshield.effects import Effect, Verdict
@@ -45,10 +44,10 @@ class Cmd:
     stdin_args: bool = False  # xargs-style: more arguments come from standard input
     remote: bool = False
     globs: tuple[bool, ...] = ()  # globs[i]: argv[i] has unquoted glob characters (bash expands)
+    name: str = field(init=False, compare=False)  # the program's base name
 
-    @property
-    def name(self) -> str:
-        return os.path.basename(self.argv[0]) if self.argv else ""
+    def __post_init__(self) -> None:
+        self.name = self.argv[0].rsplit("/", 1)[-1] if self.argv else ""
 
     def tail(self, start: int, *, origin: str, stdin: Stdin | None = None, cwd: str | None = None,
              stdin_args: bool = False) -> Cmd:

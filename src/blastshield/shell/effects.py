@@ -26,18 +26,24 @@ _VERSIONED = re.compile(r"^(python|pip|pypy|perl|ruby|php|node|lua|pydoc|idle|ge
 
 def program(argv0: str) -> str:
     """The program family name: base name without a version suffix."""
-    base = argv0.rsplit("/", 1)[-1]
-    m = _VERSIONED.match(base)
-    return m.group(1) if m else base
+    name = _PROGRAMS.get(argv0)
+    if name is None:
+        base = argv0.rsplit("/", 1)[-1]
+        m = _VERSIONED.match(base)
+        name = m.group(1) if m else base
+        if len(_PROGRAMS) < 4096:
+            _PROGRAMS[argv0] = name
+    return name
+
+
+_PROGRAMS: dict[str, str] = {}
 
 
 def analyze(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
     """Add the effects and floors of ``cmd`` (not its exec effect) to ``out``."""
     name = program(cmd.argv[0])
-    for table in _TABLES:
-        handler = table.get(name)
-        if handler is not None:
-            handler(cmd, ctx, out)
+    for handler in _DISPATCH.get(name, ()):
+        handler(cmd, ctx, out)
     if cmd.assigns:
         assignment_floors(cmd, out)
     if "/" in cmd.argv[0] and cmd.known[0]:
@@ -49,6 +55,9 @@ def analyze(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
 
 _TABLES = (fileprog.HANDLERS, netprog.HANDLERS, remoteprog.HANDLERS, codeprog.HANDLERS,
            pkgprog.HANDLERS, gitprog.HANDLERS, toolprog.HANDLERS)
+# program name -> every handler that knows it, in table order
+_DISPATCH: dict[str, tuple[Handler, ...]] = {
+    name: tuple(t[name] for t in _TABLES if name in t) for table in _TABLES for name in table}
 
 
 # --------------------------------------------------------------- pipe contents

@@ -98,6 +98,9 @@ class FileContext:
         import glob
 
         self.fs_dependent = True
+        fixed = _GLOB_CHARS.split(pattern, 1)[0].rpartition("/")[0]  # the part before any glob
+        if fixed and not os.path.isdir(os.path.join(cwd, fixed)):
+            return []  # nothing to match in a folder that does not exist
         try:
             matches = glob.glob(pattern, root_dir=cwd if not os.path.isabs(pattern) else None)
         except (OSError, ValueError, RecursionError):

@@ -257,11 +257,17 @@ def _object_paths(cmd: Cmd, ctx: FileContext, out: Outcome, indices: list[int]) 
         out.effects.extend(ctx.file_effects(Kind.READ, path, cmd.known[i], base, "git"))
 
 
+_READING_HINTS = ("--output", "-o", "--no-index", "/", "~", "../")
+
+
 def _reading(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
     """diff, log, show, grep, blame, cat-file, format-patch, archive...: pathspecs after
     ``--``, ``REV:PATH`` objects, files outside the repository (``diff --no-index``, which
     git also does on its own when a path is outside the work tree) and output options."""
     sub = cmd.argv[0]
+    if sub not in ("grep", "format-patch") and not any(
+            ":" in a or a == "--" or a.startswith(_READING_HINTS) for a in cmd.argv[1:]):
+        return  # no pathspec, object path, output option or outside path: nothing to add
     found = scan(cmd.argv, short_values="onSGOUL" if sub != "grep" else "efmABC",
                  long_values=_DIFF_VALUES if sub != "grep" else ("--max-depth", "--threads"))
     argv = cmd.argv

@@ -167,7 +167,7 @@ def _eval_into(node: Node, scope: Scope, acc: _Acc, *, quoted: bool) -> None:
             acc.download = True
         acc.known = False
         acc.add(text_of(node), _QUOTED)
-    elif kind == "brace_expression":
+    elif kind in ("==", "=~", "brace_expression"):  # "==", "=~": unnamed test operators, plain here
         acc.add(text_of(node), _QUOTED if quoted else _LIT)
     else:  # arithmetic expansion and anything this analyzer does not model
         _walk_substitutions(node, scope, acc)

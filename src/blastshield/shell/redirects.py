@@ -111,7 +111,13 @@ class Redirections(Variables):
             return None
         args = eval_nodes(dest, self)
         target = args[0] if args else Arg("", False)
-        known = target.known and len(args) == 1
+        return self.redirect_to(op, target, len(args) == 1, outputs)
+
+    def redirect_to(self, op: str, target: Arg, single: bool,
+                    outputs: list[tuple[str, bool, str]]) -> Stdin | None:
+        """The effects of redirecting with ``op`` to ``target`` (one word when ``single``);
+        outputs are collected for after the command ran."""
+        known = target.known and single
         path = target.text
         if op in (">&", "<&", ">&-", "<&-") and (path.isdigit() or path == "-"):
             return None

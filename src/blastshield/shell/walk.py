@@ -29,6 +29,7 @@ from blastshield.shell.parse import (
     text_of,
 )
 from blastshield.shell.redirects import REDIRECTS, Redirections
+from blastshield.shell.simple import SimpleCommand
 
 MAX_DEPTH = 24
 _BLOCKS = frozenset({"program", "compound_statement", "do_group", "else_clause", "elif_clause",
@@ -89,12 +90,37 @@ class Walker(Redirections):
             del self.out[start:]
             self.out.extend(kept)
 
-    def plain(self, words: list[str]) -> None:
-        """A line of plain words (no quoting or expansion): one simple command."""
-        n = len(words)
-        cmd = Cmd(tuple(words), (True,) * n, (False,) * n, self.cwd, self.origin, None, {})
-        self.last_cmd = cmd
-        self.run(cmd)
+    def simple(self, pipelines: list[list[SimpleCommand]]) -> None:
+        """A line read by the fast front end (:mod:`.simple`): what :meth:`script` does for
+        the same line's syntax tree, without the tree."""
+        saved = (self.cwd, self.cwd_known)
+        self.depth += 1
+        try:
+            for stages in pipelines:
+                if len(stages) == 1:
+                    self._simple_command(stages[0], None)
+                    continue
+                current: Stdin | None = None
+                for stage in stages:
+                    before = len(self.out)
+                    self.last_cmd = None
+                    self._simple_command(stage, current)
+                    text = program_effects.static_output(self.last_cmd) if self.last_cmd else None
+                    current = Stdin("pipe", text, self.downloads(before))
+        finally:
+            self.depth -= 1
+            self.cwd, self.cwd_known = saved
+
+    def _simple_command(self, command: SimpleCommand, stdin: Stdin | None) -> None:
+        outputs: list[tuple[str, bool, str]] = []
+        for op, target in command.redirects:
+            if target:
+                got = self.redirect_to(op.lstrip("12"), Arg(target), True, outputs)
+                stdin = got or stdin
+        n = len(command.words)
+        cmd = Cmd(tuple(command.words), (True,) * n, (False,) * n, self.cwd, self.origin, stdin,
+                  dict(command.assigns))
+        self.finish(cmd, outputs)
 
     def _sweep(self, root: Node) -> None:
         """Safety net: analyse any command node the structured walk did not reach."""
@@ -187,7 +213,7 @@ class Walker(Redirections):
                 got = self._redirect(child, more, trailing, outputs)
                 if got is not None:
                     local_stdin = got
-            elif child.is_named and child.type not in ("comment",):
+            elif (child.is_named and child.type != "comment") or child.type in ("==", "=~"):
                 words.append(child)
         words.extend(extra_args or ())
         words.extend(more)
@@ -206,18 +232,23 @@ class Walker(Redirections):
         cmd = Cmd(tuple(a.text for a in args), tuple(a.known for a in args),
                   tuple(a.download for a in args), self.cwd, self.origin, local_stdin, assigns,
                   globs=tuple(a.glob for a in args))
+        self._trailing(trailing, self.finish(cmd, outputs, computed_name=computed_name))
+
+    def finish(self, cmd: Cmd, outputs: list[tuple[str, bool, str]], *,
+               computed_name: bool = False) -> bool:
+        """Run one simple command, then its output redirections; True when it downloads."""
         self.last_cmd = cmd
         before = len(self.out)
         self.run(cmd, computed_name=computed_name)
         downloaded = self.downloads(before)
-        content = program_effects.static_output(cmd)
+        content = program_effects.static_output(cmd) if outputs else None
         for path, known, op in outputs:
             self.out.extend(self.file_effects(Kind.WRITE, path, known, self.cwd, "redirect"))
             if downloaded:
                 self.note_download(path, self.cwd)
             elif known and op in (">", ">|", "&>"):
                 self.note_written(path, self.cwd, content)
-        self._trailing(trailing, downloaded)
+        return downloaded
 
     def run(self, cmd: Cmd, *, computed_name: bool = False) -> None:
         """Judge one simple command: its exec effect, program effects, inner commands."""
