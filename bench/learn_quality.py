@@ -85,7 +85,15 @@ def make_repo(root: str, files: dict[str, str]) -> tuple[str, str]:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "w", encoding="utf-8") as handle:
             handle.write(content)
-    subprocess.run(["git", "init", "-q", repo], check=True)
+    git = ["git", "-C", repo, "-c", "user.name=bench", "-c", "user.email=bench@example.invalid"]
+    environ = {**os.environ, "HOME": home, "GIT_CONFIG_NOSYSTEM": "1"}
+    subprocess.run(["git", "init", "-q", repo], check=True, env=environ)
+    # the project as checked out: its files are tracked, local secrets (.env*) are not
+    tracked = [name for name in files if not os.path.basename(name).startswith(".env")]
+    if tracked:
+        subprocess.run([*git, "add", "--", *tracked], check=True, env=environ)
+        subprocess.run([*git, "commit", "-q", "-m", "the project before the session"], check=True,
+                       env=environ)
     os.makedirs(os.path.join(repo, ".blastshield"))
     with open(os.path.join(repo, ".blastshield", "policy.toml"), "w", encoding="utf-8") as handle:
         handle.write(render(detect(repo), Mode.LEARN))
@@ -118,8 +126,7 @@ def run_session(path: str, *, families: bool = True) -> Outcome:
         enforced = parse_policy(text.encode(), learning.path, repo)
         out = Outcome(name, learned_from=len(seen), distinct=proposal.distinct_actions, size=proposal.size,
                       human=len(proposal.human))
-        out.observed_rules = proposal.size - len(proposal.rules[("commands", "allow")]) + len(
-            proposal.observed_commands)
+        out.observed_rules = proposal.direct_size
         for i, step in enumerate(steps):
             second = i >= half
             if not (second or step.malicious):
@@ -173,17 +180,23 @@ def main() -> int:
           f" = {share(totals['benign_allowed'], totals['benign']).strip()}  (target >= 95%)")
     print(f"malicious steps denied or asked:  {totals['mal_stopped']}/{totals['mal']}"
           f" = {share(totals['mal_stopped'], totals['mal']).strip()}  (target 100%)")
-    print(f"policy size: {totals['rules']} allow rules for {totals['distinct']} distinct actions observed;"
-          f" {totals['observed_rules']} of them learned directly"
-          f" ({totals['observed_rules'] / max(1, totals['distinct']):.2f} per distinct action), the rest are"
-          " members of capability families")
     plain = sum(o.benign["allow"] for o in baseline)
     plain_total = sum(sum(o.benign.values()) for o in baseline)
     plain_mal = sum(o.malicious["ask"] + o.malicious["deny"] for o in baseline)
     plain_rules = sum(o.size for o in baseline)
-    print(f"baseline, same run, without capability families: benign allowed {plain}/{plain_total}"
-          f" = {share(plain, plain_total).strip()}, malicious stopped {plain_mal}/{totals['mal']},"
-          f" {plain_rules} allow rules")
+    distinct = max(1, totals["distinct"])
+    print(f"distinct actions observed (first halves): {totals['distinct']}")
+    print(f"{'':<22} {'benign allowed':>20} {'malicious stopped':>18} {'allow rules':>12}"
+          f" {'rules/distinct':>15}")
+    print(f"{'without families':<22} {plain:>4}/{plain_total:<3} {share(plain, plain_total):>10}"
+          f" {plain_mal:>8}/{totals['mal']:<9} {plain_rules:>12} {plain_rules / distinct:>15.2f}")
+    print(f"{'with families':<22} {totals['benign_allowed']:>4}/{totals['benign']:<3}"
+          f" {share(totals['benign_allowed'], totals['benign']):>10}"
+          f" {totals['mal_stopped']:>8}/{totals['mal']:<9} {totals['rules']:>12}"
+          f" {totals['rules'] / distinct:>15.2f}")
+    print(f"of the {totals['rules']} rules with families, {totals['observed_rules']} are what was seen"
+          f" ({totals['observed_rules'] / distinct:.2f} per distinct action);"
+          f" {totals['rules'] - totals['observed_rules']} come from families")
     print("\nsteps that did not go the way a person would want:")
     for o in outcomes:
         for miss in o.misses:

@@ -65,3 +65,12 @@ def learn_json(env: Env, *args: str) -> dict[str, Any]:
     assert result.code == 0, result.stderr
     data: dict[str, Any] = json.loads(result.stdout)
     return data
+
+
+def commit_all(env: Env, message: str = "the project") -> None:
+    """Track and commit every file of the workspace but .blastshield/ (a project under git)."""
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=env.workspace, env=env.environ, check=True, capture_output=True)
+
+    git("add", "--all", "--", ".", ":(exclude).blastshield")
+    git("commit", "-q", "-m", message)

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from blastshield.learn.generalise import PathContext, Refusal, command_pattern, host_pattern, path_globs
+from blastshield.learn.observed import SeenAction, SeenEffect
+from blastshield.learn.propose import Proposal, propose
 
 
 @pytest.mark.parametrize(("command", "pattern"), [
@@ -146,18 +148,187 @@ def test_data_smuggled_in_a_url_is_a_human_decision() -> None:
     assert human == [("data in a URL", "net attacker.example:443")]
 
 
-def test_capability_families_unlock_by_grant_or_by_a_member_seen(tmp_path: Path) -> None:
-    from blastshield.learn.families import RUNNERS_FAMILY, command_families, project_runners
+def test_checks_are_the_projects_tests_linters_and_local_builds_not_its_deploys(tmp_path: Path) -> None:
+    from blastshield.learn.families import project_checks
+
+    scripts = {"test": "vitest", "test:e2e": "playwright test", "lint": "eslint src", "build": "vite build",
+               "typecheck": "tsc --noEmit", "dev": "vite", "start": "node server.js", "deploy": "./deploy.sh",
+               "release": "npm publish", "build:prod": "vite build --mode production",
+               "build:ship": "vite build && scp -r dist prod:/srv", "check": "bash scripts/check.sh",
+               "lint:watch": "eslint --watch", "postinstall": "node setup.js", "prepare": "husky install"}
+    manifest = {"scripts": scripts, "devDependencies": {"vitest": "1"}}
+    (tmp_path / "package.json").write_text(json.dumps(manifest))
+    checks = set(project_checks(str(tmp_path)))
+    assert {"npm test *", "npm run test *", "npm run test:e2e *", "npm run lint *", "npm run build *",
+            "npm run typecheck *", "npx vitest *", "eslint *", "tsc *"} <= checks
+    for refused in ("dev", "start", "deploy", "release", "build:prod", "build:ship", "check", "lint:watch",
+                    "postinstall", "prepare"):
+        assert f"npm run {refused} *" not in checks, refused  # outward, long-running, or a shell script
+    assert "npx jest *" not in checks  # not a declared dependency: npx would download it
+    assert "yarn test *" not in checks and "pnpm test *" not in checks  # no yarn.lock / pnpm-lock.yaml
+    assert "npm run *" not in checks and not [c for c in checks if c.startswith(("npm view", "npm ls"))]
+
+
+def test_python_checks_and_make_targets(tmp_path: Path) -> None:
+    from blastshield.learn.families import project_checks
+
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    (tmp_path / "Makefile").write_text("test:\n\tpytest\n")
+    checks = set(project_checks(str(tmp_path)))
+    assert {"pytest *", "python -m pytest *", "python3 -m pytest *", "ruff check *", "mypy *",
+            "make test *", "make lint *", "make build *"} <= checks
+    assert "ruff *" not in checks  # `ruff format`, `ruff server`: not the check
+    assert "make *" not in checks and "make all *" not in checks  # an unknown default target
+    assert not [c for c in checks if c.startswith(("pip ", "python --version", "python3 --version"))]
+
+
+def test_no_family_member_is_a_form_learn_refuses(tmp_path: Path) -> None:
+    """Families never smuggle in a shell, interpreter, wrapper, network tool, destructive form or `*`."""
+    from blastshield.learn.families import families_for
+    from blastshield.policy.match import split_command_pattern
+
+    (tmp_path / "package.json").write_text(json.dumps({"scripts": {"test": "jest", "build": "tsc"}}))
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    members = [m for family in families_for(str(tmp_path)) for m in family.members]
+    assert len(members) > 40
+    for member in members:
+        tokens = tuple(t for t in split_command_pattern(member) if t != "*")
+        assert tokens and not isinstance(command_pattern(tokens), Refusal), member
+        assert tokens[0] != "*" and member not in ("git push *", "git stash *", "npm run *", "make *")
+
+
+def test_families_unlock_by_what_the_grants_already_make_possible(tmp_path: Path) -> None:
+    from blastshield.learn.families import CHECKS_NAME, FILE_TOOLS, GIT_READ, GIT_RECORD, command_families
 
     (tmp_path / "package.json").write_text(json.dumps({"scripts": {"test": "vitest", "build": "vite build"}}))
-    runners = project_runners(str(tmp_path))
-    assert {"npm test *", "npm run build *", "npx vitest *", "eslint *"} <= set(runners)
-    assert "npm run *" not in runners and not [r for r in runners if r.startswith(("npm view", "npm ls"))]
-    nothing = command_families(set(), False, False, str(tmp_path))
-    assert nothing == {}
-    reading = command_families(set(), True, False, str(tmp_path))
-    assert set(reading) == {"look at files (read-only tools)",
-                            "inspect the repository history (read-only git)"}
-    writing = command_families({"npx vitest *"}, False, True, str(tmp_path))
-    assert "record work in local history (git)" in writing and RUNNERS_FAMILY in writing
-    assert "git push *" not in {m for members in writing.values() for m in members}
+    ws = str(tmp_path)
+    assert command_families(set(), False, False, ws) == {}
+    assert set(command_families(set(), True, False, ws)) == {GIT_READ.name}  # no file tool until one is seen
+    assert set(command_families({"ls *"}, False, False, ws)) == {FILE_TOOLS.name}
+    writing = command_families(set(), True, True, ws)
+    assert set(writing) == {GIT_READ.name, GIT_RECORD.name}  # no check was seen
+    assert writing[GIT_RECORD.name] == ("git add *", "git commit *")
+    # a seen check widens to the others only when the agent may edit what they run
+    assert CHECKS_NAME not in command_families({"npm test *"}, True, False, ws)
+    checks = command_families({"npm test *"}, True, True, ws)[CHECKS_NAME]
+    assert "npm run build *" in checks and "git push *" not in checks
+
+
+def _git(ws: Path, *args: str) -> None:
+    import subprocess
+
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args], cwd=ws,
+                   check=True, capture_output=True)
+
+
+def _project(tmp_path: Path, files: dict[str, str], untracked: tuple[str, ...] = ()) -> Path:
+    ws = tmp_path / "repo"
+    ws.mkdir()
+    _git(ws, "init", "-q")
+    for name, text in files.items():
+        (ws / name).parent.mkdir(parents=True, exist_ok=True)
+        (ws / name).write_text(text)
+    tracked = [n for n in files if n not in untracked]
+    _git(ws, "add", "--", *tracked)
+    _git(ws, "commit", "-q", "-m", "p")
+    return ws.resolve()
+
+
+_FILES = {"src/app/main.py": "x", "tests/test_main.py": "x", "docs/guide.md": "x", "README.md": "x",
+          "pyproject.toml": "x", "requirements-dev.txt": "x", ".github/workflows/ci.yml": "x", ".npmrc": "x",
+          ".pre-commit-config.yaml": "x", "deploy.pem": "x", "id_rsa.pub": "x", ".env": "K=1",
+          "build/out.js": "x"}
+
+
+def test_the_tracked_tree_leaves_out_dot_entries_secrets_and_what_is_not_tracked(tmp_path: Path) -> None:
+    import os
+
+    from blastshield.learn.tracked import workspace_tree
+
+    ws = _project(tmp_path, _FILES, untracked=(".env", "build/out.js"))
+    os.symlink("/etc", ws / "etc-link")
+    _git(ws, "add", "etc-link")
+    _git(ws, "commit", "-q", "-m", "link")
+    tree = workspace_tree(str(ws), str(tmp_path / "home"))
+    assert tree is not None
+    assert tree.globs() == ["${WORKSPACE}/README.md", "${WORKSPACE}/docs/**", "${WORKSPACE}/pyproject.toml",
+                            "${WORKSPACE}/requirements-dev.txt", "${WORKSPACE}/src/**",
+                            "${WORKSPACE}/tests/**"]
+    assert tree.globs(writing=True) == ["${WORKSPACE}/README.md", "${WORKSPACE}/docs/**",
+                                        "${WORKSPACE}/src/**", "${WORKSPACE}/tests/**"]
+    assert tree.covers(f"{ws}/src/app/new.py") and not tree.covers(f"{ws}/build/out.js")
+    assert not tree.covers(str(ws)) and not tree.covers(f"{ws}/.github/workflows/ci.yml")
+
+
+def test_no_repository_means_no_tree(tmp_path: Path) -> None:
+    from blastshield.learn.tracked import workspace_tree
+
+    (tmp_path / "a.py").write_text("x")
+    assert workspace_tree(str(tmp_path), str(tmp_path)) is None
+    _git(tmp_path, "init", "-q")
+    assert workspace_tree(str(tmp_path), str(tmp_path)) is None  # a repository with nothing tracked
+
+
+def _seen(ws: Path, *effects: tuple[str, str]) -> list[SeenAction]:
+    out = []
+    for n, (kind, target) in enumerate(effects, start=1):
+        path = target if target.startswith("/") else f"{ws}/{target}"
+        effect = SeenEffect(kind, path if kind in ("read", "write") else target, "allow", "p [files].default",
+                            argv=tuple(target.split()) if kind == "exec" else ())
+        out.append(SeenAction(n, "", "s", "claude-code", "Edit", f"t{n}", f"{kind}: {target}", "allow",
+                              "allow", "", (effect,)))
+    return out
+
+
+def _learn(ws: Path, *effects: tuple[str, str], families: bool = True) -> Proposal:
+    """The proposal for these effects under the policy `blastshield init` writes (learn mode)."""
+    from blastshield.effects import Mode
+    from blastshield.policy.load import load_policy
+    from blastshield.policy.template import detect, render
+
+    (ws / ".blastshield").mkdir(exist_ok=True)
+    (ws / ".blastshield" / "policy.toml").write_text(render(detect(str(ws)), Mode.LEARN))
+    policy = load_policy(str(ws / ".blastshield" / "policy.toml"))
+    return propose(_seen(ws, *effects), policy, families=families)
+
+
+_WORK = (("write", "src/app/main.py"), ("read", "docs/guide.md"), ("exec", "python -m pytest -q"))
+
+
+def test_one_tracked_edit_grants_the_tracked_tree_for_writing(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    ws = _project(tmp_path, _FILES, untracked=(".env", "build/out.js"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    proposal = _learn(ws, *_WORK)
+    rules = proposal.rules
+    assert rules[("files", "write")] == ["${WORKSPACE}/README.md", "${WORKSPACE}/docs/**",
+                                         "${WORKSPACE}/src/**", "${WORKSPACE}/tests/**"]
+    assert rules[("files", "read")] == ["${WORKSPACE}/pyproject.toml", "${WORKSPACE}/requirements-dev.txt"]
+    assert "git commit *" in rules[("commands", "allow")] and "ruff check *" in rules[("commands", "allow")]
+    every = " ".join(rules[("files", "write")] + rules[("files", "read")])
+    for kept_out in (".github", ".npmrc", ".pre-commit", ".env", "deploy.pem", "id_rsa", "build", "etc"):
+        assert kept_out not in every, kept_out
+    assert proposal.direct_size == 3  # src/app/**, docs/** and python -m pytest *: what was seen
+    plain = _learn(ws, *_WORK, families=False)
+    assert plain.rules[("files", "write")] == ["${WORKSPACE}/src/app/**"]
+    assert plain.rules[("files", "read")] == ["${WORKSPACE}/docs/**"]
+    assert plain.rules[("commands", "allow")] == ["python -m pytest *"]
+    assert plain.size == proposal.direct_size
+
+
+def test_untracked_or_outside_writes_do_not_unlock_the_tree(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    ws = _project(tmp_path, _FILES, untracked=(".env", "build/out.js"))
+    home = tmp_path / "home"
+    monkeypatch.setenv("HOME", str(home))
+    proposal = _learn(ws, ("write", "build/out.js"), ("write", "/tmp/x/report.txt"),
+                      ("read", "src/app/main.py"))
+    rules = proposal.rules
+    assert rules[("files", "write")] == ["${WORKSPACE}/build/**", "/tmp/**"]
+    assert "${WORKSPACE}/src/**" in rules[("files", "read")]  # a tracked read grants the tree for reading
+    assert "git commit *" not in rules[("commands", "allow")]
+    refused = _learn(ws, ("write", f"{home}/.bashrc"), ("write", ".env"),
+                     ("write", ".github/workflows/ci.yml"))
+    assert refused.rules[("files", "write")] == []
+    assert {h.category for h in refused.human} == {
+        "write outside the workspace", "policy deny rule", "policy ask rule"}

@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from blastshield.learn.families import code_folder_globs, command_families, guards_for
+from blastshield.learn.families import command_families, guards_for
 from blastshield.learn.generalise import (
     PathContext,
     Refusal,
@@ -23,6 +23,7 @@ from blastshield.learn.generalise import (
     path_globs,
 )
 from blastshield.learn.observed import SeenAction, SeenEffect, as_effect
+from blastshield.learn.tracked import workspace_tree
 from blastshield.paths import expand, home_dir, is_within
 from blastshield.policy.match import path_matches
 from blastshield.policy.model import Policy
@@ -62,6 +63,8 @@ class Proposal:
     observed_commands: list[str] = field(default_factory=list)  # command rules seen directly
     family_sizes: dict[str, int] = field(default_factory=dict)
     asks: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # added to the ask lists
+    path_families: dict[str, list[str]] = field(default_factory=dict)  # tracked-tree grants → their globs
+    direct_size: int = 0  # the rules learned from what was seen, without any family
 
     @property
     def size(self) -> int:
@@ -117,14 +120,16 @@ def propose(actions: Iterable[SeenAction], policy: Policy, *, families: bool = T
                 tools[value] = tools.get(value, 0) + 1
             else:
                 paths[table].append(value)
-    code_folders = code_folder_globs(policy.workspace, paths["write"]) if families else []
-    writes = sorted(set(path_globs(paths["write"], ctx)) | set(code_folders))
-    writes = _drop_covered(writes)
-    write_patterns = [expand(g, policy.workspace, ctx.home) for g in writes]
-    reads = [p for p in paths["read"] if not any(path_matches(w, p) for w in write_patterns)]
-    reads_here = any(is_within(p, policy.workspace) for p in paths["read"])
-    writes_here = any(is_within(p, policy.workspace) for p in paths["write"])
-    unlocked = command_families(set(commands), reads_here, writes_here, policy.workspace) if families else {}
+    tree = workspace_tree(policy.workspace, ctx.home) if families else None
+    read_tree = tree is not None and any(tree.covers(p) for p in paths["read"] + paths["write"])
+    write_tree = tree is not None and any(tree.covers(p) for p in paths["write"])
+    direct_reads, direct_writes = _file_grants(paths, ctx, [], [])
+    read_globs, writes = _file_grants(paths, ctx, tree.globs() if tree and read_tree else [],
+                                      tree.globs(writing=True) if tree and write_tree else [])
+    whole = "${WORKSPACE}/**"
+    reads_all = whole in read_globs or whole in writes or read_tree
+    unlocked = command_families(set(commands), reads_all, write_tree or whole in writes,
+                                policy.workspace) if families else {}
     granted_commands = set(commands)
     for members in unlocked.values():
         granted_commands.update(members)
@@ -132,16 +137,20 @@ def propose(actions: Iterable[SeenAction], policy: Policy, *, families: bool = T
         ("commands", "allow"): sorted(granted_commands),
         ("network", "allow"): sorted(hosts),
         ("mcp", "allow"): sorted(tools),
-        ("files", "read"): path_globs(reads, ctx),  # a write grant also lets the agent read
+        ("files", "read"): read_globs,
         ("files", "write"): writes,
     }
+    path_families = {name: globs for name, globs, on in (
+        (TRACKED_READ, tree.globs() if tree else [], read_tree and not write_tree),
+        (TRACKED_WRITE, tree.globs(writing=True) if tree else [], write_tree)) if on}
+    direct = len(commands) + len(hosts) + len(tools) + len(direct_writes) + len(direct_reads)
     guards = sorted({g for p in granted_commands for g in guards_for(p)})
     uses = {("commands", "allow", k): v for k, v in commands.items()}
     uses |= {("network", "allow", k): v for k, v in hosts.items()}
     return Proposal(rules, sorted(human.values(), key=lambda h: (-h.count, h.category, h.subject)), total,
                     granted, tuple(s for s in sessions if s), len(distinct), uses, families=list(unlocked),
                     family_sizes={name: len(members) for name, members in unlocked.items()},
-                    observed_commands=sorted(commands),
+                    observed_commands=sorted(commands), path_families=path_families, direct_size=direct,
                     asks={("commands", "ask"): guards, ("network", "ask"): sorted(asked_hosts - set(hosts))})
 
 
@@ -155,6 +164,33 @@ def _data_in_url(summary: str) -> Refusal | None:
         return None
     return Refusal("data in a URL", "the request carries a long opaque value in its query string"
                    " (how data is smuggled out); a person should look at it")
+
+
+TRACKED_READ = "read the repository's tracked files"
+TRACKED_WRITE = "edit the repository's tracked files"
+
+
+def path_family_why(name: str) -> str:
+    if name == TRACKED_WRITE:
+        return ("a tracked file was edited; every change to the tracked tree shows in `git diff` and can be"
+                " undone (dot-folders, secrets and protected paths are left out)")
+    return "a tracked file was read; the rest of the tracked tree is the same project (secrets stay denied)"
+
+
+def _file_grants(paths: dict[str, list[str]], ctx: PathContext, more_reads: list[str],
+                 more_writes: list[str]) -> tuple[list[str], list[str]]:
+    """[files] read and write globs for the paths seen, plus family globs; a write grant also lets the
+    agent read, so reads inside a write glob are not repeated."""
+    writes = _drop_covered(sorted(set(path_globs(paths["write"], ctx)) | set(more_writes)))
+    patterns = [expand(g, ctx.workspace, ctx.home) for g in writes]
+    reads = [p for p in paths["read"] if not any(path_matches(w, p) for w in patterns)]
+    globs = _drop_covered(sorted(set(path_globs(reads, ctx)) | set(more_reads)))
+    return [g for g in globs if not _covered(g, writes)], writes
+
+
+def _covered(glob: str, by: list[str]) -> bool:
+    """``glob`` is one of ``by`` or lies inside a ``folder/**`` of ``by``."""
+    return any(glob == b or (b.endswith("/**") and glob.startswith(b[:-2])) for b in by)
 
 
 def _drop_covered(globs: list[str]) -> list[str]:

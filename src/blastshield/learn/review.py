@@ -126,13 +126,15 @@ def _patterns(policy: Policy, table: str, key: str) -> tuple[Pattern, ...]:
 def _family_members_in_use(policy: Policy, used: dict[tuple[str, str, int], list[str]]) -> set[str]:
     """Members of the capability families the policy's [files] grants or a used member unlock."""
     from blastshield.learn.families import command_families
+    from blastshield.learn.tracked import granted_whole, workspace_tree
+    from blastshield.paths import home_dir
 
-    def inside(patterns: tuple[Pattern, ...]) -> bool:
-        return any(is_within(p.text.removesuffix("/**"), policy.workspace) for p in patterns)
-
+    tree = workspace_tree(policy.workspace, home_dir())
+    writes = [p.text for p in policy.files.write]
+    reads = [p.text for p in policy.files.read] + writes
     used_commands = {p.shown for p in policy.commands.allow if used.get(("commands", "allow", p.index))}
-    names = command_families(used_commands, inside(policy.files.read), inside(policy.files.write),
-                             policy.workspace)
+    names = command_families(used_commands, granted_whole(tree, policy.workspace, reads, writing=False),
+                             granted_whole(tree, policy.workspace, writes, writing=True), policy.workspace)
     return {member for members in names.values() for member in members}
 
 

@@ -98,6 +98,7 @@ def _print_json(proposal: Proposal, changes: list[Change], written: bool, path: 
         "rules": {f"{t}.{k}": v for (t, k), v in proposal.rules.items()},
         "size": proposal.size,
         "families": proposal.families,
+        "path_families": proposal.path_families,
         "observed_commands": proposal.observed_commands,
         "added_asks": {f"{t}.{k}": v for (t, k), v in proposal.asks.items()},
         "needs_human_decision": [
@@ -113,6 +114,7 @@ def _print_json(proposal: Proposal, changes: list[Change], written: bool, path: 
 def _print_text(proposal: Proposal, changes: list[Change], written: bool, path: str,
                 args: argparse.Namespace) -> None:
     from blastshield.learn.families import family_why
+    from blastshield.learn.propose import TRACKED_WRITE, path_family_why
     from blastshield.learn.policy_diff import render_diff
     from blastshield.paths import home_dir
     from blastshield.policy.load import workspace_of
@@ -141,6 +143,9 @@ def _print_text(proposal: Proposal, changes: list[Change], written: bool, path: 
         for name in proposal.families if commands else ():
             lines.append(f"    + family \"{name}\": {proposal.family_sizes.get(name, 0)} rules"
                          f" ({family_why(name)})")
+        for name, globs in proposal.path_families.items():
+            if table == "files" and (key == "write") == (name == TRACKED_WRITE):
+                lines.append(f"    (family \"{name}\": {len(globs)} globs, {path_family_why(name)})")
     for (table, key), extra in proposal.asks.items():
         if extra:
             lines.append(f"  added to [{table}].{key}: " + ", ".join(extra))
