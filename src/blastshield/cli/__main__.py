@@ -81,31 +81,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _hook_client() -> ModuleType:
-    """hosts/hook_client.py, loaded without running hosts/__init__.py first.
+    """hosts/hook_client.py: imports only the standard library's low-level modules."""
+    from blastshield.hosts import hook_client
 
-    The package's __init__ imports the adapters' base classes (dataclasses, enum, typing:
-    tens of milliseconds) that the client does not need when a server answers. The module
-    is registered under its own name, so a later ``import blastshield.hosts.hook_client``
-    finds this very module.
-    """
-    name = "blastshield.hosts.hook_client"
-    module = sys.modules.get(name)
-    if module is None:
-        import importlib.util
-
-        path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                            "hosts", "hook_client.py")
-        spec = importlib.util.spec_from_file_location(name, path)
-        if spec is None or spec.loader is None:
-            raise ImportError(f"cannot load {path}")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        try:
-            spec.loader.exec_module(module)
-        except BaseException:
-            del sys.modules[name]
-            raise
-    return module
+    return hook_client
 
 
 def _hook_in_process(host: str, policy: str | None, raw: bytes | None) -> int:

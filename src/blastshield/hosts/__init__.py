@@ -5,7 +5,11 @@ from __future__ import annotations
 import importlib
 
 from blastshield.errors import UsageError
-from blastshield.hosts.base import HostAdapter
+
+TYPE_CHECKING = False  # mypy honours this name; the hook client must not pay for importing typing
+
+if TYPE_CHECKING:  # the hook client imports this package: keep it free of dataclasses and enum
+    from blastshield.hosts.base import HostAdapter
 
 # host id -> module path; each module defines ADAPTER (a HostAdapter).
 ADAPTERS: dict[str, str] = {

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import fnmatch
-import ipaddress
 import os
 import re
 import shlex
@@ -129,6 +128,8 @@ def host_matches(pattern: str, host: str, port: int | None) -> bool:
     host = host.lower().rstrip(".")
     text = text.lower()
     if "/" in text:
+        import ipaddress  # only CIDR patterns need it
+
         try:
             return ipaddress.ip_address(host) in ipaddress.ip_network(text, strict=False)
         except ValueError:
