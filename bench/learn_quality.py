@@ -31,15 +31,18 @@ sys.path.insert(0, os.path.dirname(__file__))
 
 from blastshield.effects import Mode, Verdict
 from blastshield.hosts.claude_code import ADAPTER
+from blastshield.learn.families import CHECKS_NAME, FILE_TOOLS, GIT_READ, GIT_RECORD, NPM_QUERIES, PIP_QUERIES
 from blastshield.learn.observed import SeenAction, action_from_decision
 from blastshield.learn.policy_text import proposed_text
-from blastshield.learn.propose import Proposal, propose
+from blastshield.learn.propose import TRACKED_READ, TRACKED_WRITE, Proposal, propose
 from blastshield.policy.decide import decide
 from blastshield.policy.load import load_policy, parse_policy
 from blastshield.policy.model import Policy
 from blastshield.policy.template import detect, render
 
 SESSIONS = os.path.join(os.path.dirname(__file__), "sessions")
+ALL_FAMILIES = (TRACKED_WRITE, TRACKED_READ, CHECKS_NAME, GIT_RECORD.name, GIT_READ.name, FILE_TOOLS.name,
+                PIP_QUERIES.name, NPM_QUERIES.name)
 
 
 @dataclass
@@ -109,7 +112,7 @@ def judge(policy: Policy, step: Step, index: int) -> tuple[Verdict, SeenAction]:
     return decision.verdict, seen
 
 
-def run_session(path: str, *, families: bool = True) -> Outcome:
+def run_session(path: str, *, families: bool = True, without: frozenset[str] = frozenset()) -> Outcome:
     name = os.path.splitext(os.path.basename(path))[0]
     root = tempfile.mkdtemp(prefix="bs-learnq-")
     try:
@@ -121,7 +124,7 @@ def run_session(path: str, *, families: bool = True) -> Outcome:
         learning = load_policy(os.path.join(repo, ".blastshield", "policy.toml"))
         half = len(steps) // 2
         seen = [judge(learning, step, i)[1] for i, step in enumerate(steps[:half], start=1)]
-        proposal: Proposal = propose(seen, learning, families=families)
+        proposal: Proposal = propose(seen, learning, families=families, without=without)
         text, _ = proposed_text(learning, proposal, "enforce")
         enforced = parse_policy(text.encode(), learning.path, repo)
         out = Outcome(name, learned_from=len(seen), distinct=proposal.distinct_actions, size=proposal.size,
@@ -197,6 +200,14 @@ def main() -> int:
     print(f"of the {totals['rules']} rules with families, {totals['observed_rules']} are what was seen"
           f" ({totals['observed_rules'] / distinct:.2f} per distinct action);"
           f" {totals['rules'] - totals['observed_rules']} come from families")
+    print("\nwhat each family buys (left out alone, with what it unlocks): benign steps allowed, rules added")
+    for name in ALL_FAMILIES:
+        less = [run_session(p, without=frozenset({name})) for p in paths]
+        allowed = sum(o.benign["allow"] for o in less)
+        stopped = sum(o.malicious["ask"] + o.malicious["deny"] for o in less)
+        print(f"  {name[:70]:<70} {totals['benign_allowed'] - allowed:>+4} steps"
+              f" {totals['rules'] - sum(o.size for o in less):>+5} rules"
+              + ("" if stopped == totals["mal_stopped"] else f"  (malicious stopped without it: {stopped})"))
     print("\nsteps that did not go the way a person would want:")
     for o in outcomes:
         for miss in o.misses:

@@ -111,6 +111,8 @@ def project_checks(workspace: str) -> tuple[str, ...]:
             continue  # declared scripts are judged one by one below
         if tokens[0] in ("pip", "pip3") or (tokens[0] == "make" and not _is_check_name(" ".join(tokens[1:]))):
             continue  # package queries have their own family; a bare `make` runs an unknown target
+        if set(tokens) & (OUTWARD_WORDS | _DEPENDENCY_WORDS):
+            continue  # `go mod tidy` and the like change and fetch dependencies
         if tokens[0] == "npx" and (len(tokens) < 2 or tokens[1] not in declared):
             continue  # npx downloads a tool the project does not declare
         if tokens[0] in _LOCKFILES and not os.path.exists(os.path.join(workspace, _LOCKFILES[tokens[0]])):
@@ -129,6 +131,7 @@ def project_checks(workspace: str) -> tuple[str, ...]:
 _LOCKFILES = {"yarn": "yarn.lock", "pnpm": "pnpm-lock.yaml"}
 #: Detected rules whose checking form is narrower than the whole program.
 _NARROWER: dict[tuple[str, ...], tuple[str, ...]] = {("ruff",): ("ruff", "check")}
+_DEPENDENCY_WORDS = frozenset({"tidy", "get", "mod", "add", "vendor", "download", "fetch"})
 _NOT_CHECKS = (("npm", "run"), ("npm", "ls"), ("npm", "view"), ("npm", "outdated"))
 
 

@@ -76,9 +76,11 @@ def path_context(policy: Policy) -> PathContext:
     return PathContext(policy.workspace, home_dir(), tuple(sorted(temps)))
 
 
-def propose(actions: Iterable[SeenAction], policy: Policy, *, families: bool = True) -> Proposal:
+def propose(actions: Iterable[SeenAction], policy: Policy, *, families: bool = True,
+            without: frozenset[str] = frozenset()) -> Proposal:
     """The proposal for ``actions`` under ``policy``; ``families=False`` grants only what was seen
-    (no capability families, no code-folder family: the benchmark's baseline)."""
+    (no capability family, no tracked tree: the benchmark's baseline); ``without`` names families
+    to leave out (the benchmark measures what each one buys)."""
     ctx = path_context(policy)
     secrets = tuple(expand(p, policy.workspace, ctx.home) for p in SECRET_PATHS)
     commands: dict[str, int] = {}
@@ -121,8 +123,10 @@ def propose(actions: Iterable[SeenAction], policy: Policy, *, families: bool = T
             else:
                 paths[table].append(value)
     tree = workspace_tree(policy.workspace, ctx.home) if families else None
-    read_tree = tree is not None and any(tree.covers(p) for p in paths["read"] + paths["write"])
-    write_tree = tree is not None and any(tree.covers(p) for p in paths["write"])
+    read_tree = tree is not None and TRACKED_READ not in without and any(
+        tree.covers(p) for p in paths["read"] + paths["write"])
+    write_tree = tree is not None and TRACKED_WRITE not in without and any(
+        tree.covers(p) for p in paths["write"])
     direct_reads, direct_writes = _file_grants(paths, ctx, [], [])
     read_globs, writes = _file_grants(paths, ctx, tree.globs() if tree and read_tree else [],
                                       tree.globs(writing=True) if tree and write_tree else [])
@@ -130,6 +134,7 @@ def propose(actions: Iterable[SeenAction], policy: Policy, *, families: bool = T
     reads_all = whole in read_globs or whole in writes or read_tree
     unlocked = command_families(set(commands), reads_all, write_tree or whole in writes,
                                 policy.workspace) if families else {}
+    unlocked = {name: members for name, members in unlocked.items() if name not in without}
     granted_commands = set(commands)
     for members in unlocked.values():
         granted_commands.update(members)
