@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import os
 
+_HOME: tuple[str, str] | None = None
+
 
 def home_dir() -> str:
-    """The user's home, resolved."""
-    return os.path.realpath(os.path.expanduser("~"))
+    """The user's home, resolved (cached while $HOME stays the same)."""
+    global _HOME
+    raw = os.path.expanduser("~")
+    if _HOME is None or _HOME[0] != raw:
+        _HOME = (raw, os.path.realpath(raw))
+    return _HOME[1]
 
 
 def expand(raw: str, workspace: str, home: str | None = None) -> str:

@@ -17,10 +17,12 @@ from blastshield.effects import (
 from blastshield.paths import resolve
 from blastshield.policy.builtin import catastrophic_delete, protection_for
 from blastshield.policy.match import (
+    command_index,
     command_matches,
     glob_matches,
     host_matches,
     path_matches,
+    program_name,
     split_command_pattern,
 )
 from blastshield.policy.model import ListRules, Pattern, Policy
@@ -80,14 +82,26 @@ def _by_policy(policy: Policy, effect: Effect) -> _Match:
     if kind in (Kind.READ, Kind.WRITE, Kind.DELETE):
         return _files(policy, effect)
     if kind is Kind.EXEC:
-        return _first(policy.commands,
-                      lambda p: command_matches(split_command_pattern(p), effect.argv))
+        return _first_command(policy.commands, effect.argv)
     if kind is Kind.NET:
         return _first(policy.network,
                       lambda p: host_matches(p, effect.host or "", effect.port))
     if kind is Kind.MCP:
         return _first(policy.mcp, lambda p: glob_matches(p, effect.target))
     return _env(policy, effect.target)
+
+
+def _first_command(rules: ListRules, argv: tuple[str, ...]) -> _Match:
+    """Like ``_first`` for command patterns, looking only at patterns for this program."""
+    if not argv:
+        return rules.default, None
+    name = program_name(argv[0])
+    for verdict, patterns in ((Verdict.DENY, rules.deny), (Verdict.ASK, rules.ask),
+                              (Verdict.ALLOW, rules.allow)):
+        for pattern, tokens in command_index(patterns).candidates(name):
+            if command_matches(tokens, argv):
+                return verdict, pattern
+    return rules.default, None
 
 
 def _first(rules: ListRules, test: object) -> _Match:

@@ -9,6 +9,7 @@ import shlex
 from functools import lru_cache
 
 from blastshield.errors import PolicyError
+from blastshield.policy.model import Pattern
 
 # Directories whose programs are matched by their bare name ("git" matches /usr/bin/git).
 SYSTEM_BIN_DIRS = frozenset(
@@ -88,6 +89,47 @@ def program_name(arg0: str) -> str:
         return arg0
     directory = os.path.dirname(os.path.normpath(arg0))
     return os.path.basename(arg0) if directory in SYSTEM_BIN_DIRS else arg0
+
+
+class CommandIndex:
+    """Command patterns of one list grouped by their program word, in file order.
+
+    A decision looks only at the patterns for its program (plus those whose program word is
+    a glob), which keeps a policy of hundreds of command rules cheap to consult.
+    """
+
+    def __init__(self, patterns: tuple[Pattern, ...]) -> None:
+        self.patterns = patterns  # kept alive: the cache below is keyed on its id
+        self.by_name: dict[str, list[tuple[int, Pattern, tuple[str, ...]]]] = {}
+        self.wild: list[tuple[int, Pattern, tuple[str, ...]]] = []
+        for index, pattern in enumerate(patterns):
+            tokens = split_command_pattern(pattern.text)
+            if not tokens:
+                continue
+            entry = (index, pattern, tokens)
+            if any(ch in tokens[0] for ch in "*?["):
+                self.wild.append(entry)
+            else:
+                self.by_name.setdefault(tokens[0], []).append(entry)
+
+    def candidates(self, name: str) -> list[tuple[Pattern, tuple[str, ...]]]:
+        """The patterns that could match a command whose program word is ``name``, in order."""
+        named = self.by_name.get(name, [])
+        if self.wild:
+            named = sorted([*named, *self.wild], key=lambda entry: entry[0])
+        return [(pattern, tokens) for _, pattern, tokens in named]
+
+
+_INDEXES: dict[int, CommandIndex] = {}
+
+
+def command_index(patterns: tuple[Pattern, ...]) -> CommandIndex:
+    index = _INDEXES.get(id(patterns))
+    if index is None or index.patterns is not patterns:
+        if len(_INDEXES) > 64:
+            _INDEXES.clear()
+        index = _INDEXES[id(patterns)] = CommandIndex(patterns)
+    return index
 
 
 def command_matches(tokens: tuple[str, ...], argv: tuple[str, ...]) -> bool:
