@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from blastshield.effects import Kind, Verdict
 from blastshield.shell import scripts
@@ -21,8 +21,7 @@ from blastshield.shell.opts import scan
 Handler = Callable[[Cmd, FileContext, Outcome], None]
 
 
-@dataclass(frozen=True, slots=True)
-class Interp:
+class Interp(NamedTuple):
     code: tuple[str, ...]  # options whose value is code ("-c", "--eval")
     modules: tuple[str, ...] = ()  # options that load code by name ("-m", "--require")
     short_values: str = ""  # every short option letter that takes a value

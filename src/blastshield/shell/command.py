@@ -9,13 +9,15 @@ for the command's own exec effect, and inner commands or scripts to analyse in t
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from blastshield.effects import Effect, Verdict
 
+# Plain classes and NamedTuples rather than dataclasses: this module is on the hook's
+# import path, and each dataclass definition costs a fraction of a millisecond.
 
-@dataclass(frozen=True, slots=True)
-class Stdin:
+
+class Stdin(NamedTuple):
     """What feeds a command's standard input.
 
     ``kind`` is ``pipe``, ``heredoc``, ``herestring`` or ``file``; ``text`` is the content
@@ -27,27 +29,48 @@ class Stdin:
     download: bool = False
 
 
-@dataclass(slots=True)
 class Cmd:
     """One simple command. ``known[i]`` is False when ``argv[i]`` is not statically known
-    (it then holds the source text); ``dl[i]`` marks an argument built from a download."""
+    (it then holds the source text); ``dl[i]`` marks an argument built from a download;
+    ``placeholders`` maps a token (find's ``{}``) to the paths it stands for (empty:
+    unknown); ``stdin_args``: more arguments come from standard input (xargs);
+    ``globs[i]``: ``argv[i]`` has unquoted glob characters that bash expands."""
 
-    argv: tuple[str, ...]
-    known: tuple[bool, ...]
-    dl: tuple[bool, ...]
-    cwd: str
-    origin: str = ""
-    stdin: Stdin | None = None
-    assigns: dict[str, str | None] = field(default_factory=dict)
-    # placeholder token -> the paths it stands for (empty: unknown), e.g. find's "{}"
-    placeholders: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    stdin_args: bool = False  # xargs-style: more arguments come from standard input
-    remote: bool = False
-    globs: tuple[bool, ...] = ()  # globs[i]: argv[i] has unquoted glob characters (bash expands)
-    name: str = field(init=False, compare=False)  # the program's base name
+    __slots__ = (
+        "argv",
+        "assigns",
+        "cwd",
+        "dl",
+        "globs",
+        "known",
+        "name",
+        "origin",
+        "placeholders",
+        "remote",
+        "stdin",
+        "stdin_args",
+    )
 
-    def __post_init__(self) -> None:
-        self.name = self.argv[0].rsplit("/", 1)[-1] if self.argv else ""
+    def __init__(self, argv: tuple[str, ...], known: tuple[bool, ...], dl: tuple[bool, ...], cwd: str,
+                 origin: str = "", stdin: Stdin | None = None,
+                 assigns: dict[str, str | None] | None = None,
+                 placeholders: dict[str, tuple[str, ...]] | None = None, stdin_args: bool = False,
+                 remote: bool = False, globs: tuple[bool, ...] = ()) -> None:
+        self.argv = argv
+        self.known = known
+        self.dl = dl
+        self.cwd = cwd
+        self.origin = origin
+        self.stdin = stdin
+        self.assigns: dict[str, str | None] = assigns if assigns is not None else {}
+        self.placeholders: dict[str, tuple[str, ...]] = placeholders if placeholders is not None else {}
+        self.stdin_args = stdin_args
+        self.remote = remote
+        self.globs = globs
+        self.name = argv[0].rsplit("/", 1)[-1] if argv else ""  # the program's base name
+
+    def __repr__(self) -> str:
+        return f"Cmd({self.argv!r}, cwd={self.cwd!r}, origin={self.origin!r})"
 
     def tail(self, start: int, *, origin: str, stdin: Stdin | None = None, cwd: str | None = None,
              stdin_args: bool = False) -> Cmd:
@@ -70,8 +93,7 @@ class Cmd:
                    self.remote)
 
 
-@dataclass(frozen=True, slots=True)
-class Floor:
+class Floor(NamedTuple):
     """A least verdict for a command's own exec effect.
 
     ``unresolved`` marks "not statically resolvable" (ask, deny when non-interactive);
@@ -84,24 +106,32 @@ class Floor:
     unresolved: bool = False
 
 
-@dataclass(slots=True)
 class Inner:
     """Something a wrapper runs: a command, or a script text (``sh -c``, ``eval``)."""
 
-    origin: str
-    cmd: Cmd | None = None
-    script: str | None = None
-    positional: tuple[str, ...] = ()
-    remote: bool = False
-    stdin: Stdin | None = None
+    __slots__ = ("cmd", "origin", "positional", "remote", "script", "stdin")
+
+    def __init__(self, origin: str, cmd: Cmd | None = None, script: str | None = None,
+                 positional: tuple[str, ...] = (), remote: bool = False,
+                 stdin: Stdin | None = None) -> None:
+        self.origin = origin
+        self.cmd = cmd
+        self.script = script
+        self.positional = positional
+        self.remote = remote
+        self.stdin = stdin
 
 
-@dataclass(slots=True)
 class Outcome:
-    effects: list[Effect] = field(default_factory=list)
-    floors: list[Floor] = field(default_factory=list)
-    inner: list[Inner] = field(default_factory=list)
-    downloads_to: list[str] = field(default_factory=list)  # files a download writes
+    """What program and wrapper knowledge found for one command."""
+
+    __slots__ = ("downloads_to", "effects", "floors", "inner")
+
+    def __init__(self) -> None:
+        self.effects: list[Effect] = []
+        self.floors: list[Floor] = []
+        self.inner: list[Inner] = []
+        self.downloads_to: list[str] = []  # files a download writes
 
     def floor(self, verdict: Verdict, reason: str, form: str | None = None,
               unresolved: bool = False) -> None:

@@ -5,6 +5,7 @@ at run time; when the search roots are known, it stands for everything below the
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from blastshield.effects import Kind
 from blastshield.shell.codeprog import run_file
@@ -63,7 +64,12 @@ _PARALLEL_VALUES = ("--jobs", "--sshlogin", "--arg-file", "--colsep", "--results
                     "--tag-string", "--max-procs", "--halt", "--retries", "--memfree", "--load",
                     "--max-args", "--max-replace-args", "--max-lines", "--sshloginfile",
                     "--return", "--transferfile", "--termseq", "--rpl", "--shebang-wrap")
-_PARALLEL_PLACEHOLDER = re.compile(r"\{(?:\d*(?:\.|/|//|/\.|#|%)?|\d+)\}")
+
+
+@cache
+def _parallel_placeholder() -> re.Pattern[str]:
+    """Compiled on first use: most command lines never need it."""
+    return re.compile(r"\{(?:\d*(?:\.|/|//|/\.|#|%)?|\d+)\}")
 
 
 def parallel(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
@@ -94,12 +100,12 @@ def parallel(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
     template = " ".join(words)
     if literal:
         for value in args:
-            text = _PARALLEL_PLACEHOLDER.sub(value, template)
+            text = _parallel_placeholder().sub(value, template)
             if text == template:
                 text = f"{template} {value}"
             out.inner.append(Inner("parallel", script=text))
     else:
-        text = _PARALLEL_PLACEHOLDER.sub('"$PARALLEL_ARG"', template)
+        text = _parallel_placeholder().sub('"$PARALLEL_ARG"', template)
         if text == template:
             text += ' "$PARALLEL_ARG"'
         out.inner.append(Inner("parallel", script=text))

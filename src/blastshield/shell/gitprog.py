@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+from functools import cache
 
 from blastshield.effects import Kind
 from blastshield.shell.command import Cmd, Inner, Outcome
@@ -15,15 +16,22 @@ from blastshield.shell.opts import scan
 
 _GLOBAL_VALUES = ("-C", "-c", "--git-dir", "--work-tree", "--namespace", "--config-env",
                   "--super-prefix", "--exec-path", "--list-cmds", "--attr-source")
+
+
 # configuration keys whose value is a command (or makes git run one)
-_CODE_KEYS = re.compile(
-    r"^(core\.(sshcommand|pager|editor|fsmonitor|hookspath|askpass|gitproxy|alternaterefscommand)|"
-    r"alias\..*|credential\..*helper|diff\..*\.(textconv|command)|diff\.external|"
-    r"filter\..*\.(clean|smudge|process)|gpg\.(.*\.)?program|sequence\.editor|pager\..*|"
-    r"merge\..*\.driver|mergetool\..*\.cmd|difftool\..*\.cmd|protocol\..*\.allow|uploadpack\..*|"
-    r"receivepack\..*|remote\..*\.(uploadpack|receivepack|proxy|vcs)|include\.path|includeif\..*|"
-    r"http\..*proxy|sendemail\..*|url\..*\.(insteadof|pushinsteadof)|instaweb\..*|web\.browser|"
-    r"browser\..*\.(cmd|path)|man\..*\.(cmd|path)|ssh\.variant|core\.sshcommand)$", re.IGNORECASE)
+@cache
+def _code_keys() -> re.Pattern[str]:
+    """Compiled on first use: most command lines never need it."""
+    return re.compile(
+        r"^(core\.(sshcommand|pager|editor|fsmonitor|hookspath|askpass|gitproxy|alternaterefscommand)|"
+        r"alias\..*|credential\..*helper|diff\..*\.(textconv|command)|diff\.external|"
+        r"filter\..*\.(clean|smudge|process)|gpg\.(.*\.)?program|sequence\.editor|pager\..*|"
+        r"merge\..*\.driver|mergetool\..*\.cmd|difftool\..*\.cmd|protocol\..*\.allow|uploadpack\..*|"
+        r"receivepack\..*|remote\..*\.(uploadpack|receivepack|proxy|vcs)|include\.path|includeif\..*|"
+        r"http\..*proxy|sendemail\..*|url\..*\.(insteadof|pushinsteadof)|instaweb\..*|web\.browser|"
+        r"browser\..*\.(cmd|path)|man\..*\.(cmd|path)|ssh\.variant|core\.sshcommand)$", re.IGNORECASE)
+
+
 _NET_SUBCOMMANDS = ("clone", "fetch", "pull", "push", "ls-remote", "archive", "submodule",
                     "remote", "request-pull", "send-pack", "fetch-pack")
 
@@ -61,7 +69,7 @@ def _git(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
             base = os.path.normpath(os.path.join(base, value))
         elif opt.name in ("-c", "--config-env"):
             key = value.split("=", 1)[0]
-            if _CODE_KEYS.match(key):
+            if _code_keys().match(key):
                 out.ask(f"git -c {key} makes git run a command", form=value)
         elif opt.name in ("--exec-path", "--git-dir", "--work-tree") and opt.value is not None:
             out.ask(f"git {opt.name} makes git use code or configuration from elsewhere",
@@ -88,7 +96,7 @@ def _net_args(cmd: Cmd, ctx: FileContext, out: Outcome) -> list[int]:
         if opt.name in ("--upload-pack", "--receive-pack", "--exec", "-u") and opt.value is not None:
             out.ask(f"git {cmd.argv[0]} {opt.name} runs a program", form=cmd.argv[opt.index])
         elif opt.name in ("-c", "--config") and opt.value and \
-                _CODE_KEYS.match(opt.value.split("=", 1)[0]):
+                _code_keys().match(opt.value.split("=", 1)[0]):
             out.ask(f"git {cmd.argv[0]} --config sets a key that runs a command",
                     form=opt.value)
         elif opt.name == "--template":
@@ -161,7 +169,7 @@ def _config(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
     out.effects.extend(ctx.file_effects(kind, path, True, cmd.cwd, "git config"))
     if not reading:
         keys = [cmd.argv[i] for i in pos if cmd.argv[i] not in ("set", "unset", "--add")]
-        if keys and _CODE_KEYS.match(keys[0]):
+        if keys and _code_keys().match(keys[0]):
             out.ask(f"git config {keys[0]} makes git run a command", form=keys[0])
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import cache
 
 from blastshield.effects import Effect, Kind, Verdict
 from blastshield.shell.command import Cmd, Outcome
@@ -27,14 +28,24 @@ _PORTS = {"http": 80, "https": 443, "ftp": 21, "ftps": 990, "ssh": 22, "sftp": 2
           "git": 9418, "rsync": 873, "ws": 80, "wss": 443, "telnet": 23, "ldap": 389,
           "gopher": 70, "dict": 2628, "smtp": 25, "imap": 143, "pop3": 110, "tftp": 69,
           "git+ssh": 22, "git+https": 443, "git+http": 80, "ssh+git": 22, "mqtt": 1883}
-_URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://(?:[^@/?#]*@)?(\[[^\]]*\]|[^/:?#\s]*)(?::(\d+))?")
-_BARE_HOST = re.compile(r"^(?:[^@/\s]+@)?((?:[A-Za-z0-9-]+\.)+[A-Za-z0-9-]+|localhost|\[[0-9a-fA-F:]+\])"
-                        r"(?::(\d+))?(?:[/?#].*)?$")
+
+
+@cache
+def _url() -> re.Pattern[str]:
+    """Compiled on first use: most command lines never need it."""
+    return re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://(?:[^@/?#]*@)?(\[[^\]]*\]|[^/:?#\s]*)(?::(\d+))?")
+
+
+@cache
+def _bare_host() -> re.Pattern[str]:
+    """Compiled on first use: most command lines never need it."""
+    return re.compile(r"^(?:[^@/\s]+@)?((?:[A-Za-z0-9-]+\.)+[A-Za-z0-9-]+|localhost|\[[0-9a-fA-F:]+\])"
+                      r"(?::(\d+))?(?:[/?#].*)?$")
 
 
 def url_host(text: str, default_scheme: str = "") -> tuple[str, int | None] | None:
     """Host and port of a URL (or of ``host[:port]/path`` when ``default_scheme`` is set)."""
-    m = _URL.match(text)
+    m = _url().match(text)
     if m:
         scheme = m.group(1).lower()
         host = m.group(2).strip("[]")
@@ -43,7 +54,7 @@ def url_host(text: str, default_scheme: str = "") -> tuple[str, int | None] | No
         port = int(m.group(3)) if m.group(3) else _PORTS.get(scheme)
         return host.lower(), port
     if default_scheme:
-        b = _BARE_HOST.match(text)
+        b = _bare_host().match(text)
         if b:
             port = int(b.group(2)) if b.group(2) else _PORTS.get(default_scheme)
             return b.group(1).strip("[]").lower(), port

@@ -3,21 +3,28 @@ which are positional. Each program's knowledge says which options take a value."
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
-
-@dataclass(frozen=True, slots=True)
 class Opt:
-    name: str  # "-o" or "--output"
-    value: str | None
-    index: int  # where the option itself is in argv
-    value_index: int | None = None  # where the value is (None: attached or absent)
+    """One option: ``name`` ("-o" or "--output"), its value, where the option is in argv
+    (``index``) and where its value is (``value_index``; None: attached or absent)."""
+
+    __slots__ = ("index", "name", "value", "value_index")
+
+    def __init__(self, name: str, value: str | None, index: int, value_index: int | None = None) -> None:
+        self.name = name
+        self.value = value
+        self.index = index
+        self.value_index = value_index
 
 
-@dataclass(slots=True)
 class Scan:
-    opts: list[Opt]
-    positional: list[int]  # indices into argv
+    """Options found (in order) and the indices of the positional arguments."""
+
+    __slots__ = ("opts", "positional")
+
+    def __init__(self, opts: list[Opt], positional: list[int]) -> None:
+        self.opts = opts
+        self.positional = positional
 
     def has(self, *names: str) -> bool:
         return any(o.name in names for o in self.opts)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import pwd
 import re
-from dataclasses import dataclass
 from typing import Protocol
 
 import tree_sitter
@@ -52,15 +51,19 @@ class Scope(Protocol):
         known); its value when statically known."""
 
 
-@dataclass(slots=True)
 class Arg:
-    """One argument as the shell would pass it."""
+    """One argument as the shell would pass it: ``glob`` when it has unquoted glob
+    characters, ``expanded`` when built (partly) from a variable expansion."""
 
-    text: str
-    known: bool = True
-    download: bool = False
-    glob: bool = False  # unquoted glob characters
-    expanded: bool = False  # built (partly) from a variable expansion
+    __slots__ = ("download", "expanded", "glob", "known", "text")
+
+    def __init__(self, text: str, known: bool = True, download: bool = False, glob: bool = False,
+                 expanded: bool = False) -> None:
+        self.text = text
+        self.known = known
+        self.download = download
+        self.glob = glob
+        self.expanded = expanded
 
 
 _LIT, _QUOTED, _EXPANDED = LIT, QUOTED, EXPANDED

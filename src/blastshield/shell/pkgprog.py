@@ -4,6 +4,7 @@ and the package runners (npx, uvx, pipx run, bunx, pnpm/yarn dlx) that run code.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from blastshield.effects import Kind
 from blastshield.shell.command import Cmd, Inner, Outcome
@@ -127,8 +128,18 @@ _GIT_HOSTS = {"github": "github.com", "gitlab": "gitlab.com", "bitbucket": "bitb
               "gist": "gist.github.com"}
 _JS_INSTALLS = frozenset({"install", "i", "add", "a", "in", "isntall", "it", "install-test",
                           "update", "up", "upgrade"})
-_GITHUB_SHORTHAND = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+(#.*)?")
-_SCP_LIKE = re.compile(r"^(?:[^@/:]+@)?([A-Za-z0-9.-]+\.[A-Za-z]{2,}):")
+
+
+@cache
+def _github_shorthand() -> re.Pattern[str]:
+    """Compiled on first use: most command lines never need it."""
+    return re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+(#.*)?")
+
+
+@cache
+def _scp_like() -> re.Pattern[str]:
+    """Compiled on first use: most command lines never need it."""
+    return re.compile(r"^(?:[^@/:]+@)?([A-Za-z0-9.-]+\.[A-Za-z]{2,}):")
 
 
 def js_specs(cmd: Cmd, ctx: FileContext, out: Outcome, indices: list[int], origin: str) -> None:
@@ -147,7 +158,7 @@ def js_specs(cmd: Cmd, ctx: FileContext, out: Outcome, indices: list[int], origi
             _url_hosts(out, [target.split("+", 1)[1] if target.startswith("git+") else target], origin)
             continue
         prefix, colon, _ = target.partition(":")
-        scp = _SCP_LIKE.match(target)
+        scp = _scp_like().match(target)
         if colon and prefix in _GIT_HOSTS:
             net(out, _GIT_HOSTS[prefix], 443, origin)
         elif scp is not None:
@@ -157,7 +168,7 @@ def js_specs(cmd: Cmd, ctx: FileContext, out: Outcome, indices: list[int], origi
                                                 origin))
         elif target.startswith((".", "/", "~")):
             out.effects.extend(ctx.file_effects(Kind.READ, target, True, cmd.cwd, origin))
-        elif not target.startswith("@") and _GITHUB_SHORTHAND.fullmatch(target):
+        elif not target.startswith("@") and _github_shorthand().fullmatch(target):
             net(out, "github.com", 443, origin)
 
 

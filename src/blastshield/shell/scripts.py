@@ -5,7 +5,7 @@ cannot be read with certainty, they say so (fail closed)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from functools import cache
 
 _AWK_REGEX_BEFORE = set("(,~!{};&|\n") | {""}
 
@@ -77,14 +77,21 @@ def _top_level_gt(text: str) -> bool:
     return False
 
 
-@dataclass(slots=True)
 class SedRisk:
-    reason: str = ""
-    reads: list[str] = field(default_factory=list)
-    writes: list[str] = field(default_factory=list)
+    """Why a sed script is risky, and the files its r/w commands read and write."""
+
+    __slots__ = ("reads", "reason", "writes")
+
+    def __init__(self) -> None:
+        self.reason = ""
+        self.reads: list[str] = []
+        self.writes: list[str] = []
 
 
-_ADDRESS = re.compile(r"\s*(?:\d+(?:~\d+)?|\$|/(?:[^/\\\n]|\\.)*/[IM]*|\\(.)(?:(?!\1).)*\1[IM]*)")
+@cache
+def _address() -> re.Pattern[str]:
+    """Compiled on first use: most command lines never need it."""
+    return re.compile(r"\s*(?:\d+(?:~\d+)?|\$|/(?:[^/\\\n]|\\.)*/[IM]*|\\(.)(?:(?!\1).)*\1[IM]*)")
 
 
 def sed_risk(script: str) -> SedRisk:
@@ -97,11 +104,11 @@ def sed_risk(script: str) -> SedRisk:
             if c in " \t\n;{}!":
                 i += 1
                 continue
-            m = _ADDRESS.match(script, i)
+            m = _address().match(script, i)
             if m and m.end() > i:
                 i = m.end()
                 if i < n and script[i] == ",":
-                    m2 = _ADDRESS.match(script, i + 1)
+                    m2 = _address().match(script, i + 1)
                     i = m2.end() if m2 else i + 1
                     if m2 is None and i < n and script[i] in "+~":
                         i += 1

@@ -13,7 +13,6 @@ tree-sitter path. tests/shell proves both paths give the same effects over a cor
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 # One token: blanks, a list or pipe operator, a redirection operator, or a word made of
 # plain characters and quoted strings with no expansion inside.
@@ -39,14 +38,19 @@ _RESERVED = frozenset({"if", "then", "else", "elif", "fi", "case", "esac", "for"
 _DUPLICATIONS = frozenset({">&1", ">&2", "1>&2", "2>&1", "1>&1", "2>&2"})
 
 
-@dataclass(slots=True)
 class SimpleCommand:
     """One command of a simple line: assignments, words after quote removal, and
     redirections (operator, target) at its end."""
 
-    assigns: list[tuple[str, str]] = field(default_factory=list)
-    words: list[str] = field(default_factory=list)
-    redirects: list[tuple[str, str]] = field(default_factory=list)
+    __slots__ = ("assigns", "redirects", "words")
+
+    def __init__(self, words: list[str] | None = None) -> None:
+        self.assigns: list[tuple[str, str]] = []
+        self.words: list[str] = words if words is not None else []
+        self.redirects: list[tuple[str, str]] = []
+
+    def __repr__(self) -> str:
+        return f"SimpleCommand({self.assigns!r}, {self.words!r}, {self.redirects!r})"
 
 
 def simple_line(command: str, home: str) -> list[list[SimpleCommand]] | None:

@@ -9,7 +9,7 @@ like any redirection, so the policy and the built-in protections judge them.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from blastshield.effects import Kind
 from blastshield.shell.command import Cmd, Inner, Outcome
@@ -19,8 +19,7 @@ from blastshield.shell.opts import scan
 Handler = Callable[[Cmd, FileContext, Outcome], None]
 
 
-@dataclass(frozen=True, slots=True)
-class Tool:
+class Tool(NamedTuple):
     """Option tables of one tool. ``writes``/``reads`` name options whose value is a path;
     ``runs`` options whose value is a program to run (ask, liftable by naming the option);
     ``values`` other options that take a value (so operands are found correctly)."""

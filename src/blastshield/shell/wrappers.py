@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from blastshield.shell.command import Cmd, Inner, Outcome
 from blastshield.shell.files import FileContext
@@ -23,8 +23,7 @@ SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "mksh", "ash", "fish", "
                     "rbash", "yash", "posh", "pdksh", "oksh", "loksh", "elvish", "nu", "xonsh"})
 
 
-@dataclass(frozen=True, slots=True)
-class Wrap:
+class Wrap(NamedTuple):
     """How a generic wrapper is read: its options, then ``skip`` operands, then the command."""
 
     short: str = ""  # short options that take a value
