@@ -64,6 +64,11 @@ def test_learn_proposes_collapsed_rules_and_keeps_dangerous_forms_for_a_human(le
     assert data["rules"]["files.write"] == tree
     assert data["path_families"] == {"edit the repository's tracked files": tree}
     assert data["rules"]["files.read"] == ["${WORKSPACE}/pyproject.toml"]  # read, not written
+    # manifests and registry configuration inside the tree's folders stay asked (a monorepo's packages)
+    assert data["added_asks"]["files.ask"] == [
+        "${WORKSPACE}/*/**/package.json", "${WORKSPACE}/*/**/setup.py", "${WORKSPACE}/*/**/pyproject.toml",
+        "${WORKSPACE}/*/**/requirements*.txt", "${WORKSPACE}/*/**/.npmrc", "${WORKSPACE}/*/**/.yarnrc.yml",
+        "${WORKSPACE}/*/**/pip.conf"]
     assert data["rules"]["network.allow"] == ["docs.python.org"]
     assert data["rules"]["mcp.allow"] == ["github:get_issue"]
     human = {(h["category"], h["subject"]) for h in data["needs_human_decision"]}
@@ -143,6 +148,8 @@ def test_written_policy_enforces_what_was_learned(learned: Env) -> None:
                                   "new_string": "t"}) == "ask"  # a dependency manifest: only when seen
     assert call(learned, "Write", {"file_path": f"{ws}/.github/workflows/ci.yml", "content": "x\n"}) == "ask"
     assert call(learned, "Write", {"file_path": f"{ws}/src/.env", "content": "K=1\n"}) == "deny"
+    assert call(learned, "Write", {"file_path": f"{ws}/src/shop/package.json", "content": "{}"}) == "ask"
+    assert call(learned, "Write", {"file_path": f"{ws}/tests/.npmrc", "content": "registry=x"}) == "ask"
     assert call(learned, "Write", {"file_path": f"{learned.home}/notes.txt", "content": "x\n"}) == "ask"
     assert call(learned, "WebFetch", {"url": "https://pypi.org/simple/", "prompt": "x"}) == "deny"
     assert bash(learned, "python -c 'print(1)'") == "ask"

@@ -314,6 +314,12 @@ def test_one_tracked_edit_grants_the_tracked_tree_for_writing(tmp_path: Path,
     assert plain.rules[("files", "read")] == ["${WORKSPACE}/docs/**"]
     assert plain.rules[("commands", "allow")] == ["python -m pytest *"]
     assert plain.size == proposal.direct_size
+    assert "${WORKSPACE}/*/**/package.json" in proposal.asks[("files", "ask")]
+    assert plain.asks[("files", "ask")] == []  # no tree grant, no guard
+    nested = _learn(ws, ("write", "src/app/package.json"))
+    guards = nested.asks[("files", "ask")]
+    assert "${WORKSPACE}/*/**/package.json" not in guards  # seen: the guard would ask for what was learned
+    assert "${WORKSPACE}/*/**/setup.py" in guards
 
 
 def test_untracked_or_outside_writes_do_not_unlock_the_tree(tmp_path: Path,

@@ -23,7 +23,7 @@ from blastshield.learn.generalise import (
     path_globs,
 )
 from blastshield.learn.observed import SeenAction, SeenEffect, as_effect
-from blastshield.learn.tracked import workspace_tree
+from blastshield.learn.tracked import NESTED_GUARDS, workspace_tree
 from blastshield.paths import expand, home_dir, is_within
 from blastshield.policy.match import path_matches
 from blastshield.policy.model import Policy
@@ -150,13 +150,17 @@ def propose(actions: Iterable[SeenAction], policy: Policy, *, families: bool = T
         (TRACKED_WRITE, tree.globs(writing=True) if tree else [], write_tree)) if on}
     direct = len(commands) + len(hosts) + len(tools) + len(direct_writes) + len(direct_reads)
     guards = sorted({g for p in granted_commands for g in guards_for(p)})
+    seen_writes = paths["write"]
+    file_guards = [g for g in NESTED_GUARDS if write_tree and not any(
+        path_matches(expand(g, policy.workspace, ctx.home), p) for p in seen_writes)]
     uses = {("commands", "allow", k): v for k, v in commands.items()}
     uses |= {("network", "allow", k): v for k, v in hosts.items()}
     return Proposal(rules, sorted(human.values(), key=lambda h: (-h.count, h.category, h.subject)), total,
                     granted, tuple(s for s in sessions if s), len(distinct), uses, families=list(unlocked),
                     family_sizes={name: len(members) for name, members in unlocked.items()},
                     observed_commands=sorted(commands), path_families=path_families, direct_size=direct,
-                    asks={("commands", "ask"): guards, ("network", "ask"): sorted(asked_hosts - set(hosts))})
+                    asks={("commands", "ask"): guards, ("network", "ask"): sorted(asked_hosts - set(hosts)),
+                          ("files", "ask"): file_guards})
 
 
 _OPAQUE_QUERY = re.compile(r"https?://[^\s?#]+\?\S*?=([A-Za-z0-9+/_%=.-]{24,})")

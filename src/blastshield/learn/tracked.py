@@ -41,6 +41,12 @@ MANIFESTS = frozenset({
 _MANIFEST_PATTERN = re.compile(r"(requirements|constraints)[\w.-]*\.(txt|in)")
 
 
+#: Asked below the top level once the tree is writable: manifests and package-manager configuration
+#: inside folders (a monorepo's packages) that the tree's folder globs would otherwise open up.
+NESTED_GUARDS = tuple(f"${{WORKSPACE}}/*/**/{name}" for name in (
+    "package.json", "setup.py", "pyproject.toml", "requirements*.txt", ".npmrc", ".yarnrc.yml", "pip.conf"))
+
+
 def is_manifest(name: str) -> bool:
     return name in MANIFESTS or _MANIFEST_PATTERN.fullmatch(name) is not None
 
