@@ -64,6 +64,14 @@ def test_nameref_reads_its_target() -> None:
     assert pairs("export -n X=1; echo $X", Kind.ENV) == []
 
 
+def test_prompt_expansion_runs_what_the_value_holds() -> None:
+    effects = run("x='$(rm -rf ~)'; echo ${x@P}")
+    assert f"rm -rf {HOME}" in [e.target for e in effects if e.kind is Kind.EXEC]
+    assert one("x='$(rm -rf ~)'; echo ${x@P}", Kind.DELETE, HOME).origin == "rm"
+    unknown = one("echo ${PS1@P}", Kind.EXEC, "${...@P}")
+    assert unknown.floor is Verdict.ASK and "prompt expansion" in unknown.floor_reason
+
+
 # ---------------------------------------------------------- redirections alone
 def test_dollar_lt_reads_the_file() -> None:
     effect = one('echo "$(< ~/.ssh/id_rsa)"', Kind.READ, f"{HOME}/.ssh/id_rsa")

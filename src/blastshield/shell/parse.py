@@ -9,6 +9,7 @@ What cannot be known statically is kept as its source text and marked unknown.
 
 from __future__ import annotations
 
+import itertools
 import pwd
 import re
 from typing import Protocol
@@ -45,6 +46,10 @@ class Scope(Protocol):
 
     def substitution(self, node: Node) -> bool:
         """Analyse a command/process substitution; True when it downloads."""
+
+    def prompt(self, text: str | None) -> None:
+        """``${x@P}``: ``text`` (None: not statically known) is expanded like a prompt,
+        command substitutions included."""
 
     def indirect(self, target: str | None) -> str | None:
         """``${!name}``: read the variable named ``target`` (None: a name not statically
@@ -220,6 +225,8 @@ def _eval_expansion(node: Node, scope: Scope, acc: _Acc, *, quoted: bool) -> Non
     if len(children) > 2 and children[1].type == "!":
         _eval_indirect(node, name, scope, acc)
         return
+    if any(a.type == "@" and b.type == "P" for a, b in itertools.pairwise(children)):
+        scope.prompt(scope.lookup(name) if name else None)  # ${x@P} expands x like a prompt
     if name == "IFS":
         acc.vars_ifs = True
     plain = node.type == "simple_expansion" or _is_plain_braced(node)

@@ -33,6 +33,10 @@ class Variables(FileContext):
         """Analyse a command or process substitution (the walker does)."""
         raise NotImplementedError
 
+    def prompt(self, text: str | None) -> None:
+        """Analyse a ``${x@P}`` prompt expansion (the walker does)."""
+        raise NotImplementedError
+
     def _assignment_value(self, node: Node) -> tuple[str, str | None]:
         name_node = node.child_by_field_name("name")
         name = text_of(name_node) if name_node is not None else ""

@@ -369,6 +369,13 @@ class Walker(Redirections):
             self.stmt(body, stdin)
 
     # ------------------------------------------------------------------ Scope
+    def prompt(self, text: str | None) -> None:
+        self.emit(Effect.exec((text or "${...@P}",), cwd=self.cwd, origin="prompt expansion"),
+                  [Floor(Verdict.ASK, "prompt expansion (${var@P}) runs the command substitutions "
+                         "its value holds", unresolved=True)])
+        if text and ("$(" in text or "`" in text):
+            self.script(text, origin="prompt expansion")
+
     def substitution(self, node: Node) -> bool:
         saved = (self.cwd, self.cwd_known, self.last_cmd)
         before = len(self.out)
