@@ -205,3 +205,16 @@ def test_without_git_history_only_what_was_seen_is_granted(env: Env) -> None:
     assert data["path_families"] == {}
     assert data["rules"]["commands.allow"] == ["python -m pytest *"]  # no tree: the checks are not widened
     assert data["families"] == []
+
+
+def test_review_counts_unused_family_members_instead_of_listing_them(learned: Env) -> None:
+    assert run_on_tty(learned, "learn", "--write", "--mode", "enforce").code == 0
+    result = learned.run("review", "--json", "--no-save")
+    assert result.code == 0, result.stderr
+    data = result.json()
+    unused = {(n["table"], n["key"], n["pattern"]) for n in data["unused"]}
+    # git blame/show, cat, ruff check ... were never used but belong to families the grants unlock
+    assert not {p for _t, _k, p in unused} & {"git blame *", "git show *", "cat *", "ruff check *", "mypy *"}
+    assert data["family_members_unused"] >= 20
+    # a tree glob never written to is still listed: path families are ordinary rules to review
+    assert ("files", "write", "${WORKSPACE}/README.md") in unused

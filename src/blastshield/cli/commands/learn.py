@@ -114,8 +114,8 @@ def _print_json(proposal: Proposal, changes: list[Change], written: bool, path: 
 def _print_text(proposal: Proposal, changes: list[Change], written: bool, path: str,
                 args: argparse.Namespace) -> None:
     from blastshield.learn.families import family_why
-    from blastshield.learn.propose import TRACKED_WRITE, path_family_why
     from blastshield.learn.policy_diff import render_diff
+    from blastshield.learn.propose import TRACKED_WRITE, path_family_why
     from blastshield.paths import home_dir
     from blastshield.policy.load import workspace_of
 
