@@ -125,6 +125,13 @@ def test_grep_recursive_flag_takes_no_value() -> None:
     assert pairs("rg -r X foo src", Kind.READ) == ["src"]  # rg's -r is --replace VALUE
 
 
+def test_tilde_in_assignment_like_arguments_is_expanded_as_bash_does() -> None:
+    # bash (not POSIX mode) expands ~ after NAME= and after : in such words, even as arguments
+    assert one("dd if=~/.ssh/id_rsa of=x", Kind.READ, f"{HOME}/.ssh/id_rsa").origin == "dd"
+    argv = run("make DESTDIR=~/x P=a:~/b --opt=~/w 'Q=~/z' R=x~/y")[0].argv
+    assert argv == ("make", f"DESTDIR={HOME}/x", f"P=a:{HOME}/b", "--opt=~/w", "Q=~/z", "R=x~/y")
+
+
 def test_hard_link_reads_its_target() -> None:
     assert one("ln ~/.ssh/id_rsa hard", Kind.READ, f"{HOME}/.ssh/id_rsa").origin == "ln"
     assert pairs("ln -s ~/.ssh/id_rsa soft", Kind.READ) == []

@@ -283,6 +283,8 @@ def _finish(acc: _Acc) -> list[Arg]:
     for word, wmask in words:
         if word.startswith("~") and wmask and wmask[0] == _LIT:
             word, wmask = _tilde(word, wmask, acc)
+        elif "~" in word and "=" in word:
+            word, wmask = _assignment_tildes(word, wmask, acc)
         for piece, pmask in split_fields(word, wmask):
             glob = any(ch in "*?[" and m != _QUOTED for ch, m in zip(piece, pmask, strict=True))
             out.append(Arg(piece, acc.known and not acc.vars_ifs, acc.download, glob, acc.expanded))
@@ -308,6 +310,34 @@ def _tilde(word: str, mask: list[int], acc: _Acc) -> tuple[str, list[int]]:
             acc.known = False
             return word, mask
     return home + rest, [_QUOTED] * len(home) + mask[len(word) - len(rest):]
+
+
+_ASSIGNMENT_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+
+
+def _assignment_tildes(word: str, mask: list[int], acc: _Acc) -> tuple[str, list[int]]:
+    """bash (not in POSIX mode) expands ``~`` in a word that looks like an assignment,
+    even as a command's argument: after the ``=`` and after each ``:`` of the value
+    (``dd if=~/.ssh/id_rsa``, ``make DESTDIR=~/x``, ``X=a:~/b``)."""
+    m = _ASSIGNMENT_WORD.match(word)
+    if m is None or any(k != _LIT for k in mask[: m.end()]):
+        return word, mask
+    out, out_mask = word[: m.end()], list(mask[: m.end()])
+    start = m.end()
+    while start <= len(word):
+        colon = start
+        while colon < len(word) and not (word[colon] == ":" and mask[colon] == _LIT):
+            colon += 1
+        part, part_mask = word[start:colon], mask[start:colon]
+        if part.startswith("~") and part_mask[0] == _LIT:
+            part, part_mask = _tilde(part, part_mask, acc)
+        out += part
+        out_mask.extend(part_mask)
+        if colon < len(word):
+            out += ":"
+            out_mask.append(mask[colon])
+        start = colon + 1
+    return out, out_mask
 
 
 # ------------------------------------------------------------ words of a command
