@@ -12,21 +12,24 @@ from __future__ import annotations
 import itertools
 import pwd
 import re
-from typing import Protocol
-
-import tree_sitter
+from typing import TYPE_CHECKING, Protocol
 
 from blastshield.shell.expand import EXPANDED, LIT, QUOTED, brace_expand, decode_ansi_c, split_fields
 
-Node = tree_sitter.Node
+if TYPE_CHECKING:
+    from tree_sitter import Node as Node
+    from tree_sitter import Parser, Tree
+else:  # tree-sitter loads on the first parse: lines the fast front end reads never need it
+    Node = Parser = Tree = object
 
-_PARSER: tree_sitter.Parser | None = None
+_PARSER: Parser | None = None
 
 
-def parse(text: str) -> tree_sitter.Tree:
+def parse(text: str) -> Tree:
     """The syntax tree of a bash command line."""
     global _PARSER
     if _PARSER is None:
+        import tree_sitter
         import tree_sitter_bash
 
         _PARSER = tree_sitter.Parser(tree_sitter.Language(tree_sitter_bash.language()))
