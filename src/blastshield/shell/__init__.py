@@ -49,7 +49,6 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 def _analyze(command: str, cwd: str, workspace: str, non_interactive: bool,
              home: str) -> tuple[tuple[Effect, ...], bool]:
-    from blastshield.shell.simple import simple_line
     from blastshield.shell.walk import Walker
 
     floors: list[tuple[Verdict, str]] = []
@@ -69,11 +68,7 @@ def _analyze(command: str, cwd: str, workspace: str, non_interactive: bool,
                        "the command line contains control characters"))
     walker = Walker(cwd=cwd, workspace=workspace, home=home, non_interactive=non_interactive)
     try:
-        simple = simple_line(command, home) if command.isascii() else None
-        if simple is not None:
-            walker.simple(simple)
-        else:
-            walker.script(command, origin="")
+        walker.script(command, origin="")
         if normalized != command:
             walker.script(normalized, origin="normalized")
     except RecursionError:

@@ -30,6 +30,8 @@ _PLAIN = re.compile(r"[ \t]*+[A-Za-z0-9_./:@%+,-][A-Za-z0-9_./:@%+,=-]*+"
                     r"(?:[ \t]++[A-Za-z0-9_./:@%+,-][A-Za-z0-9_./:@%+,=-]*+)*+[ \t]*+")
 _PIECE = re.compile(r"'([^']*)'|\"([^\"]*)\"|([^'\"]+)")
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+# tree-sitter-bash does not parse "@", "%" or ":" in a command name (a@b, x:y) cleanly
+_COMMAND_WORD = re.compile(r"[^@%:]+")
 # words that tree-sitter-bash reads as syntax or declarations at the head of a command
 _RESERVED = frozenset({"if", "then", "else", "elif", "fi", "case", "esac", "for", "select",
                        "while", "until", "do", "done", "function", "time", "coproc", "in",
@@ -58,7 +60,7 @@ def simple_line(command: str, home: str) -> list[list[SimpleCommand]] | None:
     outside the simple subset and needs the parser."""
     if _PLAIN.fullmatch(command):  # one command of plain words: split on blanks
         words = command.split()
-        if words[0] in _RESERVED:
+        if words[0] in _RESERVED or not _COMMAND_WORD.fullmatch(words[0]):
             return None
         if "=" not in words[0]:
             return [[SimpleCommand(words=words)]]
@@ -114,7 +116,7 @@ def simple_line(command: str, home: str) -> list[list[SimpleCommand]] | None:
                     return None
                 current.assigns.append((name, value))
                 continue
-            if word in _RESERVED:
+            if word in _RESERVED or not _COMMAND_WORD.fullmatch(text):
                 return None
         current.words.append(word)
     if pending:

@@ -29,9 +29,10 @@ from blastshield.shell.parse import (
     text_of,
 )
 from blastshield.shell.redirects import REDIRECTS, Redirections
-from blastshield.shell.simple import SimpleCommand
+from blastshield.shell.simple import SimpleCommand, simple_line
 
 MAX_DEPTH = 24
+FAST_PATH = True  # read simple lines without tree-sitter (tests switch it off for reference)
 _BLOCKS = frozenset({"program", "compound_statement", "do_group", "else_clause", "elif_clause",
                      "case_item", "if_statement", "while_statement", "negated_command",
                      "case_statement", "for_statement", "c_style_for_statement", "ERROR"})
@@ -58,8 +59,8 @@ class Walker(Redirections):
             self.emit(Effect.exec((text,), cwd=self.cwd, origin=origin),
                        [Floor(Verdict.ASK, "wrappers nested too deeply to analyse", unresolved=True)])
             return
-        tree = parse(text)
-        root = tree.root_node
+        lines = simple_line(text, self.home) if FAST_PATH and text.isascii() else None
+        root = parse(text).root_node if lines is None else None
         saved = (self.origin, self.positional, self.cwd, self.cwd_known, self.visited)
         self.origin = origin or self.origin
         if positional is not None:
@@ -68,12 +69,15 @@ class Walker(Redirections):
         self.depth += 1
         start = len(self.out)
         try:
-            if root.has_error:
-                self.emit(Effect.exec((text,), cwd=self.cwd, origin=origin or "line"),
-                           [Floor(Verdict.ASK, "the command line does not parse cleanly; "
-                                  "it cannot be analysed with certainty", unresolved=True)])
-            self.stmt(root, stdin)
-            self._sweep(root)
+            if lines is not None:
+                self._simple(lines, stdin)
+            elif root is not None:
+                if root.has_error:
+                    self.emit(Effect.exec((text,), cwd=self.cwd, origin=origin or "line"),
+                              [Floor(Verdict.ASK, "the command line does not parse cleanly; "
+                                     "it cannot be analysed with certainty", unresolved=True)])
+                self.stmt(root, stdin)
+                self._sweep(root)
             for name, body in list(self.functions.items()):
                 if name not in self.called:
                     self.called.add(name)
@@ -90,26 +94,20 @@ class Walker(Redirections):
             del self.out[start:]
             self.out.extend(kept)
 
-    def simple(self, pipelines: list[list[SimpleCommand]]) -> None:
-        """A line read by the fast front end (:mod:`.simple`): what :meth:`script` does for
+    def _simple(self, pipelines: list[list[SimpleCommand]], stdin: Stdin | None) -> None:
+        """A line read by the fast front end (:mod:`.simple`): what :meth:`stmt` does for
         the same line's syntax tree, without the tree."""
-        saved = (self.cwd, self.cwd_known)
-        self.depth += 1
-        try:
-            for stages in pipelines:
-                if len(stages) == 1:
-                    self._simple_command(stages[0], None)
-                    continue
-                current: Stdin | None = None
-                for stage in stages:
-                    before = len(self.out)
-                    self.last_cmd = None
-                    self._simple_command(stage, current)
-                    text = program_effects.static_output(self.last_cmd) if self.last_cmd else None
-                    current = Stdin("pipe", text, self.downloads(before))
-        finally:
-            self.depth -= 1
-            self.cwd, self.cwd_known = saved
+        for stages in pipelines:
+            if len(stages) == 1:
+                self._simple_command(stages[0], stdin)
+                continue
+            current = stdin
+            for stage in stages:
+                before = len(self.out)
+                self.last_cmd = None
+                self._simple_command(stage, current)
+                text = program_effects.static_output(self.last_cmd) if self.last_cmd else None
+                current = Stdin("pipe", text, self.downloads(before))
 
     def _simple_command(self, command: SimpleCommand, stdin: Stdin | None) -> None:
         outputs: list[tuple[str, bool, str]] = []
