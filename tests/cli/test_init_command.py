@@ -88,3 +88,15 @@ def test_javascript_repo_gets_its_scripts(env: Env) -> None:
     policy = tomllib.loads((env.workspace / ".blastshield" / "policy.toml").read_text())
     assert "npm run lint" in policy["commands"]["allow"]
     assert "registry.npmjs.org" in policy["network"]["allow"]
+
+
+def test_agent_cannot_rewrite_its_policy_through_blastshield_itself(env: Env) -> None:
+    assert env.run("init").code == 0
+    for command, decision in (("blastshield init --force", "deny"),
+                              ("blastshield learn --write", "deny"),
+                              ("blastshield log new-key", "deny"),
+                              ("blastshield check -- 'git status'", "allow"),
+                              ("blastshield scan src", "allow"),
+                              ("blastshield learn", "allow")):
+        result = env.run("check", "--json", "--", command)
+        assert result.json()["decision"] == decision, (command, result.stdout)

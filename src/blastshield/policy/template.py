@@ -32,6 +32,10 @@ READ_ONLY_COMMANDS = (
     "cd", "cd *", "pushd *", "popd", "export *", "set *", "unset *", "exit", "exit *", ":",
     "sed *", "awk *", "xargs *", "env *", "time *", "timeout *", "nice *",
     "bash -c *", "sh -c *", "command -v *",
+    # blastshield's own read-only commands; the state-changing ones (init, learn --write,
+    # log new-key, mcp approve) write protected files and are denied by the built-in protections.
+    "blastshield check *", "blastshield scan *", "blastshield log *", "blastshield doctor",
+    "blastshield learn", "blastshield learn *", "blastshield review *", "blastshield --version",
 )
 WORKSPACE_EDIT_COMMANDS = (
     "mkdir *", "touch *", "cp *", "mv *", "rm *", "ln -s *", "chmod *",

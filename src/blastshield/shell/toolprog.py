@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from blastshield.effects import Kind
+from blastshield.shell import selfprog
 from blastshield.shell.command import Cmd, Inner, Outcome
 from blastshield.shell.files import FileContext, add_paths
 from blastshield.shell.opts import scan
@@ -179,6 +180,7 @@ HANDLERS: dict[str, Handler] = {
                                        "rubocop", "standard")},
     "mypy": _tool(_MYPY), "javac": _tool(_JAVAC), "pandoc": _tool(_PANDOC),
     "coverage": _tool(_COVERAGE), "sqlite3": _sqlite, "sqlite": _sqlite,
+    "blastshield": selfprog.blastshield,
     "go": _tool(Tool(writes=("-o", "-coverprofile", "-cpuprofile", "-memprofile", "-blockprofile",
                              "-mutexprofile", "-trace", "-outputdir"),
                      runs=("-exec", "-toolexec", "-overlay"),
