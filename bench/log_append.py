@@ -22,6 +22,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, os.path.dirname(__file__))
+from _common import compile_package
+
 QUICK = "--quick" in sys.argv
 APPENDS = 1000 if QUICK else 4000
 HOOK_RUNS = 15 if QUICK else 41
@@ -130,16 +133,6 @@ def fsync_ceiling(home: Path) -> float:
         return rounds / (time.perf_counter() - start)
     finally:
         os.close(fd)
-
-
-def compile_package() -> None:
-    """Write fresh .pyc files first: with PYTHONDONTWRITEBYTECODE set, every hook process would
-    otherwise recompile changed modules and the figures would measure the compiler."""
-    import compileall
-
-    import blastshield
-
-    compileall.compile_dir(os.path.dirname(blastshield.__file__), quiet=1)
 
 
 def main() -> int:

@@ -21,6 +21,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, os.path.dirname(__file__))
+from _common import compile_package
+
 QUICK = "--quick" in sys.argv
 SYNC = sys.argv[sys.argv.index("--synchronous") + 1] if "--synchronous" in sys.argv else "FULL"
 WRITERS, PER_WRITER = (8, 100) if QUICK else (8, 500)
@@ -130,16 +133,6 @@ def verify_big(root: Path, env: dict[str, str]) -> None:
     first = proc.stdout.splitlines()[0][:80] if proc.stdout else proc.stderr.strip()
     print(f"  exit {proc.returncode}: {first}")
     print(f"  whole CLI process, median of 3: {runs[1]:.2f} s  (target ≤ 5 s)")
-
-
-def compile_package() -> None:
-    """Write fresh .pyc files first: with PYTHONDONTWRITEBYTECODE set, every hook process would
-    otherwise recompile changed modules and the figures would measure the compiler."""
-    import compileall
-
-    import blastshield
-
-    compileall.compile_dir(os.path.dirname(blastshield.__file__), quiet=1)
 
 
 def main() -> int:
