@@ -10,9 +10,9 @@ _HOME: tuple[str, str] | None = None
 def home_dir() -> str:
     """The user's home, resolved (cached while $HOME stays the same)."""
     global _HOME
-    raw = os.path.expanduser("~")
-    if _HOME is None or _HOME[0] != raw:
-        _HOME = (raw, os.path.realpath(raw))
+    key = os.environ.get("HOME", "")
+    if _HOME is None or _HOME[0] != key:
+        _HOME = (key, os.path.realpath(os.path.expanduser("~")))
     return _HOME[1]
 
 

@@ -17,8 +17,8 @@ from blastshield.effects import (
 from blastshield.paths import resolve
 from blastshield.policy.builtin import catastrophic_delete, protection_for
 from blastshield.policy.match import (
+    args_match,
     command_index,
-    command_matches,
     glob_matches,
     host_matches,
     path_matches,
@@ -96,10 +96,11 @@ def _first_command(rules: ListRules, argv: tuple[str, ...]) -> _Match:
     if not argv:
         return rules.default, None
     name = program_name(argv[0])
+    args = (name, *argv[1:])
     for verdict, patterns in ((Verdict.DENY, rules.deny), (Verdict.ASK, rules.ask),
                               (Verdict.ALLOW, rules.allow)):
         for pattern, tokens in command_index(patterns).candidates(name):
-            if command_matches(tokens, argv):
+            if args_match(tokens, args):
                 return verdict, pattern
     return rules.default, None
 

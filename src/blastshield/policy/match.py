@@ -102,6 +102,7 @@ class CommandIndex:
         self.patterns = patterns  # kept alive: the cache below is keyed on its id
         self.by_name: dict[str, list[tuple[int, Pattern, tuple[str, ...]]]] = {}
         self.wild: list[tuple[int, Pattern, tuple[str, ...]]] = []
+        self._memo: dict[str, list[tuple[Pattern, tuple[str, ...]]]] = {}
         for index, pattern in enumerate(patterns):
             tokens = split_command_pattern(pattern.text)
             if not tokens:
@@ -114,10 +115,15 @@ class CommandIndex:
 
     def candidates(self, name: str) -> list[tuple[Pattern, tuple[str, ...]]]:
         """The patterns that could match a command whose program word is ``name``, in order."""
-        named = self.by_name.get(name, [])
-        if self.wild:
-            named = sorted([*named, *self.wild], key=lambda entry: entry[0])
-        return [(pattern, tokens) for _, pattern, tokens in named]
+        found = self._memo.get(name)
+        if found is None:
+            named = self.by_name.get(name, [])
+            if self.wild:
+                named = sorted([*named, *self.wild], key=lambda entry: entry[0])
+            found = [(pattern, tokens) for _, pattern, tokens in named]
+            if len(self._memo) < 4096:
+                self._memo[name] = found
+        return found
 
 
 _INDEXES: dict[int, CommandIndex] = {}
@@ -140,7 +146,11 @@ def command_matches(tokens: tuple[str, ...], argv: tuple[str, ...]) -> bool:
     """
     if not tokens or not argv:
         return False
-    args = (program_name(argv[0]), *argv[1:])
+    return args_match(tokens, (program_name(argv[0]), *argv[1:]))
+
+
+def args_match(tokens: tuple[str, ...], args: tuple[str, ...]) -> bool:
+    """``command_matches`` for an argv whose program word is already normalised."""
     if tokens[-1] == "*":
         head = tokens[:-1]
         if len(args) < len(head):
