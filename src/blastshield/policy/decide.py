@@ -99,7 +99,7 @@ def _first_command(rules: ListRules, argv: tuple[str, ...]) -> _Match:
     args = (name, *argv[1:])
     for verdict, patterns in ((Verdict.DENY, rules.deny), (Verdict.ASK, rules.ask),
                               (Verdict.ALLOW, rules.allow)):
-        for pattern, tokens in command_index(patterns).candidates(name):
+        for pattern, tokens in command_index(patterns).candidates(name, argv[1] if len(argv) > 1 else None):
             if args_match(tokens, args):
                 return verdict, pattern
     return rules.default, None

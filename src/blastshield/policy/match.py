@@ -102,7 +102,7 @@ class CommandIndex:
         self.patterns = patterns  # kept alive: the cache below is keyed on its id
         self.by_name: dict[str, list[tuple[int, Pattern, tuple[str, ...]]]] = {}
         self.wild: list[tuple[int, Pattern, tuple[str, ...]]] = []
-        self._memo: dict[str, list[tuple[Pattern, tuple[str, ...]]]] = {}
+        self._memo: dict[tuple[str, str], list[tuple[Pattern, tuple[str, ...]]]] = {}
         for index, pattern in enumerate(patterns):
             tokens = split_command_pattern(pattern.text)
             if not tokens:
@@ -113,17 +113,29 @@ class CommandIndex:
             else:
                 self.by_name.setdefault(tokens[0], []).append(entry)
 
-    def candidates(self, name: str) -> list[tuple[Pattern, tuple[str, ...]]]:
-        """The patterns that could match a command whose program word is ``name``, in order."""
-        found = self._memo.get(name)
+    def candidates(self, name: str, second: str | None) -> list[tuple[Pattern, tuple[str, ...]]]:
+        """The patterns that could match a command whose program word is ``name`` and whose
+        first argument is ``second`` (None: no arguments), in file order."""
+        key = (name, "\0" if second is None else second)
+        found = self._memo.get(key)
         if found is None:
             named = self.by_name.get(name, [])
             if self.wild:
                 named = sorted([*named, *self.wild], key=lambda entry: entry[0])
-            found = [(pattern, tokens) for _, pattern, tokens in named]
+            found = [(pattern, tokens) for _, pattern, tokens in named
+                     if _second_may_match(tokens, second)]
             if len(self._memo) < 4096:
-                self._memo[name] = found
+                self._memo[key] = found
         return found
+
+
+def _second_may_match(tokens: tuple[str, ...], second: str | None) -> bool:
+    """Could a pattern match given the command's first argument? (a cheap pre-filter)"""
+    if len(tokens) < 2:
+        return True
+    if second is None:
+        return tokens[1] == "*" and len(tokens) == 2
+    return _token_matches(tokens[1], second)
 
 
 _INDEXES: dict[int, CommandIndex] = {}
