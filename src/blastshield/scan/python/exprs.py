@@ -309,6 +309,8 @@ class ExprFlow:
         args = [self.expr(a) for a in e.args]
         kwargs = {k.arg: self.expr(k.value) for k in e.keywords if k.arg is not None}
         extra = [self.expr(k.value) for k in e.keywords if k.arg is None]
+        if isinstance(e.func, (ast.Constant, ast.JoinedStr)):
+            return EMPTY  # "... %s"(v): a literal called (a missing %) raises TypeError, it builds nothing
         first_elts = None
         if e.args and isinstance(e.args[0], (ast.List, ast.Tuple)):
             first_elts = [self.expr(x) for x in e.args[0].elts]

@@ -94,6 +94,7 @@ _VISITORS: dict[type, Callable[[PatternVisitor, Any], None]] = {}
 class PatternVisitor(ast.NodeVisitor):
     def __init__(self, index: FileIndex, path: str) -> None:
         self.path = path
+        self.index = index
         self.aliases = index.aliases
         self.star = index.star
         self.out: list[Finding] = []
@@ -257,13 +258,26 @@ class PatternVisitor(ast.NodeVisitor):
             self.add(R.TLS_OFF, node, f"{name}() builds a context that checks no certificate")
         elif name in ("jinja2.Environment", "jinja2.environment.Environment") or (
                 name == "Environment" and kwarg(node, "loader") is not None):
-            auto = kwarg(node, "autoescape")
-            if auto is None or is_false(auto):
-                self.add(R.NO_AUTOESCAPE, node, "jinja2.Environment() without autoescape renders user data "
-                         "as raw HTML — cross-site scripting")
+            self.autoescape(node)
         elif name in HTTP_CALLS and kwarg(node, "timeout") is None:
             self.add(R.NO_TIMEOUT, node, f"{name}() without timeout= can hang forever")
         self.key_size(node, name)
+
+    def autoescape(self, node: ast.Call) -> None:
+        """jinja2.Environment() without autoescape. Options given as **opts are looked up where the file
+        binds them to a dict; options we cannot see may set it, so that case is low confidence."""
+        auto = kwarg(node, "autoescape")
+        spread = [k.value for k in node.keywords if k.arg is None]
+        if auto is None and spread:
+            found = [_dict_option(self.index, v, "autoescape") for v in spread]
+            auto = next((f for f in found if isinstance(f, ast.expr)), None)
+            if auto is None and False not in found:
+                self.add(R.NO_AUTOESCAPE, node, "jinja2.Environment() with options we cannot see and no "
+                         "autoescape= — unless they set it, user data renders as raw HTML", L)
+                return
+        if auto is None or is_false(auto):
+            self.add(R.NO_AUTOESCAPE, node, "jinja2.Environment() without autoescape renders user data "
+                     "as raw HTML — cross-site scripting")
 
     def file_mode(self, node: ast.Call, name: str) -> None:
         index = {"os.open": 2, "os.mkdir": 1, "os.makedirs": 1}.get(name, 0 if name.endswith("chmod")
@@ -353,3 +367,33 @@ def pattern_findings(index: FileIndex, path: str) -> list[Finding]:
         if key not in best or best[key].confidence.rank < f.confidence.rank:
             best[key] = f
     return list(best.values())
+
+
+
+def _dict_option(index: FileIndex, node: ast.expr, key: str) -> ast.expr | bool | None:
+    """What a dict spread as **node says about ``key``: its value expression, False when a dict we can see
+    (a display, dict(...), a name bound to one, either side of ``opts or {}``) lacks it, None when unknown."""
+    def from_display(value: ast.expr) -> ast.expr | bool | None:
+        if isinstance(value, (ast.IfExp, ast.BoolOp)):
+            parts = [value.body, value.orelse] if isinstance(value, ast.IfExp) else value.values
+            found = [from_display(p) for p in parts]
+            return next((f for f in found if isinstance(f, ast.expr)), False if False in found else None)
+        if isinstance(value, ast.Dict):
+            return next((v for k, v in zip(value.keys, value.values, strict=True)
+                         if isinstance(k, ast.Constant) and k.value == key), False)
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "dict":
+            return kwarg(value, key) or False
+        return None
+
+    if not isinstance(node, ast.Name):
+        return from_display(node)
+    seen: list[ast.expr | bool | None] = []
+    for assign in index.nodes(ast.Assign):
+        for target in assign.targets:
+            if isinstance(target, ast.Name) and target.id == node.id:
+                seen.append(from_display(assign.value))
+            elif (isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name)
+                  and target.value.id == node.id and isinstance(target.slice, ast.Constant)
+                  and target.slice.value == key):
+                seen.append(assign.value)
+    return next((f for f in seen if isinstance(f, ast.expr)), False if False in seen else None)

@@ -19,12 +19,55 @@ AUTH_WORDS = re.compile(r"login|logged|auth|permission|require|jwt|token|session
                         re.I)
 
 
+HOOKS = frozenset({"before_request", "before_app_request"})
+
+
 def _route_path(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
     for d in fn.decorator_list:
         if isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute) and d.func.attr in ROUTE_METHODS:
             first = d.args[0] if d.args else None
             return first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else ""
     return None
+
+
+def _router(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
+    """The name of the app or blueprint a handler is routed on ('' when it is not a plain name)."""
+    for d in fn.decorator_list:
+        if isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute) and d.func.attr in ROUTE_METHODS:
+            return d.func.value.id if isinstance(d.func.value, ast.Name) else ""
+    return ""
+
+
+def _module_names(tree: ast.Module) -> set[str]:
+    """Names the module binds at its top level (assignments, imports, definitions)."""
+    out: set[str] = set()
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            out.update(n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name))
+        elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            out.update((a.asname or a.name).split(".")[0] for a in stmt.names)
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            out.add(stmt.name)
+        elif isinstance(stmt, (ast.If, ast.Try, ast.With)):
+            out.update(n.id for n in ast.walk(stmt)
+                       if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store))
+    return out
+
+
+def _guarded_routers(index: FileIndex) -> set[str]:
+    """Apps and blueprints whose before_request hook checks a login: it covers every handler on them."""
+    out: set[str] = set()
+    for fn in index.functions():
+        for d in fn.decorator_list:
+            target = d.func if isinstance(d, ast.Call) else d
+            if (isinstance(target, ast.Attribute) and target.attr in HOOKS
+                    and isinstance(target.value, ast.Name)):
+                names = {n.id for n in ast.walk(fn) if isinstance(n, ast.Name)} | {
+                    n.attr for n in ast.walk(fn) if isinstance(n, ast.Attribute)}
+                if any(AUTH_WORDS.search(n) for n in names):
+                    out.add(target.value.id)
+    return out
 
 
 def _leaked_errors(fn: ast.FunctionDef | ast.AsyncFunctionDef, path: str) -> list[Finding]:
@@ -47,6 +90,8 @@ def _leaked_errors(fn: ast.FunctionDef | ast.AsyncFunctionDef, path: str) -> lis
 def web_findings(index: FileIndex, path: str) -> list[Finding]:
     out: list[Finding] = []
     dumps = any((dotted(c.func) or "").endswith("json.dumps") for c in index.nodes(ast.Call))
+    guarded: set[str] | None = None
+    module_names: set[str] | None = None
     for fn in index.functions():
         route = _route_path(fn)
         if dumps:
@@ -65,9 +110,19 @@ def web_findings(index: FileIndex, path: str) -> list[Finding]:
         if any(AUTH_WORDS.search(n) for n in body_names) or any(
                 isinstance(a, ast.arg) and AUTH_WORDS.search(a.arg) for a in fn.args.args):
             continue
-        out.append(finding(R.MISSING_AUTH, path, fn.lineno,
-                           f"handler {fn.name}() for '{route or fn.name}' changes or reveals sensitive data "
-                           "but checks no login, session or permission", end_line=fn.lineno))
+        if guarded is None or module_names is None:
+            guarded, module_names = _guarded_routers(index), _module_names(index.tree)
+        router = _router(fn)
+        if router in guarded:
+            continue
+        # A blueprint made elsewhere may check logins in its own before_request hook: we cannot see it.
+        unseen = bool(router) and router not in module_names
+        message = (f"handler {fn.name}() for '{route or fn.name}' changes or reveals sensitive data "
+                   "but checks no login, session or permission")
+        if unseen:
+            message += f" (its router '{router}' is defined elsewhere: a hook there may check)"
+        out.append(finding(R.MISSING_AUTH, path, fn.lineno, message, end_line=fn.lineno,
+                           confidence=Confidence.LOW if unseen else None))
     return out
 
 
