@@ -59,6 +59,7 @@
 
 #define MAX_PATHS 4096
 #define CHUNK (1 << 20)
+#define BUFFER (4 << 20)
 
 struct ll_ruleset_attr {
     uint64_t handled_access_fs;
@@ -243,6 +244,14 @@ done:
     shutdown(src, SHUT_RD);
 }
 
+/* Socket buffers of BUFFER bytes: fewer wake-ups per megabyte (the kernel caps them at
+ * net.core.wmem_max / rmem_max). */
+static void widen(int fd) {
+    int size = BUFFER;
+    (void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+    (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+}
+
 /* One bridge connection, in its own process: TCP client <-> the proxy's unix socket. */
 static void bridge_connection(int client, const char *unix_path) {
     int upstream = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -252,6 +261,8 @@ static void bridge_connection(int client, const char *unix_path) {
     strcpy(address.sun_path, unix_path);
     if (connect(upstream, (struct sockaddr *)&address, sizeof address) != 0)
         _exit(1);
+    widen(client);
+    widen(upstream);
     pid_t helper = fork();
     if (helper == 0) {
         prctl(PR_SET_PDEATHSIG, SIGKILL);

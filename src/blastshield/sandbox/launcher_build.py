@@ -53,6 +53,11 @@ def _writable(folder: str) -> bool:
     return os.access(folder, os.W_OK | os.X_OK)
 
 
+def cache_folder() -> str | None:
+    """The folder the launcher is (or would be) built in; None when none is writable."""
+    return next((f for f in _folders() if _writable(f)), None)
+
+
 def binary_name() -> str:
     """``launcher-<digest>``: the digest covers the source, the flags and the CPU architecture."""
     with open(source_path(), "rb") as handle:

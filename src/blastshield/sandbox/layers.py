@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from blastshield.sandbox import landlock, seccomp
+from blastshield.sandbox import seccomp
 from blastshield.sandbox.bwrap import BwrapInfo, find_bwrap
 
 BUBBLEWRAP = "bubblewrap"
@@ -90,8 +90,11 @@ def _try_bwrap(info: BwrapInfo) -> str:
     return "" if out.returncode == 0 else (out.stderr.strip().splitlines() or ["exit status"])[-1]
 
 
-def _landlock() -> Layer:
-    abi = landlock.abi_version()
+def _landlock(abi: int | None) -> Layer:
+    if abi is None:
+        from blastshield.sandbox import landlock  # ctypes: only when the ABI is not known yet
+
+        abi = landlock.abi_version()
     if abi < 1:
         return Layer(LANDLOCK, False, "the kernel has no Landlock (or it is not in the lsm= list)",
                      _ENFORCES[LANDLOCK], "use Linux 5.13+ built with CONFIG_SECURITY_LANDLOCK and "
@@ -110,6 +113,8 @@ def _seccomp() -> Layer:
     return Layer(SECCOMP, True, "seccomp-BPF filters", _ENFORCES[SECCOMP], "")
 
 
-def probe_layers(*, deep: bool = False, bwrap: BwrapInfo | None = None) -> tuple[Layer, ...]:
+def probe_layers(*, deep: bool = False, bwrap: BwrapInfo | None = None,
+                 landlock_abi: int | None = None) -> tuple[Layer, ...]:
+    """``landlock_abi``: the ABI when already known (``machine.machine_facts``), else probed."""
     info = bwrap if bwrap is not None else find_bwrap()
-    return (_bubblewrap(info), _userns(info, deep), _landlock(), _seccomp())
+    return (_bubblewrap(info), _userns(info, deep), _landlock(landlock_abi), _seccomp())

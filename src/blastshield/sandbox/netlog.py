@@ -9,7 +9,6 @@ lost. Writes are serialised with a lock (the proxy is threaded).
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import threading
@@ -70,6 +69,8 @@ class ConnectionLog:
                 if self._recorder is not None:
                     self._recorder.record(self._event(record))
                 elif self._fallback is not None:
+                    import json  # only the fallback file needs it (the proxy imports this module early)
+
                     line = {"time": time.time(), "event": "net.connect", "host": "sandbox",
                             "policy_hash": self.policy.digest, **asdict(record)}
                     with open(self._fallback, "a", encoding="utf-8") as handle:

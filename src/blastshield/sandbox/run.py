@@ -29,12 +29,12 @@ from blastshield.sandbox.bwrap import (
     BwrapInfo,
     HideSources,
     bwrap_argv,
-    find_bwrap,
 )
 from blastshield.sandbox.env import filter_environment
 from blastshield.sandbox.fsplan import FsPlan, MountKind, plan_filesystem
 from blastshield.sandbox.launcher_build import compiled_launcher
 from blastshield.sandbox.layers import Layer, probe_layers
+from blastshield.sandbox.machine import machine_facts
 from blastshield.sandbox.proxy import EgressProxy, LazyConnectionLog
 
 TYPE_CHECKING = False  # typing, subprocess, shutil, tempfile, json: not on the start-up path
@@ -86,8 +86,8 @@ def run_sandboxed(options: RunOptions) -> RunResult:
     if not options.command:
         raise SandboxError("no command given", hint="write `blastshield run -- CMD ...`")
     policy = load_run_policy(options)
-    bwrap = find_bwrap()
-    found = probe_layers(bwrap=bwrap)
+    bwrap, landlock_abi = machine_facts()
+    found = probe_layers(bwrap=bwrap, landlock_abi=landlock_abi)
     missing = missing_layers(found)
     if missing and not options.allow_weaker:
         raise SandboxError(f"cannot enforce the whole policy here: {describe_missing(missing)}",

@@ -22,7 +22,6 @@ Standard library only: this module runs inside the sandbox.
 
 from __future__ import annotations
 
-import ctypes
 import errno
 import os
 import struct
@@ -209,10 +208,6 @@ def build_filter(arch: _Arch | None = None) -> bytes:
     return p.assemble()
 
 
-class _SockFprog(ctypes.Structure):
-    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
-
-
 _PR_SET_NO_NEW_PRIVS = 38
 _PR_SET_SECCOMP = 22
 _SECCOMP_MODE_FILTER = 2
@@ -220,6 +215,11 @@ _SECCOMP_MODE_FILTER = 2
 
 def install(program: bytes | None = None) -> None:
     """Set no_new_privs and install the filter on the calling thread (inherited by children)."""
+    import ctypes  # only where the filter is installed: `run` itself just builds the program
+
+    class _SockFprog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
     program = program if program is not None else build_filter()
     libc = ctypes.CDLL(None, use_errno=True)
     buffer = ctypes.create_string_buffer(program, len(program))
