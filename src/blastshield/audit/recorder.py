@@ -8,8 +8,6 @@ the hook then denies in enforce mode.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import os
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -80,6 +78,9 @@ class Recorder:
     def _summarise_prompt(self, extra: dict[str, Any]) -> dict[str, Any]:
         prompt = extra.pop("prompt", None)
         if isinstance(prompt, str):
+            import hashlib
+            import hmac
+
             extra["prompt_chars"] = len(prompt)
             extra["prompt_hmac"] = hmac.new(self.key, prompt.encode("utf-8", "surrogatepass"),
                                             hashlib.sha256).hexdigest()[:16]
