@@ -94,3 +94,7 @@ JSON_IN_HTML = declare(
 TIMING_COMPARE = declare(
     "BS-PY-208", 208, Severity.MEDIUM, M, "signature or MAC compared in non-constant time",
     "compare secrets with hmac.compare_digest(a, b) (or secrets.compare_digest)", PY)
+MARKDOWN_HTML = declare(
+    "BS-PY-079-markdown", 79, Severity.MEDIUM, M, "Markdown rendered to HTML with raw HTML passed through",
+    "sanitise the rendered HTML (bleach.clean / nh3.clean with an allow-list) or escape the input first "
+    "(markupsafe.escape); Python-Markdown and markdown2 keep raw <script> and onerror= from the text", PY)
