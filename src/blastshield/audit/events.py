@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
 RECORD_VERSION = 1
@@ -24,8 +23,41 @@ def utc_now() -> str:
 OUTCOME_EVENTS = frozenset({"PostToolUse", "PostToolUseFailure"})
 
 
-@dataclass(frozen=True)
-class AuditEvent:
+class _Frozen:
+    """An immutable value with ``__slots__`` fields and value equality.
+
+    What ``@dataclass(frozen=True)`` gives, without its import-time cost (each dataclass
+    definition costs a fraction of a millisecond, and this module is on the hook path).
+    """
+
+    __slots__: tuple[str, ...] = ()
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable: cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable: cannot delete field {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"{type(self).__name__}({fields})"
+
+
+_set = object.__setattr__
+
+
+class AuditEvent(_Frozen):
     """One thing that happened, as a host adapter, the sandbox, the scanner or the MCP proxy saw it.
 
     ``action`` and every string in ``effects``, ``reason``, ``rule``, ``outcome`` and
@@ -34,23 +66,57 @@ class AuditEvent:
     hash unless the policy sets ``[audit] record_prompts = true``.
     """
 
+    __slots__ = (
+        "action",
+        "applied",
+        "decision",
+        "effects",
+        "event",
+        "extra",
+        "host",
+        "latency_ms",
+        "mode",
+        "outcome",
+        "policy_hash",
+        "prompt_id",
+        "reason",
+        "rule",
+        "session_id",
+        "tool",
+        "tool_use_id",
+    )
     event: str
     host: str
-    session_id: str = ""
-    prompt_id: str = ""
-    tool_use_id: str = ""
-    tool: str = ""
-    action: str = ""
-    effects: tuple[dict[str, str], ...] = ()
-    decision: str = ""
-    applied: str = ""
-    rule: str = ""
-    reason: str = ""
-    policy_hash: str = ""
-    mode: str = ""
-    latency_ms: float | None = None
-    outcome: dict[str, object] = field(default_factory=dict)
-    extra: dict[str, object] = field(default_factory=dict)
+    session_id: str
+    prompt_id: str
+    tool_use_id: str
+    tool: str
+    action: str
+    effects: tuple[dict[str, str], ...]
+    decision: str
+    applied: str
+    rule: str
+    reason: str
+    policy_hash: str
+    mode: str
+    latency_ms: float | None
+    outcome: dict[str, object]
+    extra: dict[str, object]
+
+    def __init__(self, event: str, host: str, session_id: str = "", prompt_id: str = "",
+                 tool_use_id: str = "", tool: str = "", action: str = "",
+                 effects: tuple[dict[str, str], ...] = (), decision: str = "", applied: str = "",
+                 rule: str = "", reason: str = "", policy_hash: str = "", mode: str = "",
+                 latency_ms: float | None = None, outcome: dict[str, object] | None = None,
+                 extra: dict[str, object] | None = None) -> None:
+        for name, value in (("event", event), ("host", host), ("session_id", session_id),
+                            ("prompt_id", prompt_id), ("tool_use_id", tool_use_id), ("tool", tool),
+                            ("action", action), ("effects", effects), ("decision", decision),
+                            ("applied", applied), ("rule", rule), ("reason", reason),
+                            ("policy_hash", policy_hash), ("mode", mode), ("latency_ms", latency_ms),
+                            ("outcome", {} if outcome is None else outcome),
+                            ("extra", {} if extra is None else extra)):
+            _set(self, name, value)
 
     def fields_for_record(self) -> dict[str, Any]:
         """The event as JSON-ready fields (before redaction), in record key names."""
@@ -78,15 +144,22 @@ class AuditEvent:
         }
 
 
-@dataclass(frozen=True)
-class Record:
+class Record(_Frozen):
     """One stored, chained record. ``body`` is exactly what was hashed (minus ``hash``)."""
 
+    __slots__ = ("body", "hash", "prev", "seq", "time")
     seq: int
     time: str
     prev: str
     hash: str
     body: dict[str, Any]
+
+    def __init__(self, seq: int, time: str, prev: str, hash: str, body: dict[str, Any]) -> None:
+        _set(self, "seq", seq)
+        _set(self, "time", time)
+        _set(self, "prev", prev)
+        _set(self, "hash", hash)
+        _set(self, "body", body)
 
     def get(self, key: str) -> Any:
         return self.body.get(key)
@@ -100,16 +173,24 @@ class Record:
         return {**self.body, "hash": self.hash}
 
 
-@dataclass(frozen=True)
-class Checkpoint:
+class Checkpoint(_Frozen):
     """A signed statement: "the log ``log_id`` had ``count`` records ending in ``head``"."""
 
+    __slots__ = ("count", "head", "key_id", "log_id", "signature", "time")
     log_id: str
     count: int
     head: str
     time: str
     key_id: str
     signature: str  # hex Ed25519 signature over checkpoint.signed_bytes()
+
+    def __init__(self, log_id: str, count: int, head: str, time: str, key_id: str, signature: str) -> None:
+        _set(self, "log_id", log_id)
+        _set(self, "count", count)
+        _set(self, "head", head)
+        _set(self, "time", time)
+        _set(self, "key_id", key_id)
+        _set(self, "signature", signature)
 
     def statement(self) -> dict[str, Any]:
         """What the signature covers."""
