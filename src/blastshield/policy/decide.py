@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from blastshield.effects import (
     Action,
     Decision,
@@ -17,11 +15,10 @@ from blastshield.effects import (
 from blastshield.paths import resolve
 from blastshield.policy.builtin import catastrophic_delete, protection_for
 from blastshield.policy.match import (
-    args_match,
     command_index,
     glob_matches,
     host_matches,
-    path_matches,
+    path_index,
     program_name,
     split_command_pattern,
 )
@@ -32,11 +29,12 @@ _Match = tuple[Verdict, Pattern | None]
 
 def decide(policy: Policy, action: Action, *, extra_protected: tuple[str, ...] = ()) -> Decision:
     """Decide a whole action. An action with no effects is allowed (nothing happens)."""
-    results = tuple(decide_effect(policy, e, extra_protected=extra_protected)
-                    for e in action.effects)
+    results = tuple([decide_effect(policy, e, extra_protected=extra_protected)
+                     for e in action.effects])
     verdict = Verdict.ALLOW
     for item in results:
-        verdict = verdict.stricter(item.verdict)
+        if item.verdict is not verdict:
+            verdict = verdict.stricter(item.verdict)
     applied = verdict if policy.mode is Mode.ENFORCE else Verdict.ALLOW
     return Decision(verdict, applied, policy.mode, results, policy.digest)
 
@@ -45,7 +43,9 @@ def decide_effect(policy: Policy, effect: Effect, *,
                   extra_protected: tuple[str, ...] = ()) -> EffectDecision:
     if effect.path is not None:
         resolved = resolve(effect.path, effect.cwd or policy.workspace, policy.workspace)
-        effect = replace(effect, path=resolved, target=resolved)
+        effect = Effect(effect.kind, resolved, effect.argv, effect.cwd, resolved, effect.host,
+                        effect.port, effect.server, effect.tool, effect.floor, effect.floor_reason,
+                        effect.floor_form, effect.origin)
     builtin = _builtin(policy, effect, extra_protected)
     if builtin is not None:
         return builtin
@@ -95,12 +95,12 @@ def _first_command(rules: ListRules, argv: tuple[str, ...]) -> _Match:
     """Like ``_first`` for command patterns, looking only at patterns for this program."""
     if not argv:
         return rules.default, None
-    name = program_name(argv[0])
-    args = (name, *argv[1:])
+    args = (program_name(argv[0]), *argv[1:])
     for verdict, patterns in ((Verdict.DENY, rules.deny), (Verdict.ASK, rules.ask),
                               (Verdict.ALLOW, rules.allow)):
-        for pattern, tokens in command_index(patterns).candidates(name, argv[1] if len(argv) > 1 else None):
-            if args_match(tokens, args):
+        if patterns:
+            pattern = command_index(patterns).first(args)
+            if pattern is not None:
                 return verdict, pattern
     return rules.default, None
 
@@ -118,12 +118,15 @@ def _first(rules: ListRules, test: object) -> _Match:
 def _files(policy: Policy, effect: Effect) -> _Match:
     path = effect.path or ""
     files = policy.files
-    granting = files.read + files.write if effect.kind is Kind.READ else files.write
-    for verdict, patterns in ((Verdict.DENY, files.deny), (Verdict.ASK, files.ask),
-                              (Verdict.ALLOW, granting)):
-        for pattern in patterns:
-            if path_matches(pattern.text, path):
-                return verdict, pattern
+    # reads are granted by the read list, then the write list (writing implies reading)
+    granting = (files.read, files.write) if effect.kind is Kind.READ else (files.write,)
+    for verdict, lists in ((Verdict.DENY, (files.deny,)), (Verdict.ASK, (files.ask,)),
+                           (Verdict.ALLOW, granting)):
+        for patterns in lists:
+            if patterns:
+                pattern = path_index(patterns).first(path)
+                if pattern is not None:
+                    return verdict, pattern
     return files.default, None
 
 

@@ -70,6 +70,50 @@ def path_matches(pattern: str, path: str) -> bool:
     return regex.fullmatch(path) is not None
 
 
+class PathIndex:
+    """The path patterns of one list with one combined regex in front of them.
+
+    The combined regex matches ``path`` or ``path.lstrip("/")`` whenever any one pattern
+    matches (a superset test); only then are the patterns walked in file order to find the
+    first that matches. A miss, the common case for deny lists, costs two regex matches.
+    """
+
+    def __init__(self, patterns: tuple[Pattern, ...]) -> None:
+        self.patterns = patterns  # kept alive: the cache below is keyed on its id
+        self.combined: re.Pattern[str] | None = None
+        if patterns:
+            try:
+                self.combined = re.compile(
+                    "|".join(f"(?:{glob_to_regex(p.text)})" for p in patterns), re.DOTALL)
+            except (ValueError, re.error):
+                self.combined = None  # no pre-filter: every pattern is tried in order
+
+    def first(self, path: str) -> Pattern | None:
+        """The first pattern (file order) that matches ``path``, if any."""
+        if not self.patterns:
+            return None
+        combined = self.combined
+        if combined is not None and combined.fullmatch(path) is None \
+                and combined.fullmatch(path.lstrip("/")) is None:
+            return None
+        for pattern in self.patterns:
+            if path_matches(pattern.text, path):
+                return pattern
+        return None
+
+
+_PATH_INDEXES: dict[int, PathIndex] = {}
+
+
+def path_index(patterns: tuple[Pattern, ...]) -> PathIndex:
+    index = _PATH_INDEXES.get(id(patterns))
+    if index is None or index.patterns is not patterns:
+        if len(_PATH_INDEXES) > 64:
+            _PATH_INDEXES.clear()
+        index = _PATH_INDEXES[id(patterns)] = PathIndex(patterns)
+    return index
+
+
 @lru_cache(maxsize=4096)
 def split_command_pattern(pattern: str) -> tuple[str, ...]:
     try:
@@ -102,7 +146,7 @@ class CommandIndex:
         self.patterns = patterns  # kept alive: the cache below is keyed on its id
         self.by_name: dict[str, list[tuple[int, Pattern, tuple[str, ...]]]] = {}
         self.wild: list[tuple[int, Pattern, tuple[str, ...]]] = []
-        self._memo: dict[tuple[str, str], list[tuple[Pattern, tuple[str, ...]]]] = {}
+        self._memo: dict[tuple[str, str], list[_Compiled]] = {}
         for index, pattern in enumerate(patterns):
             tokens = split_command_pattern(pattern.text)
             if not tokens:
@@ -116,17 +160,57 @@ class CommandIndex:
     def candidates(self, name: str, second: str | None) -> list[tuple[Pattern, tuple[str, ...]]]:
         """The patterns that could match a command whose program word is ``name`` and whose
         first argument is ``second`` (None: no arguments), in file order."""
+        return [(pattern, tokens) for pattern, tokens, _, _, _ in self._candidates(name, second)]
+
+    def _candidates(self, name: str, second: str | None) -> list[_Compiled]:
         key = (name, "\0" if second is None else second)
         found = self._memo.get(key)
         if found is None:
             named = self.by_name.get(name, [])
-            if self.wild:
-                named = sorted([*named, *self.wild], key=lambda entry: entry[0])
-            found = [(pattern, tokens) for _, pattern, tokens in named
+            wild = [entry for entry in self.wild if _token_matches(entry[2][0], name)]
+            if wild:
+                named = sorted([*named, *wild], key=lambda entry: entry[0])
+            found = [_compiled(pattern, tokens) for _, pattern, tokens in named
                      if _second_may_match(tokens, second)]
             if len(self._memo) < 4096:
                 self._memo[key] = found
         return found
+
+    def first(self, args: tuple[str, ...]) -> Pattern | None:
+        """The first pattern (file order) matching ``args`` (program word already normalised)."""
+        count = len(args)
+        if not count:
+            return None
+        for pattern, tokens, head, star, literal in self._candidates(args[0], args[1] if count > 1 else None):
+            if star:
+                size = len(head)
+                if count < size:
+                    continue
+                if literal:
+                    if args[:size] == head:
+                        return pattern
+                    continue
+            elif count != len(head):
+                continue
+            elif literal:
+                if args == head:
+                    return pattern
+                continue
+            if args_match(tokens, args):
+                return pattern
+        return None
+
+
+# pattern, its tokens, the tokens before a final lone "*", whether that "*" is there, and
+# whether those leading tokens are all literal (then a tuple comparison decides)
+_Compiled = tuple[Pattern, tuple[str, ...], tuple[str, ...], bool, bool]
+
+
+def _compiled(pattern: Pattern, tokens: tuple[str, ...]) -> _Compiled:
+    star = tokens[-1] == "*"
+    head = tokens[:-1] if star else tokens
+    literal = not any(ch in token for token in head for ch in "*?[")
+    return pattern, tokens, head, star, literal
 
 
 def _second_may_match(tokens: tuple[str, ...], second: str | None) -> bool:
