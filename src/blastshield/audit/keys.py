@@ -84,9 +84,13 @@ def redaction_key() -> bytes:
     return key
 
 
-class SigningKey(NamedTuple):
-    seed: bytes  # raw Ed25519 private key
-    public: bytes  # raw Ed25519 public key
+#: seed: the raw Ed25519 private key; public: the raw public key. (The functional form takes
+#: real types, not annotation strings that typing would compile at import on the hook path.)
+_SigningKeyFields = NamedTuple("_SigningKeyFields", [("seed", bytes), ("public", bytes)])  # noqa: UP014
+
+
+class SigningKey(_SigningKeyFields):
+    __slots__ = ()
 
     @property
     def key_id(self) -> str:

@@ -38,13 +38,10 @@ if TYPE_CHECKING:
         def close(self) -> None: ...
 
 
-class StoredRow(NamedTuple):
-    """One record exactly as stored: verify re-hashes ``body`` and compares ``columns``."""
-
-    seq: int
-    hash: str
-    body: str
-    columns: dict[str, str]
+#: One record exactly as stored: verify re-hashes ``body`` and compares ``columns``. The
+#: functional form takes real types, not annotation strings that typing would compile at import.
+StoredRow = NamedTuple("StoredRow",  # noqa: UP014
+                       [("seq", int), ("hash", str), ("body", str), ("columns", dict[str, str])])
 
 
 def is_postgres(location: str) -> bool:
