@@ -96,3 +96,32 @@ def test_xpath_built_from_parameters_is_reported_and_xpath_variables_are_not(py:
 """
     assert ("BS-PY-643", 3) in py.rule_lines(vulnerable)
     assert py.rule_lines(safe) == set()
+
+
+def test_checking_one_attribute_leaves_the_others_of_the_object_unchecked(py: PyScan) -> None:
+    code = """import os
+def advisories(packages, seen):
+    for p in packages:
+        if p.name not in seen and ".rpm" in p.path:
+            os.popen('rpm -q -p "%s" --changelog' % p.path)
+def checked(packages, ALLOWED):
+    for p in packages:
+        if p.path in ALLOWED:
+            os.popen('rpm -q -p "%s" --changelog' % p.path)
+"""
+    assert py.rule_lines(code) == {("BS-PY-078", 5)}
+
+
+def test_a_host_check_on_the_parsed_url_still_checks_the_url(py: PyScan) -> None:
+    code = """from flask import Flask, request, redirect
+from urllib.parse import urlparse
+app = Flask(__name__)
+@app.route("/go")
+def go():
+    url = request.args["next"]
+    parsed = urlparse(url)
+    if parsed.netloc == "example.com":
+        return redirect(url)
+    return redirect(request.args["other"])
+"""
+    assert py.rule_lines(code) == {("BS-PY-601", 10)}

@@ -154,6 +154,11 @@ class ExprFlow:
             for key in {name, self.derived.get(name, name)}:
                 if key in self.env:
                     self.env[key] = self.env[key].sanitised(cwes)
+                elif "." in key and key.split(".")[0] in self.env:
+                    # p.name checked: that attribute is clean from here on, the rest of p is not
+                    attr = ast.parse(key, mode="eval").body
+                    if isinstance(attr, ast.Attribute):
+                        self.env[key] = self.attribute(attr).sanitised(cwes)
 
     def record(self, hit: sinks.SinkHit, node: ast.AST, via: str = "", line: int | None = None) -> None:
         if not hit.val.origins:

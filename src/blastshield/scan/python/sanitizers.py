@@ -76,15 +76,30 @@ def sanitiser_cwes(name: str, call: ast.Call) -> frozenset[int] | None:
     return None
 
 
+URL_HOST_PARTS = frozenset({"netloc", "hostname", "scheme"})
+
+
 def _names_in(node: ast.AST) -> set[str]:
+    """Names and dotted attributes a check reads. A check of ``p.name`` checks that attribute, not all of
+    ``p`` (``p.path`` stays unchecked); a method call's receiver (``name.lower()``) is the value checked."""
     out: set[str] = set()
-    for n in ast.walk(node):
+    stack: list[ast.AST] = [node]
+    while stack:
+        n = stack.pop()
         if isinstance(n, ast.Name):
             out.add(n.id)
-        elif isinstance(n, ast.Attribute):
+            continue
+        if isinstance(n, ast.Attribute):
             d = dotted(n)
             if d:
                 out.add(d)
+                continue
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute):
+            stack.append(n.func.value)
+            stack.extend(n.args)
+            stack.extend(k.value for k in n.keywords)
+            continue
+        stack.extend(ast.iter_child_nodes(n))
     return out
 
 
@@ -102,7 +117,10 @@ def guard_cwes(test: ast.expr, aliases: dict[str, str],
     out: dict[str, frozenset[int]] = {}
 
     def mark(node: ast.AST, cwes: frozenset[int]) -> None:
-        for name in _names_in(node):
+        # a URL's host or scheme checked (parsed.netloc == H) checks the URL it was parsed from
+        hosts_of = [n.value for n in ast.walk(node)
+                    if isinstance(n, ast.Attribute) and n.attr in URL_HOST_PARTS]
+        for name in _names_in(node).union(*(_names_in(h) for h in hosts_of)):
             out[name] = out.get(name, frozenset()) | cwes
 
     for node in ast.walk(test):
