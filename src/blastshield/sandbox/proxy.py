@@ -146,6 +146,14 @@ class EgressProxy:
         thread = threading.Thread(target=self._accept_loop, name="egress-proxy", daemon=True)
         thread.start()
 
+    def prepare(self) -> threading.Thread:
+        """Import what the first connection needs (the decision, URL parsing, the record) in a
+        background thread. Called once the sandbox is starting: the main thread is then waiting
+        for it, and the first request no longer waits for the imports (a few ms)."""
+        thread = threading.Thread(target=_import_connection_modules, name="egress-prepare", daemon=True)
+        thread.start()
+        return thread
+
     def close(self, wait: float = 2.0) -> None:
         if self.listener is not None:
             with contextlib.suppress(OSError):
@@ -246,6 +254,12 @@ class EgressProxy:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             return sock, address, ""
         return None, "", error
+
+
+def _import_connection_modules() -> None:
+    import urllib.parse  # noqa: F401
+
+    from blastshield.sandbox import egress, netlog  # noqa: F401
 
 
 class LazyConnectionLog:

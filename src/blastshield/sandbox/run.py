@@ -39,10 +39,12 @@ from blastshield.sandbox.proxy import EgressProxy, LazyConnectionLog
 
 TYPE_CHECKING = False  # typing, subprocess, shutil, tempfile, json: not on the start-up path
 if TYPE_CHECKING:
+    import threading
     from collections.abc import Callable
     from types import FrameType
 
 BRIDGE_PORT = 3128
+_BACKGROUND_JOIN = 2.0  # seconds: the proxy's imports take a few ms
 _FORWARDED = (signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2)
 _BOOT = ("import sys; sys.path.insert(0, {root!r}); "
          "from blastshield.sandbox.launcher import main; main()")
@@ -230,12 +232,13 @@ def _run_in(runtime: str, policy: Policy, plan: FsPlan, options: RunOptions, fou
             argv = bwrap_argv(bwrap, plan, runtime_dir=runtime, hide=hide, cwd=cwd, command=launcher,
                               info_fd=info_w, seccomp_fd=seccomp_fd if seccomp_fd >= 0 else None,
                               launcher=binary)
-            return _supervise(argv, env, None, (status_r, status_w), (info_r, info_w), seccomp_fd)
+            return _supervise(argv, env, None, (status_r, status_w), (info_r, info_w), seccomp_fd,
+                              proxy.prepare)
         os.mkdir(scratch, 0o700)
         env["TMPDIR"] = scratch
         os.close(info_w)
         os.close(info_r)
-        return _supervise(launcher, env, cwd, (status_r, status_w), (-1, -1), seccomp_fd)
+        return _supervise(launcher, env, cwd, (status_r, status_w), (-1, -1), seccomp_fd, proxy.prepare)
     finally:
         proxy.close()
         log.close()
@@ -274,9 +277,12 @@ def _on_terminal() -> bool:
 
 
 def _supervise(argv: list[str], env: dict[str, str], cwd: str | None, status: tuple[int, int],
-               info: tuple[int, int], seccomp_fd: int) -> RunResult:
+               info: tuple[int, int], seccomp_fd: int,
+               started: Callable[[], threading.Thread] | None = None) -> RunResult:
     """Start the sandbox (``cwd`` None: bubblewrap, which changes folder itself), forward signals,
-    wait. bubblewrap and the launcher inherit SIGINT/SIGQUIT/... ignored: only the command acts on them."""
+    wait. bubblewrap and the launcher inherit SIGINT/SIGQUIT/... ignored: only the command acts on them.
+    ``started`` runs once the sandbox process exists (background work that overlaps its start-up;
+    its thread is joined before returning, so no import is cut off at interpreter exit)."""
     status_r, status_w = status
     info_r, info_w = info
     watched = (signal.SIGINT, signal.SIGQUIT, *_FORWARDED)
@@ -294,6 +300,7 @@ def _supervise(argv: list[str], env: dict[str, str], cwd: str | None, status: tu
     finally:
         for fd in fds:
             os.close(fd)
+    background = started() if started is not None else None
     child = _read_child_pid(info_r) if info_r >= 0 else pid
 
     def forward(signum: int, _frame: FrameType | None) -> None:
@@ -310,6 +317,8 @@ def _supervise(argv: list[str], env: dict[str, str], cwd: str | None, status: tu
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        if background is not None:
+            background.join(_BACKGROUND_JOIN)
     lines = _read_all(status_r).splitlines()
     return _outcome(lines, code)
 
