@@ -21,6 +21,7 @@ from blastshield.paths import expand
 from blastshield.policy.model import Policy
 
 if TYPE_CHECKING:
+    from blastshield.audit.keys import SigningKey
     from blastshield.audit.store import AuditStore
 
 #: Fields that are ids, enums or hashes: written as given, never rewritten by redaction.
@@ -54,6 +55,7 @@ class Recorder:
         self._key = key
         self.spool_dir = spool_dir
         self.warnings: list[str] = []  # sink problems that did not stop the record
+        self._signing: SigningKey | None = None  # loaded at the first checkpoint, then reused
 
     @property
     def key(self) -> bytes:
@@ -101,11 +103,15 @@ class Recorder:
         from blastshield.audit.checkpoint import sign_checkpoint
         from blastshield.audit.keys import signing_key
 
-        try:
-            key = signing_key(create=not self.store.checkpoints())
-        except AuditStoreError as exc:
-            raise AuditStoreError(f"record {record.seq} is stored but not checkpointed: {exc.message}",
-                                  hint=exc.hint) from exc
+        key = self._signing
+        if key is None:
+            try:
+                # A log that already holds checkpoints needs the key that signed them: never a new one.
+                key = signing_key(create=not self.store.checkpoints())
+            except AuditStoreError as exc:
+                raise AuditStoreError(f"record {record.seq} is stored but not checkpointed: {exc.message}",
+                                      hint=exc.hint) from exc
+            self._signing = key
         checkpoint = sign_checkpoint(key, self.store.log_id(), record.seq, record.hash, record.time)
         self.store.add_checkpoint(checkpoint)
         try:
