@@ -53,3 +53,24 @@ def test_fragment_starting_inside_a_call_keeps_its_line_numbers() -> None:
               b"    os.system('rm -rf ' + path)\n")
     found = analyze("cut.py", source)
     assert [(f.rule_id, f.line) for f in found] == [("BS-PY-078", 5)]
+
+
+def test_fragment_starting_inside_a_docstring_is_read_as_code_after_the_closing_quotes() -> None:
+    code = (
+        "    >>> frame = load(path)\n"
+        "    >>> frame.plot()\n"
+        '    """\n'
+        "    import os\n"
+        "    name = os.environ['MODULE']\n"
+        "    handler = eval('handlers.%s.run' % name)\n"
+        "    if handler is None:\n"
+        "        handler = default\n"
+        '    """\n'
+    )
+    found = [(f.rule_id, f.line) for f in analyze("frag.py", code.encode())]
+    assert ("BS-PY-094", 6) in found
+
+
+def test_a_file_that_is_only_a_docstring_is_still_parsed() -> None:
+    code = '"""Module docs.\n\nNothing else here.\n"""\n'
+    assert analyze("doc.py", code.encode()) == []

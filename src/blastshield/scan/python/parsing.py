@@ -49,11 +49,26 @@ def parse(path: str, source: bytes) -> ast.Module:
             budget = [MAX_ATTEMPTS]
             lines = fix(text).split("\n")
             # Blank head lines (a fragment that starts inside a call or docstring); blanks keep numbering.
+            fallback: ast.Module | None = None
             for head in range(min(MAX_HEAD, len(lines) // 2) + 1):
                 tree = _fragment(textwrap.dedent("\n".join([""] * head + lines[head:])).split("\n"), budget)
-                if tree is not None:
+                if tree is not None and not _inside_out(tree, len(lines)):
                     return tree
+                fallback = fallback or tree
+            if fallback is not None:
+                return fallback
     raise ScanError(f"{path}: cannot parse as Python 3 (line {first_error})")
+
+
+def _inside_out(tree: ast.Module, total: int) -> bool:
+    """A fragment that starts inside a docstring parses with its code as one big string: strings cover
+    most lines, nothing else is there. Blanking more head lines (past the closing quotes) reads the code."""
+    strings = [s for s in tree.body if isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant)
+               and isinstance(s.value.value, str)]
+    if not strings or len(strings) != len(tree.body):
+        return False
+    covered = sum((s.end_lineno or s.lineno) - s.lineno + 1 for s in strings)
+    return covered * 2 > total
 
 
 def _fragment(lines: list[str], budget: list[int]) -> ast.Module | None:
