@@ -10,19 +10,27 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 
 from blastshield.sandbox.fsplan import FsPlan, MountKind
+
+TYPE_CHECKING = False  # typing only for mypy (Final marks the read-only fields)
+if TYPE_CHECKING:
+    from typing import Final
 
 SANDBOX_RUNTIME = "/run/blastshield"
 #: Where the compiled launcher is bound inside (it may live in a folder the sandbox cannot see).
 INSIDE_LAUNCHER = "/run/blastshield-launcher"
 
 
-@dataclass(frozen=True, slots=True)
 class BwrapInfo:
-    path: str
-    version: tuple[int, ...]
+    __slots__ = ("path", "version")
+
+    def __init__(self, path: str, version: tuple[int, ...]) -> None:  # a plain class: no dataclass cost
+        self.path: Final = path
+        self.version: Final = version
+
+    def __repr__(self) -> str:
+        return f"BwrapInfo({self.path!r}, {self.version!r})"
 
     @property
     def version_text(self) -> str:
@@ -80,12 +88,14 @@ def find_bwrap() -> BwrapInfo | None:
     return _FOUND[path]
 
 
-@dataclass(frozen=True, slots=True)
 class HideSources:
     """Empty, unreadable stand-ins bound over denied paths (created by ``run``)."""
 
-    file: str
-    directory: str
+    __slots__ = ("directory", "file")
+
+    def __init__(self, file: str, directory: str) -> None:
+        self.file: Final = file
+        self.directory: Final = directory
 
 
 def bwrap_argv(info: BwrapInfo, plan: FsPlan, *, runtime_dir: str, hide: HideSources, cwd: str,

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from blastshield.policy.match import glob_matches
 from blastshield.policy.model import EnvRules
+
+TYPE_CHECKING = False  # typing only for mypy (Final marks the read-only fields)
+if TYPE_CHECKING:
+    from typing import Final
 
 #: Used when the policy has no ``[env] pass`` list.
 BASELINE_PASS = ("PATH", "HOME", "LANG", "LANGUAGE", "LC_*", "TERM", "COLORTERM", "TZ",
@@ -32,10 +35,12 @@ OWNED_NAMES = frozenset({"HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy
                          "all_proxy", "NO_PROXY", "no_proxy", "FTP_PROXY", "ftp_proxy"})
 
 
-@dataclass(frozen=True, slots=True)
 class EnvFilterResult:
-    kept: dict[str, str]
-    dropped: tuple[tuple[str, str], ...]  # (name, why) — names only, never values
+    __slots__ = ("dropped", "kept")
+
+    def __init__(self, kept: dict[str, str], dropped: tuple[tuple[str, str], ...]) -> None:
+        self.kept: Final = kept
+        self.dropped: Final = dropped  # (name, why) — names only, never values
 
 
 def looks_like_credential(name: str, value: str) -> bool:

@@ -8,10 +8,13 @@ namespaces really work (``doctor``).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 
 from blastshield.sandbox import seccomp
 from blastshield.sandbox.bwrap import BwrapInfo, find_bwrap
+
+TYPE_CHECKING = False  # typing only for mypy (Final marks the read-only fields)
+if TYPE_CHECKING:
+    from typing import Final
 
 BUBBLEWRAP = "bubblewrap"
 USERNS = "user-namespaces"
@@ -19,13 +22,18 @@ LANDLOCK = "landlock"
 SECCOMP = "seccomp"
 
 
-@dataclass(frozen=True, slots=True)
 class Layer:
-    name: str
-    available: bool
-    detail: str  # what was found (or why not)
-    enforces: str  # what the layer holds when present
-    remedy: str  # how to get it when missing
+    __slots__ = ("available", "detail", "enforces", "name", "remedy")
+
+    def __init__(self, name: str, available: bool, detail: str, enforces: str, remedy: str) -> None:
+        self.name: Final = name
+        self.available: Final = available
+        self.detail: Final = detail  # what was found (or why not)
+        self.enforces: Final = enforces  # what the layer holds when present
+        self.remedy: Final = remedy  # how to get it when missing
+
+    def __repr__(self) -> str:
+        return f"Layer({self.name!r}, available={self.available}, detail={self.detail!r})"
 
 
 _ENFORCES = {

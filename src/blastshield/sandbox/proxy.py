@@ -16,7 +16,7 @@ import os
 import socket
 import threading
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from blastshield.effects import Verdict
 from blastshield.policy.model import Policy
@@ -43,14 +43,17 @@ class _BadRequest(Exception):
     pass
 
 
-@dataclass
 class _Request:
-    method: str
-    host: str
-    port: int
-    head: bytes  # what to send upstream first (empty for CONNECT)
-    rest: bytes  # bytes the client sent after the head
-    extra: dict[str, object] = field(default_factory=dict)
+    """A parsed request head (a plain class: no dataclass cost at start-up)."""
+
+    __slots__ = ("head", "host", "method", "port", "rest")
+
+    def __init__(self, method: str, host: str, port: int, head: bytes, rest: bytes) -> None:
+        self.method = method
+        self.host = host
+        self.port = port
+        self.head = head  # what to send upstream first (empty for CONNECT)
+        self.rest = rest  # bytes the client sent after the head
 
 
 def _split_host_port(text: str, default_port: int | None) -> tuple[str, int]:
