@@ -67,8 +67,11 @@ def test_missing_signing_key_is_not_silently_replaced(env: Any) -> None:
 
 def test_key_files_are_private(env: Any) -> None:
     policy = write_policy(env.workspace, "checkpoint_every = 1")
-    record(policy, [event(1)], env.environ)
     folder = env.home / ".config" / "blastshield" / "keys"
+    record(policy, [event(1)], env.environ)
+    # Nothing to redact: the redaction key is created with the first secret, not before.
+    assert not (folder / "redact.key").exists()
+    record(policy, [event(2, action="mysql --password=Zq8vR2mK7pL4")], env.environ)
     assert folder.stat().st_mode & 0o777 == 0o700
     for name in ("redact.key", "audit-ed25519.key", "audit-ed25519.pub"):
         assert (folder / name).stat().st_mode & 0o777 == 0o600, name

@@ -124,3 +124,24 @@ def test_long_identifier_runs_stay_linear_and_clean() -> None:
     text = f"export API_TOKEN={GH[4:]}\n" + blob
     [match] = find_secrets(text)
     assert (match.kind, match.line) == ("token-assignment", 1)
+
+
+def test_record_level_prefilter_agrees_with_redaction() -> None:
+    """may_hold_secrets is False only when redact_json would leave the value unchanged."""
+    from blastshield.audit.redact import may_hold_secrets
+
+    key = b"k" * 32
+    clean: list[object] = ["git commit -m 'change 3' && pytest -q tests/",
+                           [{"kind": "exec", "target": "pytest -q tests/", "reason": "allowed"}],
+                           {"exit_code": 0, "stdout_bytes": 12, "tags": ["a", "b"]}, None, 2.5]
+    assert may_hold_secrets(clean) is False
+    assert [redact_json(v, key) for v in clean] == clean
+    token = "ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"
+    dirty_cases: list[list[object]] = [
+        ["ls", [{"kind": "exec", "target": f"curl -H 'x: {token}' example.org"}]],  # nested in a list
+        ["ls", {"outcome": {"env": {"DB_PASSWORD": "Zq8vR2mK7pL4"}}}],  # a secret-like field name
+        [{"extra": {"headers": {"Cookie": "sid=Zq8vR2mK7pL4"}}}],
+    ]
+    for dirty in dirty_cases:
+        assert may_hold_secrets(dirty) is True, dirty
+        assert [redact_json(v, key) for v in dirty] != dirty

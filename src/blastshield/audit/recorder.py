@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from blastshield.audit.events import AuditEvent, Record, sanitize_json
 from blastshield.audit.keys import redaction_key
-from blastshield.audit.redact import redact_json
+from blastshield.audit.redact import may_hold_secrets, redact_json
 from blastshield.audit.store import is_postgres, open_store
 from blastshield.errors import AuditStoreError
 from blastshield.paths import expand
@@ -70,10 +70,10 @@ class Recorder:
             fields["extra"] = self._summarise_prompt(fields["extra"])
             if fields["action"]:
                 fields["action"] = f"[prompt: {len(fields['action'])} chars]"
-        for name, value in fields.items():
-            if name in _VERBATIM:
-                continue
-            fields[name] = redact_json(value, self.key)
+        redactable = [name for name in fields if name not in _VERBATIM]
+        if may_hold_secrets([fields[name] for name in redactable]):
+            for name in redactable:
+                fields[name] = redact_json(fields[name], self.key)
         cleaned: dict[str, Any] = sanitize_json(fields)
         return cleaned
 

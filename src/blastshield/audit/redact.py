@@ -325,6 +325,35 @@ def redact_json(value: Any, key: bytes) -> Any:
     return value
 
 
+def _gather(value: Any, strings: list[str]) -> bool:
+    """Append every string in ``value`` to ``strings``; True if a secret-like field holds a string."""
+    if isinstance(value, str):
+        strings.append(value)
+    elif isinstance(value, list | tuple):
+        return any([_gather(item, strings) for item in value])
+    elif isinstance(value, dict):
+        flagged = False
+        for name, item in value.items():
+            if isinstance(item, str) and item and is_secret_field(str(name)):
+                flagged = True
+            flagged = _gather(item, strings) or flagged
+        return flagged
+    return False
+
+
+def may_hold_secrets(values: Any) -> bool:
+    """False only when :func:`redact_json` would change nothing in ``values``.
+
+    One pass over the whole value: no string holds any catalog hint (the regexes run only
+    when a hint occurs, so none could match) and no secret-like field name holds a string.
+    The recorder asks this once per record instead of testing every string separately.
+    """
+    strings: list[str] = []
+    if _gather(values, strings):
+        return True
+    return bool(_candidate_rows("\n".join(strings).lower()))
+
+
 def describe(kind: str) -> str:
     """The human description of a secret kind ("secret-field" included)."""
     if kind == "secret-field":
