@@ -11,21 +11,22 @@ Every connection is recorded, allowed or refused.
 
 from __future__ import annotations
 
+import _socket
+import _thread
 import contextlib
 import os
-import socket
-import threading
 import time
 from dataclasses import replace
 
 from blastshield.effects import Verdict
 from blastshield.policy.model import Policy
-from blastshield.sandbox.bridge import relay
 
-# The decision, URL parsing and record modules are imported on the first connection: a run
-# that never connects does not pay for them at start-up.
+# socket, threading, the relay, the decision, URL parsing and record modules are imported in
+# the proxy's own thread once the sandbox is starting (``serve``): not on the start-up path.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import socket
+    import threading
     from collections.abc import Callable
 
     from blastshield.sandbox.netlog import ConnectionLog, ConnectionRecord
@@ -138,31 +139,65 @@ class EgressProxy:
         self.overrides = {k.lower().rstrip("."): v for k, v in (resolve_overrides or {}).items()}
         self.listener: socket.socket | None = None
         self.threads: list[threading.Thread] = []
-        self.lock = threading.Lock()
+        self.lock = _thread.allocate_lock()
+        self._fd = -1  # the listening socket until the proxy's thread takes it over
+        self._closed = False
+        self._prepared = _thread.allocate_lock()
 
     def start(self) -> None:
-        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        listener.bind(self.socket_path)
-        os.chmod(self.socket_path, 0o666)
-        listener.listen(128)
-        self.listener = listener
-        thread = threading.Thread(target=self._accept_loop, name="egress-proxy", daemon=True)
-        thread.start()
+        """Listen on the unix socket (with the C-level ``_socket``: the socket module's import
+        is left to :meth:`serve`). Connections wait in the backlog until ``serve`` runs."""
+        listener = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)  # close-on-exec (PEP 446)
+        try:
+            listener.bind(self.socket_path)
+            os.chmod(self.socket_path, 0o666)
+            listener.listen(128)
+        except BaseException:
+            listener.close()
+            raise
+        self._fd = listener.detach()
 
-    def prepare(self) -> threading.Thread:
-        """Import what the first connection needs (the decision, URL parsing, the record) in a
-        background thread. Called once the sandbox is starting: the main thread is then waiting
-        for it, and the first request no longer waits for the imports (a few ms)."""
-        thread = threading.Thread(target=_import_connection_modules, name="egress-prepare", daemon=True)
-        thread.start()
-        return thread
+    def serve(self) -> Callable[[float], None]:
+        """Accept connections in a background thread, which first imports what connections need
+        (socket, threading, the relay, the decision, URL parsing, the record). Called once the
+        sandbox is starting, while the main thread waits for it: neither start-up nor the first
+        request pays for those imports. Returns a function that waits (up to its timeout) until
+        the imports are done, so none is cut off at interpreter exit."""
+        self._prepared.acquire()
+        _thread.start_new_thread(self._run, ())
+        return self._wait_prepared
+
+    def _wait_prepared(self, timeout: float) -> None:
+        if self._prepared.acquire(timeout=timeout):
+            self._prepared.release()
+
+    def _run(self) -> None:
+        try:
+            import socket
+
+            _import_connection_modules()
+            with self.lock:
+                if self._closed or self._fd < 0:
+                    return
+                self.listener = socket.socket(fileno=self._fd)
+                self._fd = -1
+        finally:
+            self._prepared.release()
+        self._accept_loop()
 
     def close(self, wait: float = 2.0) -> None:
-        if self.listener is not None:
+        with self.lock:
+            self._closed = True
+            if self._fd >= 0:  # never served: close the bare socket
+                os.close(self._fd)
+                self._fd = -1
+            listener, self.listener = self.listener, None
+        if listener is not None:
+            import socket
+
             with contextlib.suppress(OSError):
-                self.listener.shutdown(socket.SHUT_RDWR)
-            self.listener.close()
-            self.listener = None
+                listener.shutdown(socket.SHUT_RDWR)
+            listener.close()
         deadline = time.monotonic() + wait
         with self.lock:
             threads = list(self.threads)
@@ -170,9 +205,11 @@ class EgressProxy:
             thread.join(max(0.0, deadline - time.monotonic()))
 
     def _accept_loop(self) -> None:
-        while self.listener is not None:
+        import threading
+
+        while (listener := self.listener) is not None:
             try:
-                conn, _ = self.listener.accept()
+                conn, _ = listener.accept()
             except OSError:
                 return
             thread = threading.Thread(target=self._serve, args=(conn,), daemon=True)
@@ -227,6 +264,8 @@ class EgressProxy:
                     conn.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
                 except OSError as exc:
                     return replace(base, address=address, error=str(exc), status=200)
+            from blastshield.sandbox.bridge import relay
+
             up, down = relay(conn, upstream, request.head + request.rest)
         return replace(base, address=address, bytes_up=up, bytes_down=down,
                        status=200 if request.method == "CONNECT" else 0)
@@ -235,6 +274,8 @@ class EgressProxy:
         name = host.lower().rstrip(".")
         if name in self.overrides:
             return [self.overrides[name]]
+        import socket
+
         try:
             infos = socket.getaddrinfo(name, port, type=socket.SOCK_STREAM)
         except (OSError, UnicodeError):
@@ -242,6 +283,8 @@ class EgressProxy:
         return [str(info[4][0]) for info in infos]
 
     def _connect(self, addresses: tuple[str, ...], port: int) -> tuple[socket.socket | None, str, str]:
+        import socket
+
         error = "no address"
         for address in addresses:
             family = socket.AF_INET6 if ":" in address else socket.AF_INET
@@ -260,9 +303,10 @@ class EgressProxy:
 
 
 def _import_connection_modules() -> None:
+    import threading  # noqa: F401
     import urllib.parse  # noqa: F401
 
-    from blastshield.sandbox import egress, netlog  # noqa: F401
+    from blastshield.sandbox import bridge, egress, netlog  # noqa: F401
 
 
 class LazyConnectionLog:
@@ -270,7 +314,7 @@ class LazyConnectionLog:
 
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
-        self.lock = threading.Lock()
+        self.lock = _thread.allocate_lock()
         self.log: ConnectionLog | None = None
 
     def record(self, record: ConnectionRecord) -> None:

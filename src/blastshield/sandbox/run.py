@@ -38,7 +38,6 @@ from blastshield.sandbox.proxy import EgressProxy, LazyConnectionLog
 
 TYPE_CHECKING = False  # typing, subprocess, shutil, tempfile, json: not on the start-up path
 if TYPE_CHECKING:
-    import threading
     from collections.abc import Callable
     from types import FrameType
     from typing import Final
@@ -243,12 +242,12 @@ def _run_in(runtime: str, policy: Policy, plan: FsPlan, options: RunOptions, fou
                               info_fd=info_w, seccomp_fd=seccomp_fd if seccomp_fd >= 0 else None,
                               launcher=binary)
             return _supervise(argv, env, None, (status_r, status_w), (info_r, info_w), seccomp_fd,
-                              proxy.prepare)
+                              proxy.serve)
         os.mkdir(scratch, 0o700)
         env["TMPDIR"] = scratch
         os.close(info_w)
         os.close(info_r)
-        return _supervise(launcher, env, cwd, (status_r, status_w), (-1, -1), seccomp_fd, proxy.prepare)
+        return _supervise(launcher, env, cwd, (status_r, status_w), (-1, -1), seccomp_fd, proxy.serve)
     finally:
         proxy.close()
         log.close()
@@ -288,11 +287,12 @@ def _on_terminal() -> bool:
 
 def _supervise(argv: list[str], env: dict[str, str], cwd: str | None, status: tuple[int, int],
                info: tuple[int, int], seccomp_fd: int,
-               started: Callable[[], threading.Thread] | None = None) -> RunResult:
+               started: Callable[[], Callable[[float], None]] | None = None) -> RunResult:
     """Start the sandbox (``cwd`` None: bubblewrap, which changes folder itself), forward signals,
     wait. bubblewrap and the launcher inherit SIGINT/SIGQUIT/... ignored: only the command acts on them.
-    ``started`` runs once the sandbox process exists (background work that overlaps its start-up;
-    its thread is joined before returning, so no import is cut off at interpreter exit)."""
+    ``started`` runs once the sandbox process exists (the proxy's thread, whose imports overlap the
+    sandbox's start-up); the function it returns is waited for before returning, so no import is
+    cut off at interpreter exit."""
     status_r, status_w = status
     info_r, info_w = info
     watched = (signal.SIGINT, signal.SIGQUIT, *_FORWARDED)
@@ -328,7 +328,7 @@ def _supervise(argv: list[str], env: dict[str, str], cwd: str | None, status: tu
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         if background is not None:
-            background.join(_BACKGROUND_JOIN)
+            background(_BACKGROUND_JOIN)
     lines = _read_all(status_r).splitlines()
     return _outcome(lines, code)
 
