@@ -35,6 +35,21 @@ MAC_CALL = re.compile(r"^(sign|_sign|make_signature|compute_signature|calc(ulate
 SESSION_COOKIE = re.compile(r"sess|token|auth|sid$|jwt|remember|login|csrf|user", re.I)
 
 
+BARE_ALPHABETS = frozenset({"ascii_letters", "ascii_lowercase", "ascii_uppercase", "hexdigits"})
+
+
+def _alphabet(node: ast.AST, aliases: dict[str, str], local: set[str]) -> bool:
+    """string.ascii_letters and the like; bare ascii_letters when imported from string (or in a fragment
+    without its imports, where the file binds the name to nothing else)."""
+    if isinstance(node, ast.Attribute):
+        return bool(ALPHABETS.match(dotted(node) or ""))
+    if isinstance(node, ast.Name) and node.id in BARE_ALPHABETS:
+        if node.id in aliases:
+            return aliases[node.id].startswith("string.")
+        return node.id not in local
+    return False
+
+
 def _const_names(index: FileIndex) -> dict[str, bool]:
     """Names whose every assignment in the file is a constant value."""
     out: dict[str, bool] = {}
@@ -64,6 +79,8 @@ class CryptoChecks:
     def __init__(self, index: FileIndex, path: str) -> None:
         self.index, self.path, self.aliases = index, path, index.aliases
         self.names = _const_names(index)
+        self._bindings: dict[str, list[ast.expr]] | None = None
+        self._locals: set[str] | None = None
         self.out: list[Finding] = []
         called = {n.func.attr for n in index.nodes(ast.Call) if isinstance(n.func, ast.Attribute)}
         verify_calls = {"set_verify", "load_verify_locations", "load_default_certs"}
@@ -145,13 +162,39 @@ class CryptoChecks:
         if name not in RANDOM_PICKS or not call.args:
             return
         pool = call.args[0]
-        named = [canon for n in ast.walk(pool) if isinstance(n, ast.Attribute)
-                 for canon in [dotted(n) or ""] if ALPHABETS.match(canon)]
-        text = const_str(pool) or ""
+        pools = [pool, *self._bound_values(pool.id)] if isinstance(pool, ast.Name) else [pool]
+        named = [n for p in pools for n in ast.walk(p) if _alphabet(n, self.aliases, self._local_names())]
+        text = max((const_str(p) or "" for p in pools), key=len)
         if named or (len(text) >= 16 and any(c.isdigit() for c in text) and any(c.isalpha() for c in text)):
             self.add(R.WEAK_RANDOM, call, f"{name}() picks characters for a random string — the random "
                      "module is predictable; use secrets.choice / secrets.token_urlsafe for IDs, tokens and "
                      "passwords")
+
+    def _local_names(self) -> set[str]:
+        """Parameter and assigned names of the file: a bare ascii_letters among them is not the constant."""
+        if self._locals is None:
+            self._locals = {a.arg for fn in self.index.functions() for a in ast.walk(fn.args)
+                            if isinstance(a, ast.arg)}
+            self._locals |= {t.id for a in self.index.nodes(ast.Assign) for t in a.targets
+                             if isinstance(t, ast.Name)}
+        return self._locals
+
+    def _bound_values(self, name: str) -> list[ast.expr]:
+        """What a pool name holds: its assignments in the file and the defaults of parameters so named."""
+        if self._bindings is None:
+            self._bindings = {}
+            for a in self.index.nodes(ast.Assign):
+                for t in a.targets:
+                    if isinstance(t, ast.Name):
+                        self._bindings.setdefault(t.id, []).append(a.value)
+            for fn in self.index.functions():
+                params = [*fn.args.posonlyargs, *fn.args.args]
+                for p, d in zip(params[len(params) - len(fn.args.defaults):], fn.args.defaults, strict=True):
+                    self._bindings.setdefault(p.arg, []).append(d)
+                for p, kd in zip(fn.args.kwonlyargs, fn.args.kw_defaults, strict=True):
+                    if kd is not None:
+                        self._bindings.setdefault(p.arg, []).append(kd)
+        return self._bindings.get(name, [])
 
     def transport(self, call: ast.Call, name: str, method: str) -> None:
         if name == "ssl.wrap_socket":
