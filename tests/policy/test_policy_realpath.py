@@ -108,3 +108,21 @@ def test_plain_new_workspace_file_is_allowed(env: Env) -> None:
     effects = data["effects"]
     assert isinstance(effects, list)
     assert effects[0]["target"] == str(env.workspace.resolve() / "src" / "new_module.py")
+
+
+def test_path_list_prefilter_picks_the_same_rule_as_the_ordered_walk() -> None:
+    from blastshield.policy.match import path_index, path_matches
+    from blastshield.policy.model import Pattern
+
+    texts = ["**/.env", "**/.env.*", "/home/u/.ssh/**", "**/*.pem", "**/id_rsa*", "/etc/shadow",
+             "/w/**", "**", "/w/src/*.py", "**/.git/hooks/**", "/w/[!a]x/**", "/w/?.txt", "**x"]
+    patterns = tuple(Pattern(text, "files", "deny", i) for i, text in enumerate(texts))
+    paths = ["/w/.env", "//w/.env", ".env", "a/.env.local", "/home/u/.ssh/id_rsa", "/x/k.pem",
+             "/w/src/a.py", "/w/src/sub/a.py", "/etc/shadow", "/etc/passwd", "/w/.git/hooks/pre",
+             "/w/bx/y", "/w/ax/y", "/w/a.txt", "/", "", "///x", "relx", "/w/src/a.py\n"]
+    for count in range(len(patterns) + 1):
+        subset = patterns[count:]  # every suffix, so each pattern gets to be the first hit
+        index = path_index(subset)
+        for path in paths:
+            expected = next((p for p in subset if path_matches(p.text, path)), None)
+            assert index.first(path) is expected, (count, path)

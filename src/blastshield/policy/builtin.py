@@ -59,8 +59,9 @@ def protection_for(path: str, *, writing: bool, workspace: str,
     audit store when they live outside the workspace).
     """
     home = home_dir()
-    if _combined(writing, workspace, home).fullmatch(path) is not None or \
-            _combined(writing, workspace, home).fullmatch(path.lstrip("/")) is not None:
+    # one match decides a miss: a "**" pattern matching path.lstrip("/") also matches path
+    # (its regex begins with ".*" or "(?:.*/)?"), so the combined regex is a superset test
+    if _combined(writing, workspace, home).fullmatch(path) is not None:
         for protection in PROTECTIONS:  # which one: only walked on a hit
             if not writing and not protection.reads_too:
                 continue

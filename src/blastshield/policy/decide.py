@@ -15,6 +15,7 @@ from blastshield.effects import (
 from blastshield.paths import resolve
 from blastshield.policy.builtin import catastrophic_delete, protection_for
 from blastshield.policy.match import (
+    PathIndex,
     command_index,
     glob_matches,
     host_matches,
@@ -22,7 +23,7 @@ from blastshield.policy.match import (
     program_name,
     split_command_pattern,
 )
-from blastshield.policy.model import ListRules, Pattern, Policy
+from blastshield.policy.model import FileRules, ListRules, Pattern, Policy
 
 _Match = tuple[Verdict, Pattern | None]
 
@@ -116,18 +117,35 @@ def _first(rules: ListRules, test: object) -> _Match:
 
 
 def _files(policy: Policy, effect: Effect) -> _Match:
-    path = effect.path or ""
     files = policy.files
-    # reads are granted by the read list, then the write list (writing implies reading)
-    granting = (files.read, files.write) if effect.kind is Kind.READ else (files.write,)
-    for verdict, lists in ((Verdict.DENY, (files.deny,)), (Verdict.ASK, (files.ask,)),
-                           (Verdict.ALLOW, granting)):
-        for patterns in lists:
-            if patterns:
-                pattern = path_index(patterns).first(path)
-                if pattern is not None:
-                    return verdict, pattern
+    chain = _file_chain(files, effect.kind is Kind.READ)
+    path = effect.path or ""
+    for verdict, index in chain:
+        pattern = index.first(path)
+        if pattern is not None:
+            return verdict, pattern
     return files.default, None
+
+
+_CHAINS: dict[tuple[int, bool], tuple[FileRules, tuple[tuple[Verdict, PathIndex], ...]]] = {}
+
+
+def _file_chain(files: FileRules, reading: bool) -> tuple[tuple[Verdict, PathIndex], ...]:
+    """deny, ask, then the granting lists (reads: read, then write, since writing implies
+    reading), each with its pre-filter; empty lists left out. Built once per policy."""
+    key = (id(files), reading)
+    cached = _CHAINS.get(key)
+    if cached is not None and cached[0] is files:
+        return cached[1]
+    lists = [(Verdict.DENY, files.deny), (Verdict.ASK, files.ask)]
+    if reading:
+        lists.append((Verdict.ALLOW, files.read))
+    lists.append((Verdict.ALLOW, files.write))
+    chain = tuple((verdict, path_index(patterns)) for verdict, patterns in lists if patterns)
+    if len(_CHAINS) > 64:
+        _CHAINS.clear()
+    _CHAINS[key] = (files, chain)
+    return chain
 
 
 def _env(policy: Policy, name: str) -> _Match:
