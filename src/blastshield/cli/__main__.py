@@ -71,7 +71,10 @@ def main(argv: list[str] | None = None) -> int:
 
         fast = run_command.parse_fast(args_in[1:])
         if fast is not None:
-            return dispatch(fast)
+            code = dispatch(fast)
+            if argv is None:  # a real `blastshield run` process: no interpreter teardown (~5 ms)
+                run_command.exit_now(code)
+            return code
     parser = build_parser(_command_modules())
     args = parser.parse_args(args_in)
     if not getattr(args, "_run", None):
