@@ -25,7 +25,7 @@ def _plain(value: Any) -> bool:
     strings with the same escapes as ``json.dumps(ensure_ascii=False)``. Anything else
     takes the rfc8785 package's path.
     """
-    if isinstance(value, str) or value is None or isinstance(value, bool):
+    if type(value) is str or value is None or isinstance(value, str | bool):
         return True
     if isinstance(value, int):
         return -_SAFE_INT <= value <= _SAFE_INT

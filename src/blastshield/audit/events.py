@@ -203,6 +203,8 @@ class Checkpoint(_Frozen):
 
 def sanitize_json(value: Any) -> Any:
     """A copy of ``value`` that RFC 8785 can canonicalise: finite numbers, str keys, lists."""
+    if type(value) is str and value.isascii():  # most values: one exact type test
+        return value
     if isinstance(value, dict):
         return {str(k): sanitize_json(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
