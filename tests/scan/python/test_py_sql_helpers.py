@@ -121,3 +121,12 @@ def kill(pid):
     os.system("kill -9 %d" % int(pid))
 """
     assert py.shown(code) == []
+
+
+def test_a_formatted_statement_message_keeps_the_acronym(py: PyScan) -> None:
+    code = """def delete(cursor, item_id):
+    cursor.execute("DELETE FROM items WHERE id = %d" % item_id)
+"""
+    found = py.shown(code)
+    assert [(f.rule_id, f.line) for f in found] == [("BS-PY-089-format", 2)]
+    assert "— SQL statement" in found[0].message

@@ -182,7 +182,7 @@ class FileAnalysis:
                 fallback = sinks.slot_finding(hit.sink)
                 if fallback is not None:
                     spec, _, text = fallback
-                    message = f"{text}{hit.via} (line {hit.line}) — {spec.title[0].lower()}{spec.title[1:]}"
+                    message = f"{text}{hit.via} (line {hit.line}) — {_lead_lower(spec.title)}"
                     f = finding(spec, self.path, hit.line, message, end_line=hit.end_line)
                     best.setdefault((f.rule_id, f.line), f)
                 continue
@@ -195,9 +195,14 @@ class FileAnalysis:
         return list(best.values())
 
 
+def _lead_lower(title: str) -> str:
+    """A rule title continuing a sentence: 'Path traversal' -> 'path traversal', 'SQL ...' unchanged."""
+    return title if title[1:2].isupper() else title[:1].lower() + title[1:]
+
+
 def _message(hit: Hit, origin: Origin, conf: Confidence) -> str:
     s = hit.sink
-    what = s.spec.title if s.spec.title[1:2].isupper() else s.spec.title[0].lower() + s.spec.title[1:]
+    what = _lead_lower(s.spec.title)
     where = f"{s.sink}{hit.via} (line {hit.line})"
     if origin.kind == SOURCE or conf is Confidence.HIGH:
         return f"{origin.desc} reaches {where} — {what}"
