@@ -13,7 +13,6 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from blastshield.audit.events import AuditEvent, Record, sanitize_json
-from blastshield.audit.keys import redaction_key
 from blastshield.audit.redact import may_hold_secrets, redact_json
 from blastshield.audit.store import is_postgres, open_store
 from blastshield.errors import AuditStoreError
@@ -60,6 +59,8 @@ class Recorder:
     @property
     def key(self) -> bytes:
         if self._key is None:
+            from blastshield.audit.keys import redaction_key  # only when something is redacted
+
             self._key = redaction_key()
         return self._key
 

@@ -85,17 +85,17 @@ class SqliteStore:
         except (OSError, sqlite3.Error) as exc:
             raise self._error("cannot open", exc) from exc
         try:
-            self._conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+            # connect(timeout=...) already set the busy timeout; every statement here costs the hook.
             self._log_id = self._read_log_id()
             if self._log_id is None:
                 if not create:
                     raise AuditStoreError(f"{self.location}: not a blastshield audit log (no meta table)",
                                           hint="pass the right --store")
                 self._log_id = self._initialise()
-            self.journal_mode = str(self._conn.execute("PRAGMA journal_mode").fetchone()[0]).lower()
-            if self.journal_mode != "wal" and JOURNAL_MODE in ("TRUNCATE", "PERSIST"):
-                row = self._conn.execute(f"PRAGMA journal_mode = {JOURNAL_MODE}").fetchone()
-                self.journal_mode = str(row[0]).lower()
+            if JOURNAL_MODE in ("TRUNCATE", "PERSIST"):  # per connection; a WAL log stays WAL
+                current = str(self._conn.execute("PRAGMA journal_mode").fetchone()[0]).lower()
+                if current != "wal":
+                    self._conn.execute(f"PRAGMA journal_mode = {JOURNAL_MODE}")
             self._conn.execute(f"PRAGMA synchronous = {synchronous}")
         except sqlite3.Error as exc:
             self._conn.close()
