@@ -76,13 +76,15 @@ def _write(path: str, key: str, info: BwrapInfo | None, abi: int) -> None:
             pass
 
 
-def machine_facts() -> tuple[BwrapInfo | None, int]:
-    """(bubblewrap on PATH with its version or None, the kernel's Landlock ABI or 0)."""
-    from blastshield.sandbox.launcher_build import cache_folder
-
+def machine_facts(folder: str | None = None) -> tuple[BwrapInfo | None, int]:
+    """(bubblewrap on PATH with its version or None, the kernel's Landlock ABI or 0); the answers
+    are kept in ``folder`` (default: the compiled launcher's folder)."""
     bwrap_path = which("bwrap")
     key = _key(bwrap_path)
-    folder = cache_folder() if key else None
+    if key and folder is None:
+        from blastshield.sandbox.launcher_build import cache_folder
+
+        folder = cache_folder()
     path = os.path.join(folder, FILE_NAME) if folder else ""
     if path:
         cached = _read(path, key)
