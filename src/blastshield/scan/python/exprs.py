@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from blastshield.scan.python import sinks
-from blastshield.scan.python.names import BUILTINS, call_name, canonical, dotted, kwarg, last
+from blastshield.scan.python.names import BUILTINS, call_name, canonical, const_str, dotted, kwarg, last
 from blastshield.scan.python.sanitizers import (
     ALL,
     guard_cwes,
@@ -40,7 +40,7 @@ from blastshield.scan.python.values import (
     source,
     unknown,
 )
-from blastshield.scan.rules.python_taint import HEADER_INJECTION
+from blastshield.scan.rules.python_taint import HEADER_INJECTION, OPEN_REDIRECT
 
 PERCENT_SLOT = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\d+|\*)?(?:\.\d+)?[sdifrxXeEgGcaou]")
 BRACE_SLOT = re.compile(r"\{[^{}]*\}")
@@ -135,9 +135,17 @@ class ExprFlow:
             base = dotted(target.value)
             if base is not None:
                 self.env[base] = self.env.get(base, EMPTY) | v
-            if isinstance(target.value, ast.Attribute) and target.value.attr == "headers":
+            headers = isinstance(target.value, ast.Attribute) and target.value.attr == "headers"
+            if headers:
                 self.record(sinks.SinkHit(HEADER_INJECTION, v, "a response header",
                                           external=None, weak=None), target)
+            if (const_str(target.slice) or "").lower() == "location" and (
+                    headers or "resp" in (base or "").lower()):
+                self.location_header(v, target)
+
+    def location_header(self, v: Val, node: ast.AST) -> None:
+        """A Location header set by hand (resp.headers['Location'] = u, headers={'Location': u}) redirects."""
+        self.record(sinks.SinkHit(OPEN_REDIRECT, v, "the Location header", external=None, weak=None), node)
 
     def guard_statement(self, call: ast.Call) -> None:
         """``validate_name(x)`` as a statement raises on bad input: what follows only sees checked data."""
@@ -326,6 +334,11 @@ class ExprFlow:
                             recv)
         for hit in sinks.check(ci):
             self.record(hit, e)
+        given = kwarg(e, "headers")
+        if isinstance(given, ast.Dict):
+            for k, hv in zip(given.keys, given.values, strict=True):
+                if (const_str(k) or "").lower() == "location":
+                    self.location_header(self.expr(hv), hv)
         if method in CONTAINER_ADDS and receiver and (args or kwargs) and not ci.own:
             # items.append(v): the container now holds v (keys of a dict update count too)
             held = self.env.get(receiver, EMPTY) | join([*args, *kwargs.values()])
