@@ -442,3 +442,20 @@ def test_a_view_returning_a_list_is_not_writing_html(py: PyScan) -> None:
     return items
 """
     assert py.rule_lines(code) == set()
+
+
+def test_ldap3_filter_given_by_keyword_is_checked(py: PyScan) -> None:
+    code = """from flask import Flask, request
+import ldap3
+app = Flask(__name__)
+@app.route("/find")
+def find():
+    username = request.form["username"]
+    search_filter = "(&(objectClass=user)(sAMAccountName={}))".format(username)
+    conn = ldap3.Connection(ldap3.Server("localhost"))
+    conn.search(search_base="dc=example,dc=com", search_filter=search_filter)
+    conn.search(search_base="dc=example,dc=com", search_filter="(objectClass=user)",
+                attributes=[username])
+    return "ok"
+"""
+    assert {(r, line) for r, line in py.rule_lines(code) if r == "BS-PY-090"} == {("BS-PY-090", 9)}

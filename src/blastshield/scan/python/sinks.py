@@ -181,6 +181,7 @@ REGEX_CALLS = frozenset({"re.compile", "re.match", "re.search", "re.fullmatch", 
                          "re.sub", "re.subn", "re.split", "regex.compile", "regex.match", "regex.search"})
 LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "critical", "exception", "log"})
 LDAP_METHODS = frozenset({"search_s", "search_st", "search_ext", "search_ext_s", "search"})
+LDAP_KEYWORDS = frozenset({"search_filter", "filterstr", "search_base", "base"})
 XPATH_METHODS = frozenset({"xpath", "XPath", "findall", "iterfind", "findtext", "find", "evaluate"})
 
 
@@ -253,7 +254,9 @@ def check(ci: CallInfo) -> list[SinkHit]:
         for v in ci.args:
             hits.append(SinkHit(R.LOG_INJECTION, v, f"logging {method}()", external=None, weak=None))
     if method in LDAP_METHODS and (method != "search" or any(k in ci.receiver for k in ("ldap", "conn"))):
-        for v in ci.args:
+        # python-ldap passes the filter by position; ldap3 often by keyword (search_filter=, search_base=)
+        given = [*ci.args, *(v for k, v in ci.kwargs.items() if k in LDAP_KEYWORDS)]
+        for v in given:
             hits.append(SinkHit(R.LDAP_INJECTION, v, f"LDAP {method}()", building=True, external=L,
                                 weak=None))
     if method in XPATH_METHODS and first is not None and _xpathish(ci, first):
