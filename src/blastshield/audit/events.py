@@ -23,7 +23,7 @@ def utc_now() -> str:
 OUTCOME_EVENTS = frozenset({"PostToolUse", "PostToolUseFailure"})
 
 
-class _Frozen:
+class FrozenValue:
     """An immutable value with ``__slots__`` fields and value equality.
 
     What ``@dataclass(frozen=True)`` gives, without its import-time cost (each dataclass
@@ -57,7 +57,7 @@ class _Frozen:
 _set = object.__setattr__
 
 
-class AuditEvent(_Frozen):
+class AuditEvent(FrozenValue):
     """One thing that happened, as a host adapter, the sandbox, the scanner or the MCP proxy saw it.
 
     ``action`` and every string in ``effects``, ``reason``, ``rule``, ``outcome`` and
@@ -144,7 +144,7 @@ class AuditEvent(_Frozen):
         }
 
 
-class Record(_Frozen):
+class Record(FrozenValue):
     """One stored, chained record. ``body`` is exactly what was hashed (minus ``hash``)."""
 
     __slots__ = ("body", "hash", "prev", "seq", "time")
@@ -173,7 +173,7 @@ class Record(_Frozen):
         return {**self.body, "hash": self.hash}
 
 
-class Checkpoint(_Frozen):
+class Checkpoint(FrozenValue):
     """A signed statement: "the log ``log_id`` had ``count`` records ending in ``head``"."""
 
     __slots__ = ("count", "head", "key_id", "log_id", "signature", "time")

@@ -10,41 +10,63 @@ hints occurs in the text, which keeps the hook path fast on ordinary commands.
 the same secret gives the same marker in every record (so one leak correlates across
 records) while the HMAC key, kept outside the workspace, stops anyone from testing
 guesses against the log.
-
-No ``from __future__ import annotations`` here: with it, each NamedTuple field type is a
-string that typing compiles at import time, which the hook path pays on every call.
 """
+
+from __future__ import annotations
 
 import functools
 import math
 import re
 from collections import Counter
-from typing import Any, NamedTuple
+from typing import Any
+
+from blastshield.audit.events import FrozenValue
 
 HIGH, MEDIUM, LOW = "high", "medium", "low"
 
 
-class SecretFormat(NamedTuple):
-    """One kind of secret. ``group`` is the regex group that holds the secret itself."""
+class SecretFormat(FrozenValue):
+    """One kind of secret. ``group`` is the regex group that holds the secret itself.
 
+    (Plain slotted classes, not NamedTuples: this module loads in every hook process.)
+    """
+
+    __slots__ = ("check_placeholder", "confidence", "description", "group", "hints", "kind", "min_entropy",
+                 "pattern")
     kind: str
     description: str
     pattern: str
     hints: tuple[str, ...]  # lower-case literals; the regex runs only if one occurs
-    confidence: str = HIGH
-    group: str | int = 0  # a name, or "a|b|c": the first of those groups that matched
-    min_entropy: float = 0.0  # Shannon bits per char the secret must reach
-    check_placeholder: bool = True
+    confidence: str
+    group: str | int  # a name, or "a|b|c": the first of those groups that matched
+    min_entropy: float  # Shannon bits per char the secret must reach
+    check_placeholder: bool
+
+    def __init__(self, kind: str, description: str, pattern: str, hints: tuple[str, ...],
+                 confidence: str = HIGH, group: str | int = 0, min_entropy: float = 0.0,
+                 check_placeholder: bool = True) -> None:
+        for name, value in (("kind", kind), ("description", description), ("pattern", pattern),
+                            ("hints", hints), ("confidence", confidence), ("group", group),
+                            ("min_entropy", min_entropy), ("check_placeholder", check_placeholder)):
+            object.__setattr__(self, name, value)
 
 
-class SecretMatch(NamedTuple):
+class SecretMatch(FrozenValue):
     """Where a secret is: ``text[start:end]``, 1-based ``line``. Never holds the secret."""
 
+    __slots__ = ("confidence", "end", "kind", "line", "start")
     kind: str
     start: int
     end: int
     line: int
     confidence: str
+
+    def __init__(self, kind: str, start: int, end: int, line: int, confidence: str) -> None:
+        object.__setattr__(self, "kind", kind)
+        object.__setattr__(self, "start", start)
+        object.__setattr__(self, "end", end)
+        object.__setattr__(self, "line", line)
+        object.__setattr__(self, "confidence", confidence)
 
 
 _B = r"(?<![A-Za-z0-9_\-])"  # start boundary that also treats - and _ as word characters
