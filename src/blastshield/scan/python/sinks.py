@@ -255,8 +255,8 @@ def check(ci: CallInfo) -> list[SinkHit]:
             hits.append(SinkHit(R.LOG_INJECTION, v, f"logging {method}()", external=None, weak=None))
     if method in LDAP_METHODS and (method != "search" or any(k in ci.receiver for k in ("ldap", "conn"))):
         # python-ldap passes the filter by position; ldap3 often by keyword (search_filter=, search_base=)
-        given = [*ci.args, *(v for k, v in ci.kwargs.items() if k in LDAP_KEYWORDS)]
-        for v in given:
+        ldap_given = [*ci.args, *(v for k, v in ci.kwargs.items() if k in LDAP_KEYWORDS)]
+        for v in ldap_given:
             hits.append(SinkHit(R.LDAP_INJECTION, v, f"LDAP {method}()", building=True, external=L,
                                 weak=None))
     if method in XPATH_METHODS and first is not None and _xpathish(ci, first):
