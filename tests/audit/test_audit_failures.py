@@ -79,7 +79,7 @@ def test_key_files_are_private(env: Any) -> None:
 
 def test_hook_path_imports_stay_lean(env: Any, tmp_path: Path) -> None:
     """Recording a normal event loads neither cryptography, psycopg nor opentelemetry, nor the
-    log's reading and verifying modules."""
+    log's reading and verifying modules; with nothing to redact, not even the key files' module."""
     policy = write_policy(env.workspace, "checkpoint_every = 1000")
     record(policy, [event(0)], env.environ)  # creates keys and the log first
     script = (
@@ -91,7 +91,8 @@ def test_hook_path_imports_stay_lean(env: Any, tmp_path: Path) -> None:
         "    r.record(AuditEvent('PreToolUse', 'claude-code', action='ls -la'))\n"
         "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in "
         "('cryptography', 'psycopg', 'opentelemetry', 'google') or m in "
-        "('blastshield.audit.query', 'blastshield.audit.verify', 'blastshield.audit.spool'))))\n"
+        "('blastshield.audit.query', 'blastshield.audit.verify', 'blastshield.audit.spool',"
+        " 'blastshield.audit.keys', 'hmac'))))\n"
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env.environ,
                          check=True).stdout
