@@ -125,3 +125,45 @@ def go():
     return redirect(request.args["other"])
 """
     assert py.rule_lines(code) == {("BS-PY-601", 10)}
+
+
+def test_a_regex_that_checks_only_a_prefix_or_a_piece_guards_nothing(py: PyScan) -> None:
+    code = """import os, re
+from flask import Flask, request, redirect
+app = Flask(__name__)
+@app.route("/go")
+def go():
+    target = request.args["target"]
+    if re.match(r"^https?://", target):
+        return redirect(target)
+    return "no"
+@app.route("/run")
+def run():
+    name = request.args["name"]
+    if re.search(r"[a-z]+", name):
+        os.system("echo " + name)
+    return "ok"
+"""
+    assert py.rule_lines(code) == {("BS-PY-601", 8), ("BS-PY-078", 14)}
+
+
+def test_a_full_regex_or_one_that_names_the_host_still_guards(py: PyScan) -> None:
+    code = """import os, re
+from flask import Flask, request, redirect
+app = Flask(__name__)
+@app.route("/go")
+def go():
+    target = request.args["target"]
+    if re.match(r"^https://[^/]+\\.example\\.com/", target):
+        return redirect(target)
+    return "no"
+@app.route("/run")
+def run():
+    name = request.args["name"]
+    if re.match(r"[a-z]+$", name):
+        os.system("echo " + name)
+    if re.fullmatch(r"[a-z]+", name):
+        os.system("echo " + name)
+    return "ok"
+"""
+    assert py.rule_lines(code) == set()

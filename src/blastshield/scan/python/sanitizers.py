@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import ast
+import re
 
-from blastshield.scan.python.names import call_name, dotted, last
+from blastshield.scan.python.names import call_name, const_str, dotted, last
 
 ALL = frozenset({-1})
 PATH = frozenset({22})
@@ -154,6 +155,14 @@ def guard_cwes(test: ast.expr, aliases: dict[str, str],
             elif method == "issubset" and isinstance(node.func, ast.Attribute):
                 mark(node.func.value, ALL)  # set(x).issubset(ALLOWED_CHARS): an allow-list of characters
             elif name in ("re.match", "re.fullmatch", "re.search") or method in ("fullmatch", "match"):
+                if _partial_pattern(name, node):
+                    # re.match(r'^https?://', u): only a prefix is checked, the rest is anything; a prefix
+                    # that names the host (r'^https://[^/]+\.example\.com') still checks where a URL goes
+                    pattern = const_str(node.args[0]) or ""
+                    if HOST_PATTERN.search(pattern):
+                        for a in node.args[1:]:
+                            mark(a, URL)
+                    continue
                 for a in node.args[1:] if name.startswith("re.") else node.args:
                     mark(a, ALL)
             elif method.lower().startswith(VALIDATOR_PREFIXES) or method == "is_relative_to":
@@ -162,6 +171,24 @@ def guard_cwes(test: ast.expr, aliases: dict[str, str],
                 if method == "is_relative_to" and isinstance(node.func, ast.Attribute):
                     mark(node.func.value, PATH)
     return out
+
+
+# a regex that spells a host after the scheme: '://' then, further on, an escaped dot and a domain label
+HOST_PATTERN = re.compile(r"://.*\\\.[a-z0-9-]+", re.I)
+
+
+def _partial_pattern(name: str, call: ast.Call) -> bool:
+    """A literal pattern given to re.match/re.search that does not reach the end of the text ($, \\Z):
+    it checks a prefix (or a piece), not the whole value."""
+    if name not in ("re.match", "re.search") or not call.args:
+        return False
+    pattern = call.args[0]
+    if not (isinstance(pattern, ast.Constant) and isinstance(pattern.value, str)):
+        return False
+    text = pattern.value.rstrip()
+    anchored_end = text.endswith("$") or text.endswith("\\Z") or text.endswith("\\z")
+    anchored_start = name == "re.match" or text.startswith(("^", "\\A"))
+    return not (anchored_end and anchored_start)
 
 
 def statement_guard_cwes(call: ast.Call, aliases: dict[str, str]) -> dict[str, frozenset[int]]:
