@@ -1,5 +1,5 @@
-"""Byte relays: the in-sandbox TCP listener → the egress proxy's unix socket, and the
-bidirectional copy both the bridge and the proxy use.
+"""The bridge: each TCP connection to the in-sandbox listener is handed over (the socket itself,
+SCM_RIGHTS) to the egress proxy's unix socket; and the proxy's bidirectional copy (``relay``).
 
 Standard library only: this module runs inside the sandbox.
 """
@@ -13,6 +13,8 @@ import threading
 
 CHUNK = 1024 * 1024
 BUFFER = 4 * 1024 * 1024
+#: The byte a bridge sends with its client's socket attached (launcher.c: HANDOVER_MARKER).
+HANDOVER = b"\x01"
 _F_SETPIPE_SZ = 1031
 
 
@@ -82,25 +84,27 @@ def relay(client: socket.socket, upstream: socket.socket, first_up: bytes = b"")
     return counter[0], counter[1]
 
 
-def _bridge_one(client: socket.socket, unix_path: str) -> None:
+def hand_over(client: socket.socket, unix_path: str) -> None:
+    """Give the client's socket itself to the egress proxy (SCM_RIGHTS with the HANDOVER byte):
+    the proxy relays it, nothing is copied in here. Non-blocking: a full backlog drops it."""
     with client:
         try:
-            upstream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            upstream.connect(unix_path)
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as upstream:
+                upstream.setblocking(False)
+                upstream.connect(unix_path)
+                socket.send_fds(upstream, [HANDOVER], [client.fileno()])
         except OSError:
             return
-        with upstream:
-            relay(client, upstream)
 
 
 def serve_bridge(listener: socket.socket, unix_path: str) -> None:
-    """Accept TCP connections forever, each relayed to the proxy's unix socket."""
+    """Accept TCP connections forever, each handed over to the proxy's unix socket."""
     while True:
         try:
             client, _ = listener.accept()
         except OSError:
             return
-        threading.Thread(target=_bridge_one, args=(client, unix_path), daemon=True).start()
+        hand_over(client, unix_path)
 
 
 def start_bridge(listener: socket.socket, unix_path: str) -> threading.Thread:

@@ -10,8 +10,8 @@
  * In order: open the bridge's TCP listener on 127.0.0.1:PORT (before Landlock, which may
  * refuse TCP bind), apply Landlock, install the seccomp program read from --seccomp-fd (only
  * without bubblewrap; with it, bwrap --seccomp installed it before this program started),
- * report "ready" on the status pipe, fork CMD, then relay bridge connections to the egress
- * proxy's unix socket (one process per connection, splice both ways), forward signals, reap
+ * report "ready" on the status pipe, fork CMD, then hand each bridge connection's socket to the
+ * egress proxy over its unix socket (SCM_RIGHTS; the proxy relays it), forward signals, reap
  * orphans, and report "exit N" or "signal N" and exit with the same status.
  * A layer that was asked for and cannot be applied stops everything: "error ...", exit 125.
  */
@@ -58,8 +58,7 @@
 #define LL_FILE_ONLY (LL_EXECUTE | LL_WRITE_FILE | LL_READ_FILE | LL_TRUNCATE | LL_IOCTL_DEV)
 
 #define MAX_PATHS 4096
-#define CHUNK (1 << 20)
-#define BUFFER (4 << 20)
+#define HANDOVER_MARKER 0x01 /* bridge.HANDOVER_MARKER */
 
 struct ll_ruleset_attr {
     uint64_t handled_access_fs;
@@ -206,74 +205,38 @@ static void seccomp_install(int fd) {
         fail("cannot install the seccomp filter: prctl(SECCOMP_MODE_FILTER) failed: %s", strerror(errno));
 }
 
-static void pump(int src, int dst) {
-    int pipe_fds[2];
-    int use_splice = pipe2(pipe_fds, O_CLOEXEC) == 0;
-    if (use_splice)
-        (void)fcntl(pipe_fds[1], F_SETPIPE_SZ, CHUNK);
-    static char buffer[65536];
-    for (;;) {
-        ssize_t n;
-        if (use_splice) {
-            n = splice(src, NULL, pipe_fds[1], NULL, CHUNK, SPLICE_F_MOVE | SPLICE_F_MORE);
-            if (n < 0 && errno == EINVAL) { /* this pair of files cannot splice: copy instead */
-                use_splice = 0;
-                continue;
-            }
-        } else {
-            n = read(src, buffer, sizeof buffer);
-        }
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        size_t left = (size_t)n, offset = 0;
-        while (left > 0) {
-            ssize_t m = use_splice ? splice(pipe_fds[0], NULL, dst, NULL, left, SPLICE_F_MOVE | SPLICE_F_MORE)
-                                   : write(dst, buffer + offset, left);
-            if (m < 0 && errno == EINTR)
-                continue;
-            if (m <= 0)
-                goto done;
-            left -= (size_t)m;
-            offset += (size_t)m;
-        }
-    }
-done:
-    shutdown(dst, SHUT_WR);
-    shutdown(src, SHUT_RD);
-}
-
-/* Socket buffers of BUFFER bytes: fewer wake-ups per megabyte (the kernel caps them at
- * net.core.wmem_max / rmem_max). */
-static void widen(int fd) {
-    int size = BUFFER;
-    (void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
-    (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
-}
-
-/* One bridge connection, in its own process: TCP client <-> the proxy's unix socket. */
-static void bridge_connection(int client, const char *unix_path) {
-    int upstream = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+/* One bridge connection: hand the accepted TCP socket itself to the egress proxy (SCM_RIGHTS
+ * over its unix socket, with one marker byte). The proxy then relays between this socket and
+ * the upstream directly: no second copy loop in here. Non-blocking: a full proxy backlog drops
+ * the connection rather than stalling PID 1. */
+static void hand_over(int client, const char *unix_path) {
+    int upstream = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     struct sockaddr_un address = {.sun_family = AF_UNIX};
-    if (upstream < 0 || strlen(unix_path) >= sizeof address.sun_path)
-        _exit(1);
-    strcpy(address.sun_path, unix_path);
-    if (connect(upstream, (struct sockaddr *)&address, sizeof address) != 0)
-        _exit(1);
-    widen(client);
-    widen(upstream);
-    pid_t helper = fork();
-    if (helper == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        pump(client, upstream);
-        _exit(0);
+    if (upstream < 0 || strlen(unix_path) >= sizeof address.sun_path) {
+        if (upstream >= 0)
+            close(upstream);
+        return;
     }
-    pump(upstream, client);
-    if (helper > 0)
-        while (waitpid(helper, NULL, 0) < 0 && errno == EINTR) {
+    strcpy(address.sun_path, unix_path);
+    if (connect(upstream, (struct sockaddr *)&address, sizeof address) == 0) {
+        char marker = HANDOVER_MARKER;
+        struct iovec data = {.iov_base = &marker, .iov_len = 1};
+        union {
+            char buffer[CMSG_SPACE(sizeof(int))];
+            struct cmsghdr align;
+        } control;
+        memset(&control, 0, sizeof control);
+        struct msghdr message = {.msg_iov = &data, .msg_iovlen = 1,
+                                 .msg_control = control.buffer, .msg_controllen = sizeof control.buffer};
+        struct cmsghdr *header = CMSG_FIRSTHDR(&message);
+        header->cmsg_level = SOL_SOCKET;
+        header->cmsg_type = SCM_RIGHTS;
+        header->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(header), &client, sizeof(int));
+        while (sendmsg(upstream, &message, MSG_NOSIGNAL) < 0 && errno == EINTR) {
         }
-    _exit(0);
+    }
+    close(upstream);
 }
 
 static const int forwarded[] = {SIGTERM, SIGHUP, SIGUSR1, SIGUSR2, SIGCONT};
@@ -452,15 +415,7 @@ int main(int argc, char **argv) {
             int client = accept4(listener, NULL, NULL, SOCK_CLOEXEC);
             if (client < 0)
                 continue;
-            pid_t worker = fork();
-            if (worker == 0) {
-                prctl(PR_SET_PDEATHSIG, SIGKILL);
-                close(signals);
-                close(listener);
-                signal(SIGCHLD, SIG_DFL);
-                sigprocmask(SIG_SETMASK, &previous, NULL);
-                bridge_connection(client, proxy_socket);
-            }
+            hand_over(client, proxy_socket);
             close(client);
         }
     }

@@ -106,9 +106,46 @@ def parse_request(data: bytes) -> _Request:
     return _Request(method, host, port, out.encode("latin-1"), rest)
 
 
-def _read_head(conn: socket.socket) -> bytes:
-    data = b""
+def take_client(conn: socket.socket) -> tuple[socket.socket, bytes]:
+    """The socket to serve and the bytes already read from it (the timeout is set).
+
+    The bridge inside the sandbox hands over its client's TCP socket itself: one marker byte
+    with the descriptor attached (SCM_RIGHTS). The proxy then relays between that socket and the
+    upstream directly, with no copy loop inside the sandbox. Any other client of the unix socket
+    simply speaks HTTP on it. A handed-over descriptor must be a TCP socket (anything else is
+    closed and refused); it is received close-on-exec, so no child ever inherits it."""
+    import array
+    import socket
+
+    from blastshield.sandbox.bridge import HANDOVER
+
     conn.settimeout(HEAD_TIMEOUT)
+    size = array.array("i").itemsize
+    data, ancillary, flags, _ = conn.recvmsg(8192, socket.CMSG_SPACE(size), socket.MSG_CMSG_CLOEXEC)
+    fds = array.array("i")
+    for level, kind, payload in ancillary:
+        if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+            fds.frombytes(payload[:len(payload) - len(payload) % size])
+    if not fds:
+        return conn, data
+    for extra in fds[1:]:
+        os.close(extra)
+    try:
+        client = socket.socket(fileno=fds[0])  # reads the family and type from the descriptor
+    except OSError:
+        os.close(fds[0])
+        raise _BadRequest("the handed-over descriptor is not a socket") from None
+    if data != HANDOVER or flags & socket.MSG_CTRUNC or client.type != socket.SOCK_STREAM \
+            or client.family not in (socket.AF_INET, socket.AF_INET6):
+        client.close()
+        raise _BadRequest("the handed-over descriptor is not a TCP connection")
+    client.settimeout(HEAD_TIMEOUT)
+    return client, b""
+
+
+def _read_head(conn: socket.socket, data: bytes = b"") -> bytes:
+    """Read up to the end of the request head (``data``: bytes already read; the caller set the
+    timeout)."""
     while b"\r\n\r\n" not in data:
         chunk = conn.recv(8192)
         if not chunk:
@@ -220,17 +257,28 @@ class EgressProxy:
 
     def _serve(self, conn: socket.socket) -> None:
         start = time.monotonic()
-        with conn:
-            record = self._handle(conn)
+        served: list[socket.socket] = []
+        try:
+            with conn:
+                record = self._handle(conn, served)
+        finally:
+            for client in served:
+                client.close()
         if record is not None:
             self.record(replace(record, duration_ms=(time.monotonic() - start) * 1000))
 
-    def _handle(self, conn: socket.socket) -> ConnectionRecord | None:
+    def _handle(self, unix_conn: socket.socket, served: list[socket.socket]) -> ConnectionRecord | None:
+        """Serve one connection (``served`` gets a handed-over client socket, for the caller to close)."""
         from blastshield.sandbox.egress import judge_host, pick_addresses
         from blastshield.sandbox.netlog import ConnectionRecord
 
+        conn = unix_conn
         try:
-            data = _read_head(conn)
+            conn, data = take_client(unix_conn)
+            if conn is not unix_conn:
+                served.append(conn)
+                unix_conn.close()
+            data = _read_head(conn, data)
             if not data:
                 return None
             request = parse_request(data)
