@@ -16,7 +16,7 @@ from blastshield.paths import resolve
 from blastshield.policy.builtin import catastrophic_delete, protection_for
 from blastshield.policy.match import (
     PathIndex,
-    command_index,
+    command_chain,
     glob_matches,
     host_matches,
     path_index,
@@ -47,15 +47,17 @@ def decide_effect(policy: Policy, effect: Effect, *,
         effect = Effect(effect.kind, resolved, effect.argv, effect.cwd, resolved, effect.host,
                         effect.port, effect.server, effect.tool, effect.floor, effect.floor_reason,
                         effect.floor_form, effect.origin)
-    builtin = _builtin(policy, effect, extra_protected)
-    if builtin is not None:
-        return builtin
+        builtin = _builtin(policy, effect, extra_protected)
+        if builtin is not None:
+            return builtin
     verdict, pattern = _by_policy(policy, effect)
-    rule = _ref(policy, effect.kind, pattern)
-    reason = _reason(effect, verdict, pattern)
-    if effect.floor.rank > verdict.rank and not _lifts_floor(effect, verdict, pattern):
-        return EffectDecision(effect, effect.floor, None, effect.floor_reason)
-    if effect.floor is verdict and effect.floor_reason and verdict is not Verdict.ALLOW:
+    rule, reason = _explained(policy, effect.kind, verdict, pattern)
+    floor = effect.floor
+    if floor is Verdict.ALLOW:
+        return EffectDecision(effect, verdict, rule, reason)
+    if floor.rank > verdict.rank and not _lifts_floor(effect, verdict, pattern):
+        return EffectDecision(effect, floor, None, effect.floor_reason)
+    if floor is verdict and effect.floor_reason:  # (floor is not allow here)
         reason = f"{effect.floor_reason}; {reason}"
     return EffectDecision(effect, verdict, rule, reason)
 
@@ -96,14 +98,10 @@ def _first_command(rules: ListRules, argv: tuple[str, ...]) -> _Match:
     """Like ``_first`` for command patterns, looking only at patterns for this program."""
     if not argv:
         return rules.default, None
-    args = (program_name(argv[0]), *argv[1:])
-    for verdict, patterns in ((Verdict.DENY, rules.deny), (Verdict.ASK, rules.ask),
-                              (Verdict.ALLOW, rules.allow)):
-        if patterns:
-            pattern = command_index(patterns).first(args)
-            if pattern is not None:
-                return verdict, pattern
-    return rules.default, None
+    found = command_chain(rules).first((program_name(argv[0]), *argv[1:]))
+    if found is None:
+        return rules.default, None
+    return found
 
 
 def _first(rules: ListRules, test: object) -> _Match:
@@ -177,7 +175,25 @@ def _ref(policy: Policy, kind: Kind, pattern: Pattern | None) -> RuleRef:
     return RuleRef(policy.path, pattern.table, pattern.key, pattern.index, pattern.shown)
 
 
-def _reason(effect: Effect, verdict: Verdict, pattern: Pattern | None) -> str:
+def _reason(kind: Kind, verdict: Verdict, pattern: Pattern | None) -> str:
     if pattern is None:
-        return f"no rule names this {effect.kind} effect; the default is {verdict}"
+        return f"no rule names this {kind} effect; the default is {verdict}"
     return f"matches {pattern.table}.{pattern.key} pattern {pattern.shown!r}"
+
+
+# (rule, reason) per deciding pattern (keyed by identity: the entry keeps it alive) or per
+# default; both are immutable, so one copy serves every decision.
+_EXPLAINED: dict[tuple[str, int, Kind, Verdict], tuple[Pattern | None, RuleRef, str]] = {}
+
+
+def _explained(policy: Policy, kind: Kind, verdict: Verdict,
+               pattern: Pattern | None) -> tuple[RuleRef, str]:
+    key = (policy.path, id(pattern), kind, verdict)
+    found = _EXPLAINED.get(key)
+    if found is not None and found[0] is pattern:
+        return found[1], found[2]
+    rule, reason = _ref(policy, kind, pattern), _reason(kind, verdict, pattern)
+    if len(_EXPLAINED) >= 4096:
+        _EXPLAINED.clear()
+    _EXPLAINED[key] = (pattern, rule, reason)
+    return rule, reason

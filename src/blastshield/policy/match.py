@@ -8,8 +8,9 @@ import re
 import shlex
 from functools import lru_cache
 
+from blastshield.effects import Verdict
 from blastshield.errors import PolicyError
-from blastshield.policy.model import Pattern
+from blastshield.policy.model import ListRules, Pattern
 
 # Directories whose programs are matched by their bare name ("git" matches /usr/bin/git).
 SYSTEM_BIN_DIRS = frozenset(
@@ -233,6 +234,63 @@ def command_index(patterns: tuple[Pattern, ...]) -> CommandIndex:
             _INDEXES.clear()
         index = _INDEXES[id(patterns)] = CommandIndex(patterns)
     return index
+
+
+class CommandChain:
+    """The deny, ask and allow command lists of one table as one index: the candidates of
+    all three for a program and first argument, in precedence order, found with one look-up."""
+
+    def __init__(self, rules: ListRules) -> None:
+        self.rules = rules  # kept alive: the cache below is keyed on its id
+        self._lists = tuple((verdict, CommandIndex(patterns)) for verdict, patterns in
+                            ((Verdict.DENY, rules.deny), (Verdict.ASK, rules.ask),
+                             (Verdict.ALLOW, rules.allow)) if patterns)
+        self._memo: dict[tuple[str, str], list[tuple[Verdict, _Compiled]]] = {}
+
+    def first(self, args: tuple[str, ...]) -> tuple[Verdict, Pattern] | None:
+        """The verdict and pattern of the first rule (deny, ask, allow; file order within a
+        list) matching ``args`` (program word already normalised)."""
+        count = len(args)
+        if not count:
+            return None
+        second = args[1] if count > 1 else None
+        key = (args[0], "\0" if second is None else second)
+        candidates = self._memo.get(key)
+        if candidates is None:
+            candidates = [(verdict, entry) for verdict, index in self._lists
+                          for entry in index._candidates(args[0], second)]
+            if len(self._memo) < 4096:
+                self._memo[key] = candidates
+        for verdict, (pattern, tokens, head, star, literal) in candidates:
+            if star:
+                size = len(head)
+                if count < size:
+                    continue
+                if literal:
+                    if args[:size] == head:
+                        return verdict, pattern
+                    continue
+            elif count != len(head):
+                continue
+            elif literal:
+                if args == head:
+                    return verdict, pattern
+                continue
+            if args_match(tokens, args):
+                return verdict, pattern
+        return None
+
+
+_CHAINS: dict[int, CommandChain] = {}
+
+
+def command_chain(rules: ListRules) -> CommandChain:
+    chain = _CHAINS.get(id(rules))
+    if chain is None or chain.rules is not rules:
+        if len(_CHAINS) > 64:
+            _CHAINS.clear()
+        chain = _CHAINS[id(rules)] = CommandChain(rules)
+    return chain
 
 
 def command_matches(tokens: tuple[str, ...], argv: tuple[str, ...]) -> bool:

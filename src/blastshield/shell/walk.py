@@ -304,7 +304,11 @@ class Walker(Redirections):
             self.cwd, self.cwd_known = saved_cwd
 
     def emit(self, effect: Effect, floors: list[Floor]) -> None:
-        order = sorted(floors, key=lambda f: (-f.verdict.rank, f.form is not None))
+        if not floors:
+            self.out.append(effect)
+            return
+        order = sorted(floors, key=lambda f: (-f.verdict.rank, f.form is not None)) \
+            if len(floors) > 1 else floors
         for floor in order:
             verdict = floor.verdict
             if floor.unresolved and self.non_interactive:
