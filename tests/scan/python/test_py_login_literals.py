@@ -58,3 +58,30 @@ def d(url):
     return create_engine("postgresql://app:${DB_PASSWORD}@db/orders")
 """
     assert [f for f in py.run(code) if f.rule_id == "BS-PY-798"] == []
+
+
+def test_password_compared_with_a_module_constant_is_a_hard_coded_credential(py: PyScan) -> None:
+    code = """from flask import Flask, request
+app = Flask(__name__)
+admin_password = "1234"
+@app.route("/check", methods=["POST"])
+def check():
+    password = request.form["password"]
+    if password == admin_password:
+        return "Logged in"
+    return "Wrong password"
+"""
+    found = [(f.rule_id, f.line) for f in py.shown(code)]
+    assert found == [("BS-PY-798", 7)]
+    assert "admin_password" in py.shown(code)[0].message
+
+
+def test_password_compared_with_a_placeholder_or_a_reassigned_name_is_not_reported(py: PyScan) -> None:
+    code = """import os
+EXPECTED = "changeme"
+current = "a1"
+current = os.environ["PW"]
+def check(password):
+    return password == EXPECTED or password == current
+"""
+    assert [f for f in py.shown(code) if f.rule_id == "BS-PY-798"] == []

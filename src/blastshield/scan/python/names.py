@@ -125,3 +125,32 @@ def is_false(node: ast.expr | None) -> bool:
 
 def const_str(node: ast.expr | None) -> str | None:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def dict_option(index: FileIndex, node: ast.expr, key: str) -> ast.expr | bool | None:
+    """What a dict spread as **node says about ``key``: its value expression, False when a dict we can see
+    (a display, dict(...), a name bound to one, either side of ``opts or {}``) lacks it, None when unknown."""
+    def from_display(value: ast.expr) -> ast.expr | bool | None:
+        if isinstance(value, (ast.IfExp, ast.BoolOp)):
+            parts = [value.body, value.orelse] if isinstance(value, ast.IfExp) else value.values
+            found = [from_display(p) for p in parts]
+            return next((f for f in found if isinstance(f, ast.expr)), False if False in found else None)
+        if isinstance(value, ast.Dict):
+            return next((v for k, v in zip(value.keys, value.values, strict=True)
+                         if isinstance(k, ast.Constant) and k.value == key), False)
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "dict":
+            return kwarg(value, key) or False
+        return None
+
+    if not isinstance(node, ast.Name):
+        return from_display(node)
+    seen: list[ast.expr | bool | None] = []
+    for assign in index.nodes(ast.Assign):
+        for target in assign.targets:
+            if isinstance(target, ast.Name) and target.id == node.id:
+                seen.append(from_display(assign.value))
+            elif (isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name)
+                  and target.value.id == node.id and isinstance(target.slice, ast.Constant)
+                  and target.slice.value == key):
+                seen.append(assign.value)
+    return next((f for f in seen if isinstance(f, ast.expr)), False if False in seen else None)

@@ -13,6 +13,7 @@ from blastshield.scan.python.names import (
     FileIndex,
     call_name,
     const_str,
+    dict_option,
     dotted,
     is_false,
     is_true,
@@ -96,6 +97,7 @@ class PatternVisitor(ast.NodeVisitor):
     def __init__(self, index: FileIndex, path: str) -> None:
         self.path = path
         self.index = index
+        self._module_strings: dict[str, str] | None = None
         self.aliases = index.aliases
         self.star = index.star
         self.out: list[Finding] = []
@@ -173,6 +175,27 @@ class PatternVisitor(ast.NodeVisitor):
                 PLACEHOLDER.match(t or "") for t in literals):
             self.add(R.HARDCODED_SECRET, node, "a password is compared with a literal written in the "
                      "source — a hard-coded credential anyone with the code can use", H)
+            return
+        # password == ADMIN_PASSWORD where the module binds ADMIN_PASSWORD = "..." once
+        held = [s for s in sides if isinstance(s, ast.Name) and s.id in self.module_strings()]
+        others = [s for s in named if s not in held]
+        if held and others and any(_mentions(s, PASSWORDISH) for s in sides) and not any(
+                PLACEHOLDER.match(self.module_strings()[s.id]) for s in held if isinstance(s, ast.Name)):
+            name = held[0].id if isinstance(held[0], ast.Name) else ""
+            self.add(R.HARDCODED_SECRET, node, f"a password is compared with '{name}', a literal written in "
+                     "the source — a hard-coded credential anyone with the code can use", M)
+
+    def module_strings(self) -> dict[str, str]:
+        """Module-level names bound once, to a non-empty string literal."""
+        if self._module_strings is None:
+            seen: dict[str, list[str | None]] = {}
+            for stmt in self.index.tree.body:
+                if isinstance(stmt, ast.Assign):
+                    for t in stmt.targets:
+                        if isinstance(t, ast.Name):
+                            seen.setdefault(t.id, []).append(const_str(stmt.value))
+            self._module_strings = {k: v[0] for k, v in seen.items() if len(v) == 1 and v[0]}
+        return self._module_strings
 
     def visit_Dict(self, node: ast.Dict) -> None:
         self.generic_visit(node)
@@ -270,7 +293,7 @@ class PatternVisitor(ast.NodeVisitor):
         auto = kwarg(node, "autoescape")
         spread = [k.value for k in node.keywords if k.arg is None]
         if auto is None and spread:
-            found = [_dict_option(self.index, v, "autoescape") for v in spread]
+            found = [dict_option(self.index, v, "autoescape") for v in spread]
             auto = next((f for f in found if isinstance(f, ast.expr)), None)
             if auto is None and False not in found:
                 self.add(R.NO_AUTOESCAPE, node, "jinja2.Environment() with options we cannot see and no "
@@ -370,31 +393,3 @@ def pattern_findings(index: FileIndex, path: str) -> list[Finding]:
     return list(best.values())
 
 
-
-def _dict_option(index: FileIndex, node: ast.expr, key: str) -> ast.expr | bool | None:
-    """What a dict spread as **node says about ``key``: its value expression, False when a dict we can see
-    (a display, dict(...), a name bound to one, either side of ``opts or {}``) lacks it, None when unknown."""
-    def from_display(value: ast.expr) -> ast.expr | bool | None:
-        if isinstance(value, (ast.IfExp, ast.BoolOp)):
-            parts = [value.body, value.orelse] if isinstance(value, ast.IfExp) else value.values
-            found = [from_display(p) for p in parts]
-            return next((f for f in found if isinstance(f, ast.expr)), False if False in found else None)
-        if isinstance(value, ast.Dict):
-            return next((v for k, v in zip(value.keys, value.values, strict=True)
-                         if isinstance(k, ast.Constant) and k.value == key), False)
-        if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "dict":
-            return kwarg(value, key) or False
-        return None
-
-    if not isinstance(node, ast.Name):
-        return from_display(node)
-    seen: list[ast.expr | bool | None] = []
-    for assign in index.nodes(ast.Assign):
-        for target in assign.targets:
-            if isinstance(target, ast.Name) and target.id == node.id:
-                seen.append(from_display(assign.value))
-            elif (isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name)
-                  and target.value.id == node.id and isinstance(target.slice, ast.Constant)
-                  and target.slice.value == key):
-                seen.append(assign.value)
-    return next((f for f in seen if isinstance(f, ast.expr)), False if False in seen else None)
