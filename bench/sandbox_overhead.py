@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 
 RUNS = int(os.environ.get("BENCH_RUNS", "30"))
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "7"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "11"))
 SIZE = 50 * 1024 * 1024
 _BLOCK = b"x" * (1024 * 1024)
 

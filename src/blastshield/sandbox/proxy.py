@@ -212,7 +212,8 @@ class EgressProxy:
         try:
             import socket
 
-            _import_connection_modules()
+            with contextlib.suppress(Exception):  # each connection imports them again and fails alone
+                _import_connection_modules()
             with self.lock:
                 if self._closed or self._fd < 0:
                     return
