@@ -167,3 +167,28 @@ def run():
     return "ok"
 """
     assert py.rule_lines(code) == set()
+
+
+def test_a_scheme_prefix_check_does_not_check_where_a_url_goes(py: PyScan) -> None:
+    code = """from flask import Flask, request, redirect
+app = Flask(__name__)
+@app.route("/a")
+def a():
+    target = request.args["target"]
+    if target.startswith("http://") or target.startswith("https://"):
+        return redirect(target)
+    return "no"
+@app.route("/b")
+def b():
+    target = request.args["target"]
+    if target.startswith(("http", "https://")):
+        return redirect(target)
+    return "no"
+@app.route("/c")
+def c():
+    target = request.args["target"]
+    if target.startswith("https://example.com/"):
+        return redirect(target)
+    return "no"
+"""
+    assert py.rule_lines(code) == {("BS-PY-601", 7), ("BS-PY-601", 13)}

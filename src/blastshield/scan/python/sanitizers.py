@@ -148,7 +148,8 @@ def guard_cwes(test: ast.expr, aliases: dict[str, str],
             name = call_name(node, aliases)
             method = last(name) if name else (node.func.attr if isinstance(node.func, ast.Attribute) else "")
             if method in ("startswith",) and isinstance(node.func, ast.Attribute):
-                mark(node.func.value, PATH | URL)
+                if not _scheme_only(node):
+                    mark(node.func.value, PATH | URL)
             elif method in ("isdigit", "isalnum", "isnumeric", "isdecimal", "isidentifier", "isalpha") \
                     and isinstance(node.func, ast.Attribute):
                 mark(node.func.value, ALL)
@@ -175,6 +176,17 @@ def guard_cwes(test: ast.expr, aliases: dict[str, str],
 
 # a regex that spells a host after the scheme: '://' then, further on, an escaped dot and a domain label
 HOST_PATTERN = re.compile(r"://.*\\\.[a-z0-9-]+", re.I)
+
+
+SCHEME_ONLY = re.compile(r"^([a-z][\w+.-]*:(//)?|https?)$", re.I)
+
+
+def _scheme_only(call: ast.Call) -> bool:
+    """u.startswith('https://') (or a tuple of schemes): the scheme is checked, the host is anything."""
+    first = call.args[0] if call.args else None
+    prefixes = first.elts if isinstance(first, (ast.Tuple, ast.List)) else [first] if first else []
+    texts = [const_str(p) for p in prefixes]
+    return bool(texts) and all(t is not None and SCHEME_ONLY.match(t) for t in texts)
 
 
 def _partial_pattern(name: str, call: ast.Call) -> bool:
