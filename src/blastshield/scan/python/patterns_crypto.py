@@ -23,6 +23,7 @@ SALTED_KDFS = {"hashlib.pbkdf2_hmac": (2, "salt"), "hashlib.scrypt": (1, "salt")
                "cryptography.hazmat.primitives.kdf.pbkdf2.PBKDF2HMAC": (-1, "salt"),
                "cryptography.hazmat.primitives.kdf.scrypt.Scrypt": (-1, "salt"),
                "bcrypt.hashpw": (1, "salt"), "passlib.hash.pbkdf2_sha256.hash": (-1, "salt")}
+RANDOM_SOURCES = ("os.urandom", "secrets.", "random.SystemRandom")
 RANDOM_PICKS = frozenset({"random.choice", "random.choices", "random.sample"})
 ALPHABETS = re.compile(r"^string\.(ascii_letters|ascii_lowercase|ascii_uppercase|digits|hexdigits|"
                        r"punctuation|printable|letters|lowercase|uppercase)$")
@@ -157,6 +158,27 @@ class CryptoChecks:
         if salt is not None and _literal(salt, self.names):
             self.add(R.STATIC_SALT, call, f"{last(name)}() with a constant salt — one precomputed table "
                      "cracks every password; use os.urandom(16) per password and store it")
+        elif salt is not None and self._derived_salt(salt):
+            self.add(R.STATIC_SALT, call, f"{last(name)}() with a salt computed by hashing known data (a "
+                     "user name, an email) — anyone can compute it in advance; use os.urandom(16) per "
+                     "password and store it")
+
+    def _derived_salt(self, salt: ast.expr) -> bool:
+        """A salt that is a hash digest of something (sha256(username).digest()): deterministic, not random.
+        A name counts when every value the file binds to it is such a digest."""
+        values = self._bound_values(salt.id) if isinstance(salt, ast.Name) else [salt]
+        return bool(values) and all(self._digest_call(v) for v in values)
+
+    def _digest_call(self, node: ast.expr) -> bool:
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+                node.func.attr in ("digest", "hexdigest", "encode"):
+            if node.func.attr == "encode":
+                return self._digest_call(node.func.value)
+            hashed = node.func.value
+            return isinstance(hashed, ast.Call) and call_name(hashed, self.aliases).startswith("hashlib.") \
+                and not any(call_name(c, self.aliases).startswith(RANDOM_SOURCES)
+                            for c in ast.walk(hashed) if isinstance(c, ast.Call) and c is not hashed)
+        return False
 
     def random_string(self, call: ast.Call, name: str) -> None:
         if name not in RANDOM_PICKS or not call.args:
