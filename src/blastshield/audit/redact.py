@@ -321,7 +321,10 @@ _SECRET_FIELD_WORDS = ("password", "passwd", "passphrase", "secret", "token", "a
 def is_secret_field(name: str) -> bool:
     """True when a field called ``name`` holds a secret (``password``, ``api_key``, ``Cookie``, ...)."""
     folded = name.casefold()
-    return any(word in folded for word in _SECRET_FIELD_WORDS)
+    for word in _SECRET_FIELD_WORDS:  # noqa: SIM110 (a loop: no generator per field name)
+        if word in folded:
+            return True
+    return False
 
 
 def redact_json(value: Any, key: bytes) -> Any:
@@ -352,7 +355,10 @@ def _gather(value: Any, strings: list[str]) -> bool:
     if isinstance(value, str):
         strings.append(value)
     elif isinstance(value, list | tuple):
-        return any([_gather(item, strings) for item in value])
+        flagged = False
+        for item in value:
+            flagged = _gather(item, strings) or flagged  # gather every string, even after a hit
+        return flagged
     elif isinstance(value, dict):
         flagged = False
         for name, item in value.items():
