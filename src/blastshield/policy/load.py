@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import tomllib
@@ -39,6 +38,19 @@ _TABLE_KEYS: dict[str, set[str]] = {
 }
 _SEVERITIES = ("low", "medium", "high", "critical")
 _CONFIDENCES = ("low", "medium", "high")
+
+
+def _sha256_hex(data: bytes) -> str:
+    """SHA-256 without importing hashlib (which loads OpenSSL: milliseconds on every hook)."""
+    import importlib
+
+    for name in ("_sha256", "_sha2", "hashlib"):  # CPython <= 3.11, >= 3.12, anything else
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        return str(module.sha256(data).hexdigest())
+    raise RuntimeError("no SHA-256 implementation")
 
 
 def find_policy(start: str) -> str | None:
@@ -128,7 +140,7 @@ class _Builder:
         return Policy(
             path=os.path.realpath(self.path),
             workspace=self.workspace,
-            digest=hashlib.sha256(raw).hexdigest(),
+            digest=_sha256_hex(raw),
             version=1,
             mode=mode,
             files=FileRules(
