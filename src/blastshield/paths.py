@@ -41,61 +41,38 @@ def resolve(raw: str, cwd: str, workspace: str, home: str | None = None) -> str:
     return real_path(text)
 
 
-# The kernel resolves a folder in one open(O_PATH) (nothing is read, no side effects) and
-# /proc/self/fd/N names what it resolved to: os.path.realpath's answer for a folder that
-# exists, without its one Python-level lstat per component. The last name is then looked
-# at with one lstat relative to that folder. Anything unusual falls back to realpath.
-_O_PATH = getattr(os, "O_PATH", 0)
-_KERNEL = bool(_O_PATH) and os.path.isdir("/proc/self/fd") and os.stat in os.supports_dir_fd
-_DIR_FLAGS = _O_PATH | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
-_MAX_MISSING = 3  # how many trailing names may not exist yet (a new folder's new file)
-
-
 def real_path(path: str) -> str:
-    """``os.path.realpath(path)`` for an absolute ``path``: every symlink followed, each call
-    asks the file system afresh (links can change between two decisions)."""
-    if _KERNEL and not path.startswith("/proc"):  # /proc's magic links: realpath's reading
-        found = _through_folder(path)
-        if found is not None:
-            return found
-    return os.path.realpath(path)
+    """``os.path.realpath(path)``: every symlink followed, the file system asked afresh on
+    each call (links can change between two decisions).
 
-
-def _through_folder(path: str) -> str | None:
-    """Resolve the deepest existing folder of ``path`` with the kernel and append the names
-    below it as written when that is what realpath does: the last name is no symlink, or
-    the names below the folder do not exist. None when unsure (realpath decides then)."""
-    missing: list[str] = []
-    head = path
-    for _ in range(_MAX_MISSING):
-        head, name = os.path.split(head)
-        if not name or name == "." or name == "..":
-            return None
-        try:
-            fd = os.open(head, _DIR_FLAGS)
-        except OSError:
-            missing.append(name)
+    realpath's own walk (one lstat per name) without its bookkeeping: when no name is a
+    symlink or ``..``, the path is the names as written; names below one that does not exist
+    are appended as written, as realpath does. Anything else (a symlink, ``..``, an error
+    other than "not found") is left to ``os.path.realpath`` itself.
+    """
+    if not path.startswith("/"):
+        return os.path.realpath(path)
+    names = path.split("/")
+    done = ""
+    for i, name in enumerate(names):
+        if not name or name == ".":
             continue
-        except ValueError:
-            return None
+        if name == "..":
+            return os.path.realpath(path)
+        step = done + "/" + name
         try:
-            folder = os.readlink(f"/proc/self/fd/{fd}")
-            try:
-                st = os.stat(name, dir_fd=fd, follow_symlinks=False)
-            except FileNotFoundError:
-                pass  # absent: nothing below it exists either
-            else:
-                if missing or stat.S_ISLNK(st.st_mode):
-                    return None  # a symlink to follow, or a file where a folder was expected
-        except OSError:
-            return None
-        finally:
-            os.close(fd)
-        if not folder.startswith("/") or folder.endswith(" (deleted)"):
-            return None
-        missing.append(name)
-        return os.path.join(folder, *reversed(missing))
-    return None
+            mode = os.lstat(step).st_mode
+        except FileNotFoundError:  # nothing below a missing name exists: no link to follow
+            rest = [n for n in names[i + 1:] if n and n != "."]
+            if ".." in rest:
+                return os.path.realpath(path)
+            return "/".join([step, *rest])
+        except (OSError, ValueError):
+            return os.path.realpath(path)
+        if stat.S_ISLNK(mode):
+            return os.path.realpath(path)
+        done = step
+    return done or "/"
 
 
 def is_within(path: str, root: str) -> bool:

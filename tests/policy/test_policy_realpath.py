@@ -1,4 +1,4 @@
-"""paths.real_path (the kernel-assisted resolver) gives exactly os.path.realpath's answer,
+"""paths.real_path (realpath's walk without its bookkeeping) gives exactly os.path.realpath's answer,
 and the CLI judges new files behind symlinks and dangling symlinks by where they lead."""
 
 from __future__ import annotations

@@ -141,66 +141,43 @@ class CommandIndex:
     """Command patterns of one list grouped by their program word, in file order.
 
     A decision looks only at the patterns for its program (plus those whose program word is
-    a glob), which keeps a policy of hundreds of command rules cheap to consult.
+    a glob and matches it), which keeps a policy of hundreds of command rules cheap to consult.
     """
 
     def __init__(self, patterns: tuple[Pattern, ...]) -> None:
         self.patterns = patterns  # kept alive: the cache below is keyed on its id
-        self.by_name: dict[str, list[tuple[int, Pattern, tuple[str, ...]]]] = {}
-        self.wild: list[tuple[int, Pattern, tuple[str, ...]]] = []
-        self._memo: dict[tuple[str, str], list[_Compiled]] = {}
+        self.by_name: dict[str, list[tuple[int, _Compiled]]] = {}
+        self.wild: list[tuple[int, _Compiled]] = []
+        self._named: dict[str, list[_Compiled]] = {}
         for index, pattern in enumerate(patterns):
             tokens = split_command_pattern(pattern.text)
             if not tokens:
                 continue
-            entry = (index, pattern, tokens)
+            entry = (index, _compiled(pattern, tokens))
             if any(ch in tokens[0] for ch in "*?["):
                 self.wild.append(entry)
             else:
                 self.by_name.setdefault(tokens[0], []).append(entry)
 
+    def for_name(self, name: str) -> list[_Compiled]:
+        """Every pattern whose program word matches ``name``, in file order (memoised)."""
+        found = self._named.get(name)
+        if found is None:
+            named = self.by_name.get(name, [])
+            wild = [entry for entry in self.wild if _token_matches(entry[1][1][0], name)]
+            if wild:
+                named = sorted([*named, *wild], key=lambda entry: entry[0])
+            found = [compiled for _, compiled in named]
+            if len(self._named) >= 4096:
+                self._named.clear()
+            self._named[name] = found
+        return found
+
     def candidates(self, name: str, second: str | None) -> list[tuple[Pattern, tuple[str, ...]]]:
         """The patterns that could match a command whose program word is ``name`` and whose
         first argument is ``second`` (None: no arguments), in file order."""
-        return [(pattern, tokens) for pattern, tokens, _, _, _ in self._candidates(name, second)]
-
-    def _candidates(self, name: str, second: str | None) -> list[_Compiled]:
-        key = (name, "\0" if second is None else second)
-        found = self._memo.get(key)
-        if found is None:
-            named = self.by_name.get(name, [])
-            wild = [entry for entry in self.wild if _token_matches(entry[2][0], name)]
-            if wild:
-                named = sorted([*named, *wild], key=lambda entry: entry[0])
-            found = [_compiled(pattern, tokens) for _, pattern, tokens in named
-                     if _second_may_match(tokens, second)]
-            if len(self._memo) < 4096:
-                self._memo[key] = found
-        return found
-
-    def first(self, args: tuple[str, ...]) -> Pattern | None:
-        """The first pattern (file order) matching ``args`` (program word already normalised)."""
-        count = len(args)
-        if not count:
-            return None
-        for pattern, tokens, head, star, literal in self._candidates(args[0], args[1] if count > 1 else None):
-            if star:
-                size = len(head)
-                if count < size:
-                    continue
-                if literal:
-                    if args[:size] == head:
-                        return pattern
-                    continue
-            elif count != len(head):
-                continue
-            elif literal:
-                if args == head:
-                    return pattern
-                continue
-            if args_match(tokens, args):
-                return pattern
-        return None
+        return [(entry[0], entry[1]) for entry in self.for_name(name)
+                if _second_may_match(entry[1], second)]
 
 
 # pattern, its tokens, the tokens before a final lone "*", whether that "*" is there, and
@@ -238,14 +215,33 @@ def command_index(patterns: tuple[Pattern, ...]) -> CommandIndex:
 
 class CommandChain:
     """The deny, ask and allow command lists of one table as one index: the candidates of
-    all three for a program and first argument, in precedence order, found with one look-up."""
+    all three for a program and first argument, in precedence order, found with one look-up
+    (a first argument not seen before costs one pass over the program's few patterns)."""
 
     def __init__(self, rules: ListRules) -> None:
         self.rules = rules  # kept alive: the cache below is keyed on its id
         self._lists = tuple((verdict, CommandIndex(patterns)) for verdict, patterns in
                             ((Verdict.DENY, rules.deny), (Verdict.ASK, rules.ask),
                              (Verdict.ALLOW, rules.allow)) if patterns)
+        self._named: dict[str, list[tuple[Verdict, _Compiled]]] = {}
         self._memo: dict[tuple[str, str], list[tuple[Verdict, _Compiled]]] = {}
+
+    def _candidates(self, name: str, second: str | None) -> list[tuple[Verdict, _Compiled]]:
+        key = (name, "\0" if second is None else second)
+        found = self._memo.get(key)
+        if found is None:
+            named = self._named.get(name)
+            if named is None:
+                named = [(verdict, entry) for verdict, index in self._lists
+                         for entry in index.for_name(name)]
+                if len(self._named) >= 4096:
+                    self._named.clear()
+                self._named[name] = named
+            found = [item for item in named if _second_may_match(item[1][1], second)]
+            if len(self._memo) >= 4096:
+                self._memo.clear()
+            self._memo[key] = found
+        return found
 
     def first(self, args: tuple[str, ...]) -> tuple[Verdict, Pattern] | None:
         """The verdict and pattern of the first rule (deny, ask, allow; file order within a
@@ -253,15 +249,8 @@ class CommandChain:
         count = len(args)
         if not count:
             return None
-        second = args[1] if count > 1 else None
-        key = (args[0], "\0" if second is None else second)
-        candidates = self._memo.get(key)
-        if candidates is None:
-            candidates = [(verdict, entry) for verdict, index in self._lists
-                          for entry in index._candidates(args[0], second)]
-            if len(self._memo) < 4096:
-                self._memo[key] = candidates
-        for verdict, (pattern, tokens, head, star, literal) in candidates:
+        for verdict, (pattern, tokens, head, star, literal) in \
+                self._candidates(args[0], args[1] if count > 1 else None):
             if star:
                 size = len(head)
                 if count < size:

@@ -11,8 +11,12 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
+from typing import TYPE_CHECKING
 
 from blastshield.effects import Effect, Verdict
+
+if TYPE_CHECKING:
+    from blastshield.shell.walk import Walker
 
 __all__ = ["analyze", "current_home"]
 
@@ -43,14 +47,24 @@ _CACHE: dict[tuple[str, str, str, bool, str], tuple[Effect, ...]] = {}
 _CACHE_SIZE = 8192
 
 
+_WALKER: type[Walker] | None = None  # imported on first use: the parser loads with it
+
+
+def _load_walker() -> type[Walker]:
+    global _WALKER
+    from blastshield.shell.walk import Walker
+
+    _WALKER = Walker
+    return Walker
+
+
 _HIDDEN_CATEGORIES = frozenset({"Cf"})  # zero-width and bidirectional formatting characters
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _analyze(command: str, cwd: str, workspace: str, non_interactive: bool,
              home: str) -> tuple[tuple[Effect, ...], bool]:
-    from blastshield.shell.walk import Walker
-
+    walker_class = _WALKER or _load_walker()
     floors: list[tuple[Verdict, str]] = []
     if not command.isascii():
         if any(unicodedata.category(ch) in _HIDDEN_CATEGORIES for ch in command):
@@ -66,7 +80,7 @@ def _analyze(command: str, cwd: str, workspace: str, non_interactive: bool,
     if _CONTROL.search(command):
         floors.append((Verdict.DENY if non_interactive else Verdict.ASK,
                        "the command line contains control characters"))
-    walker = Walker(cwd=cwd, workspace=workspace, home=home, non_interactive=non_interactive)
+    walker = walker_class(cwd=cwd, workspace=workspace, home=home, non_interactive=non_interactive)
     try:
         walker.script(command, origin="")
         if normalized != command:
@@ -76,7 +90,7 @@ def _analyze(command: str, cwd: str, workspace: str, non_interactive: bool,
     except Exception as exc:  # fail closed: an analyzer bug must never allow a command
         floors.append((Verdict.DENY, f"the shell analyzer failed on this command line "
                                      f"({type(exc).__name__})"))
-    effects = list(dict.fromkeys(walker.out))
+    effects = list(dict.fromkeys(walker.out)) if len(walker.out) > 1 else walker.out
     if floors:
         carrier = Effect.exec((command,), cwd=cwd, origin="line")
         for verdict, reason in sorted(floors, key=lambda f: -f[0].rank):

@@ -281,7 +281,8 @@ class Walker(Redirections):
             self._builtin(cmd, outcome)
             program_effects.analyze(cmd, self, outcome)
             unwrap.unwrap(cmd, self, outcome)
-        self.emit(Effect.exec(cmd.argv, cwd=cmd.cwd, origin=cmd.origin), outcome.floors)
+        self.emit(Effect(Kind.EXEC, " ".join(cmd.argv), cmd.argv, cmd.cwd, origin=cmd.origin),
+                  outcome.floors)
         self.out.extend(outcome.effects)
         for path in outcome.downloads_to:
             self.note_download(path, cmd.cwd)
