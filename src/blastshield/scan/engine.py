@@ -142,11 +142,18 @@ _CREDENTIAL_CWES = frozenset({259, 321, 798})
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:
-    secret_lines = {f.line for f in findings if f.rule_id.startswith("BS-SECRET-")}
+    # The strongest secret finding per (file, line): a language finding is dropped only when a
+    # secret finding there is at least as confident (otherwise the threshold could hide both).
+    secrets: dict[tuple[str, int], int] = {}
+    for f in findings:
+        if f.rule_id.startswith("BS-SECRET-"):
+            where = (f.path, f.line)
+            secrets[where] = max(secrets.get(where, -1), f.confidence.rank)
     seen: set[tuple[str, str, int, str]] = set()
     unique: list[Finding] = []
     for f in findings:
-        if f.line in secret_lines and f.cwe in _CREDENTIAL_CWES and not f.rule_id.startswith("BS-SECRET-"):
+        if (f.cwe in _CREDENTIAL_CWES and not f.rule_id.startswith("BS-SECRET-")
+                and secrets.get((f.path, f.line), -1) >= f.confidence.rank):
             continue
         key = (f.rule_id, f.path, f.line, f.message)
         if key not in seen:
