@@ -53,6 +53,17 @@ class FrozenValue:
         fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
         return f"{type(self).__name__}({fields})"
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # copy, deepcopy and pickle rebuild through this (they would otherwise hit __setattr__).
+        return (_rebuild, (type(self), self._values()))
+
+
+def _rebuild(kind: type[FrozenValue], values: tuple[Any, ...]) -> FrozenValue:
+    value = object.__new__(kind)
+    for name, item in zip(kind.__slots__, values, strict=True):
+        object.__setattr__(value, name, item)
+    return value
+
 
 _set = object.__setattr__
 
