@@ -84,6 +84,7 @@ class PathIndex:
     def __init__(self, patterns: tuple[Pattern, ...]) -> None:
         self.patterns = patterns  # kept alive: the cache below is keyed on its id
         self.combined: re.Pattern[str] | None = None
+        self._each: list[tuple[Pattern, re.Pattern[str], bool]] | None = None
         if patterns:
             try:
                 self.combined = re.compile(
@@ -98,10 +99,20 @@ class PathIndex:
         combined = self.combined
         if combined is not None and combined.fullmatch(path) is None:
             return None
-        for pattern in self.patterns:
-            if path_matches(pattern.text, path):
+        stripped = path.lstrip("/")
+        for pattern, regex, anywhere in self._compiled():
+            if regex.fullmatch(path) is not None or \
+                    (anywhere and regex.fullmatch(stripped) is not None):
                 return pattern
         return None
+
+    def _compiled(self) -> list[tuple[Pattern, re.Pattern[str], bool]]:
+        """Each pattern with its regex and whether it matches anywhere (``**`` first): what
+        ``path_matches`` does, without its look-ups."""
+        if self._each is None:
+            self._each = [(p, compile_path_glob(p.text), p.text.startswith("**"))
+                          for p in self.patterns]
+        return self._each
 
 
 _PATH_INDEXES: dict[int, PathIndex] = {}
