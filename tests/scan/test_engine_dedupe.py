@@ -1,5 +1,5 @@
-"""A credential said twice (language rule + secret rule on one line) is reported once and
-never hidden: the language finding goes only when the secret finding is at least as sure."""
+"""A credential said twice (language rule + secret rule on one line of one file) is reported
+once, with the secret rule's judgement (it knows the value: a default, a fake in test code)."""
 
 from __future__ import annotations
 
@@ -17,10 +17,10 @@ def test_secret_as_sure_replaces_the_language_finding() -> None:
     assert [f.rule_id for f in kept] == ["BS-SECRET-PASSWORD"]
 
 
-def test_weaker_secret_keeps_the_language_finding() -> None:
+def test_the_secret_rule_judges_even_when_it_says_low() -> None:
     kept = _dedupe([make("BS-SECRET-PASSWORD", "a.py", 3, Confidence.LOW),
                     make("BS-PY-798", "a.py", 3, Confidence.MEDIUM)])
-    assert [f.rule_id for f in kept] == ["BS-SECRET-PASSWORD", "BS-PY-798"]
+    assert [(f.rule_id, f.confidence) for f in kept] == [("BS-SECRET-PASSWORD", Confidence.LOW)]
 
 
 def test_same_line_in_another_file_is_not_a_duplicate() -> None:

@@ -142,18 +142,14 @@ _CREDENTIAL_CWES = frozenset({259, 321, 798})
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:
-    # The strongest secret finding per (file, line): a language finding is dropped only when a
-    # secret finding there is at least as confident (otherwise the threshold could hide both).
-    secrets: dict[tuple[str, int], int] = {}
-    for f in findings:
-        if f.rule_id.startswith("BS-SECRET-"):
-            where = (f.path, f.line)
-            secrets[where] = max(secrets.get(where, -1), f.confidence.rank)
+    # The secret rule's judgement wins on its own file and line: it knows the value (a default
+    # like "root", a fake in test code) and sets the confidence; the language rule does not.
+    secret_lines = {(f.path, f.line) for f in findings if f.rule_id.startswith("BS-SECRET-")}
     seen: set[tuple[str, str, int, str]] = set()
     unique: list[Finding] = []
     for f in findings:
         if (f.cwe in _CREDENTIAL_CWES and not f.rule_id.startswith("BS-SECRET-")
-                and secrets.get((f.path, f.line), -1) >= f.confidence.rank):
+                and (f.path, f.line) in secret_lines):
             continue
         key = (f.rule_id, f.path, f.line, f.message)
         if key not in seen:
