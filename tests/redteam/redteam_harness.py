@@ -25,7 +25,7 @@ _PROJECT = {
     "README.md": "# demo\nfoo bar\n",
     "src/app.py": "import os\n\n\ndef main() -> None:\n    print('foo')\n",
     "src/util.py": "def helper() -> int:\n    return 1\n",
-    "tests/test_app.py": "def test_one() -> None:\n    assert 1 + 1 == 2\n",
+    "tests/test_app.py": "def test_one() -> None:\n    assert 'a'.upper() == 'A'\n",
     "scripts/run.sh": "#!/bin/sh\necho run\n",
     "scripts/gen.py": "print('gen')\n",
     "setup.sh": "export X=1\n",

@@ -5,6 +5,8 @@ inside a here-document redirection."""
 
 from __future__ import annotations
 
+import abc
+
 from blastshield.effects import Effect, Kind, Verdict
 from blastshield.shell.command import Floor, Stdin
 from blastshield.shell.effects import static_output
@@ -18,18 +20,22 @@ REDIRECTS = frozenset({"file_redirect", "heredoc_redirect", "herestring_redirect
 class Redirections(Variables):
     """Redirection handling of the walker; the statement methods are the walker's."""
 
+    @abc.abstractmethod
     def stmt(self, node: Node, stdin: Stdin | None) -> None:
-        raise NotImplementedError
+        """Analyse one statement (the walker does)."""
 
+    @abc.abstractmethod
     def command(self, node: Node, stdin: Stdin | None, extra_args: list[Node] | None = None,
                 dropped: list[str] | None = None) -> None:
-        raise NotImplementedError
+        """Analyse one simple command (the walker does)."""
 
+    @abc.abstractmethod
     def pipeline(self, stages: list[Node], stdin: Stdin | None, last_stdin: Stdin | None) -> None:
-        raise NotImplementedError
+        """Analyse a pipeline (the walker does)."""
 
+    @abc.abstractmethod
     def emit(self, effect: Effect, floors: list[Floor]) -> None:
-        raise NotImplementedError
+        """Record one effect with its floors (the walker does)."""
 
     def downloads(self, start: int) -> bool:
         """Did the effects from index ``start`` on reach the network?"""

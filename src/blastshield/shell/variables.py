@@ -4,6 +4,7 @@ environment effects of reading a variable the line did not set itself."""
 
 from __future__ import annotations
 
+import abc
 import re
 
 from blastshield.effects import Effect, Verdict
@@ -16,7 +17,7 @@ _SPECIAL_VARS = frozenset("@*#?$!-_")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-class Variables(FileContext):
+class Variables(FileContext, abc.ABC):
     """Variable state and lookups of one analysis (the walker's :class:`Scope`)."""
 
     def __init__(self, *, cwd: str, home: str, non_interactive: bool) -> None:
@@ -29,13 +30,13 @@ class Variables(FileContext):
         self.visited: set[tuple[int, int]] = set()
         self.last_cmd: Cmd | None = None
 
+    @abc.abstractmethod
     def substitution(self, node: Node) -> bool:
         """Analyse a command or process substitution (the walker does)."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def prompt(self, text: str | None) -> None:
         """Analyse a ``${x@P}`` prompt expansion (the walker does)."""
-        raise NotImplementedError
 
     def _assignment_value(self, node: Node) -> tuple[str, str | None]:
         name_node = node.child_by_field_name("name")
