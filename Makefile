@@ -1,5 +1,8 @@
 # blastshield — `make demo` and `make test` work on a fresh machine (they create .venv).
-PYTHON ?= python3
+# Prefer the distribution's interpreter: it is built with PGO/LTO, while a locally compiled
+# pyenv Python without --enable-optimizations starts and runs 2-3x slower (docs/performance.md).
+PYTHON ?= $(shell test -x /usr/bin/python3 && /usr/bin/python3 -c 'import venv, ensurepip' 2>/dev/null \
+            && echo /usr/bin/python3 || echo python3)
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
