@@ -20,7 +20,7 @@ import re
 from collections import Counter
 from typing import Any
 
-from blastshield.audit.events import FrozenValue
+from blastshield.values import FrozenValue
 
 HIGH, MEDIUM, LOW = "high", "medium", "low"
 
