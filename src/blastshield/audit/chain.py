@@ -8,11 +8,11 @@ so a record cannot be moved into another log without breaking the chain.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import Any
 
 from blastshield.audit.events import RECORD_VERSION
+from blastshield.sha256 import sha256_hex
 
 _SAFE_INT = 2**53
 
@@ -59,12 +59,12 @@ def canonical(value: Any) -> bytes:
 
 def digest(value: Any) -> str:
     """Hex SHA-256 of the canonical form."""
-    return hashlib.sha256(canonical(value)).hexdigest()
+    return sha256_hex(canonical(value))
 
 
 def genesis(log_id: str) -> str:
     """The ``prev`` of a log's first record."""
-    return hashlib.sha256(f"blastshield-audit-v{RECORD_VERSION}:{log_id}".encode()).hexdigest()
+    return sha256_hex(f"blastshield-audit-v{RECORD_VERSION}:{log_id}".encode())
 
 
 def make_body(log_id: str, seq: int, time: str, prev: str, fields: dict[str, Any]) -> dict[str, Any]:
@@ -75,7 +75,7 @@ def make_body(log_id: str, seq: int, time: str, prev: str, fields: dict[str, Any
 def seal(body: dict[str, Any]) -> tuple[str, bytes]:
     """(hash, canonical bytes) of a body: what the store writes."""
     data = canonical(body)
-    return hashlib.sha256(data).hexdigest(), data
+    return sha256_hex(data), data
 
 
 def chain_next(log_id: str, head: tuple[int, str] | None, time: str,

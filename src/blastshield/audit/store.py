@@ -6,7 +6,6 @@ Kept light for the hook path: the Protocol exists for the type checker only, and
 
 from __future__ import annotations
 
-import hashlib
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
@@ -50,7 +49,9 @@ def is_postgres(location: str) -> bool:
 
 def location_id(location: str) -> str:
     """A stable short name for a store location (for anchors and spool files)."""
-    return hashlib.sha256(location.encode()).hexdigest()[:16]
+    from blastshield.sha256 import sha256_hex
+
+    return sha256_hex(location.encode())[:16]
 
 
 def open_store(location: str, *, synchronous: str = "FULL", create: bool = True) -> AuditStore:
