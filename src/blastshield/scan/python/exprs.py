@@ -319,6 +319,8 @@ class ExprFlow:
             name = sinks.BARE_PROCESS[name]  # a fragment without its imports, or `from os import *`
         method = e.func.attr if isinstance(e.func, ast.Attribute) else ""
         recv = self.expr(e.func.value) if isinstance(e.func, ast.Attribute) else EMPTY
+        if not isinstance(e.func, (ast.Name, ast.Attribute)):
+            self.expr(e.func)  # eval(code)(...), handlers[name](...): the callee's own calls are sinks too
         args = [self.expr(a) for a in e.args]
         kwargs = {k.arg: self.expr(k.value) for k in e.keywords if k.arg is not None}
         extra = [self.expr(k.value) for k in e.keywords if k.arg is None]

@@ -18,6 +18,8 @@ MAX_REPAIR_LINES = 400  # larger files are taken as files, not fragments: no rep
 PY2_PRINT = re.compile(r"^(\s*)print\s+(?![\s(=])(.+?)\s*$", re.M)
 PY2_EXCEPT = re.compile(r"^(\s*except\s+[\w.]+)\s*,\s*(\w+)\s*:", re.M)
 PY2_RAISE = re.compile(r"^(\s*raise\s+[\w.]+)\s*,\s*(.+)$", re.M)
+# `exec code in namespace` / `exec code`: the Python 2 statement, as the call it became
+PY2_EXEC = re.compile(r"^(\s*)exec\s+(?![\s(=.,:])(.+?)(?:\s+in\s+(.+?))?\s*$", re.M)
 PY2_OCTAL = re.compile(r"(?<![\w.])0([0-7]+)(?![\w.])")
 
 
@@ -28,10 +30,16 @@ def _try(text: str) -> ast.Module | None:
         return None
 
 
+def _exec_call(m: re.Match[str]) -> str:
+    namespace = f", {m.group(3)}" if m.group(3) else ""
+    return f"{m.group(1)}exec({m.group(2)}{namespace})"
+
+
 def _py2(text: str) -> str:
     text = PY2_PRINT.sub(lambda m: f"{m.group(1)}print({m.group(2).rstrip(',')})", text)
     text = PY2_EXCEPT.sub(r"\1 as \2:", text)
     text = PY2_RAISE.sub(r"\1(\2)", text)
+    text = PY2_EXEC.sub(_exec_call, text)
     return PY2_OCTAL.sub(r"0o\1", text)
 
 
@@ -89,6 +97,11 @@ def _fragment(lines: list[str], budget: list[int]) -> ast.Module | None:
         budget[0] -= 1
         kept = lines[:len(lines) - tail]
         tree = _try("\n".join(openers + kept))
+        ends = [ln for ln in kept if ln.strip() and not ln.lstrip().startswith("#")][-1:]
+        if tree is None and ends and ends[0].rstrip().endswith(":"):
+            # cut off after a block opener (`except ValueError:`, `else:`): give it an empty body
+            depth = len(ends[0]) - len(ends[0].lstrip())
+            tree = _try("\n".join([*openers, *kept, " " * (depth + 4) + "pass"]))
         if tree is not None:
             if openers:
                 ast.increment_lineno(tree, -len(openers))
@@ -104,7 +117,21 @@ def _unwrap(body: list[ast.stmt], depth: int) -> list[ast.stmt]:
         synthetic = isinstance(stmt, ast.If) and isinstance(stmt.test, ast.Constant) \
             and stmt.test.value is True and stmt.lineno <= 0
         if depth and synthetic and isinstance(stmt, ast.If):
-            out.extend(_unwrap(stmt.body, depth - 1))
+            inner = _unwrap(stmt.body, depth - 1)
+            if stmt.orelse:
+                # the `else:` of a block the fragment starts inside: a branch whose test we cannot see
+                out.append(_branch(inner, stmt.orelse))
+            else:
+                out.extend(inner)
         else:
             out.append(stmt)
     return out
+
+
+def _branch(body: list[ast.stmt], orelse: list[ast.stmt]) -> ast.If:
+    """``if <unseen test>: body / else: orelse``, located on the fragment's own lines."""
+    first, end = (body or orelse)[0], orelse[-1]
+    test = ast.copy_location(ast.Name(id="__fragment_test__", ctx=ast.Load()), first)
+    node = ast.copy_location(ast.If(test=test, body=body or [ast.Pass()], orelse=orelse), first)
+    node.end_lineno = end.end_lineno
+    return ast.fix_missing_locations(node)

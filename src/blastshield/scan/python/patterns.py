@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import math
 import re
 from collections.abc import Callable
 from typing import Any
@@ -20,7 +19,8 @@ from blastshield.scan.python.names import (
     kwarg,
     last,
 )
-from blastshield.scan.python.patterns_creds import credential_findings
+from blastshield.scan.python.patterns_creds import SECRET_PLACEHOLDER as PLACEHOLDER
+from blastshield.scan.python.patterns_creds import credential_findings, literal_secret_confidence
 from blastshield.scan.python.patterns_crypto import crypto_findings
 from blastshield.scan.python.patterns_files import file_findings
 from blastshield.scan.python.patterns_hosts import host_check_findings
@@ -32,15 +32,11 @@ from blastshield.scan.rules import python_patterns as R
 
 H, M, L = Confidence.HIGH, Confidence.MEDIUM, Confidence.LOW
 PASSWORDISH = re.compile(r"pass(word|wd|_?phrase)?s?$|^pwd|_pwd|pwd$|^pw$|passwd|password", re.I)
-SECRET_NAME = re.compile(r"(^|_)(password|passwd|pwd|pass|secret|token|api_?key|apikey|access_?key|"
-                         r"private_?key|secret_?key|auth_?key|client_?secret|credentials?)$", re.I)
 SECRET_CONTEXT = re.compile(r"token|secret|passw|pwd|nonce|salt|otp|session|csrf|api_?key|"
                             r"(^|_)key($|_)|(^|_)iv($|_)|pin($|_)|auth|reset|verif|captcha|cookie", re.I)
-PLACEHOLDER = re.compile(r"^(|x+|\*+|\.+|-+|none|null|todo|changeme|change_me|placeholder|example|"
-                         r"your[_ -].*|"
-                         r".*<.*>.*|.*\{.*\}.*|.*%s.*|.*\$\{?\w+.*)$", re.I)
-DEV_DEFAULT = re.compile(r"^(root|admin|password|pass|passwd|test|testing|test_?user|user|secret|guest|"
-                         r"default|1234|12345|123456|demo|dev|postgres|mysql|toor|qwerty|pwd)$", re.I)
+# Keyword arguments that receive a secret (narrower than SECRET_CONTEXT: sorted(key=...) is no secret).
+KEYWORD_SECRET = re.compile(r"passw|pwd|token|secret|nonce|salt|otp|csrf|api_?key|session_?id|(^|_)pin$",
+                            re.I)
 NON_SECURITY_HASH = re.compile(r"checksum|etag|cache|fingerprint_?file|file_?hash|dedup|bucket|shard|"
                                r"partition|color|colour|avatar|gravatar|filename|file_?name", re.I)
 WEAK_HASHES = frozenset({"hashlib.md5", "hashlib.sha1", "Crypto.Hash.MD5.new", "Crypto.Hash.SHA.new",
@@ -69,11 +65,6 @@ WEAK_CIPHER_TAILS = frozenset({"DES.new", "DES3.new", "ARC4.new", "ARC2.new", "B
                                "CAST.new"})
 HTTP_CALLS = frozenset({"requests.get", "requests.post", "requests.put", "requests.delete", "requests.patch",
                         "requests.head", "requests.request", "requests.options"})
-
-
-def entropy(text: str) -> float:
-    counts = {c: text.count(c) for c in set(text)}
-    return -sum(n / len(text) * math.log2(n / len(text)) for n in counts.values()) if text else 0.0
 
 
 def _mentions(node: ast.AST, pattern: re.Pattern[str]) -> bool:
@@ -138,7 +129,9 @@ class PatternVisitor(ast.NodeVisitor):
     visit_AsyncFunctionDef = visit_FunctionDef
 
     def visit_Assign(self, node: ast.Assign) -> None:
-        names = [dotted(t) or "" for t in node.targets]
+        # form['password'] = '...', cfg['token'] = random...: a constant key names the slot as a name does
+        names = [dotted(t) or (const_str(t.slice) or "" if isinstance(t, ast.Subscript) else "")
+                 for t in node.targets]
         self.context.extend(names)
         self.generic_visit(node)
         del self.context[len(self.context) - len(names):]
@@ -153,16 +146,21 @@ class PatternVisitor(ast.NodeVisitor):
                     and "app" in (dotted(t.value) or "").lower():
                 self.add(R.DEBUG_MODE, node, f"{name} = True turns on the debugger in production")
 
+    def visit_keyword(self, node: ast.keyword) -> None:
+        """``User(password='pw' + str(randint(0, 999)))``: the keyword names what its value makes."""
+        secret = bool(node.arg) and bool(KEYWORD_SECRET.search(node.arg or ""))
+        if secret:
+            self.context.append(node.arg or "")
+        self.generic_visit(node)
+        if secret:
+            self.context.pop()
+
     def secret_literal(self, name: str, value: ast.expr, where: ast.AST) -> None:
         text = const_str(value)
-        if text is None or not SECRET_NAME.search(name) or PLACEHOLDER.match(text.strip()):
-            return
-        if "/" in text or text.endswith((".html", ".txt", ".json", ".pem", ".key")) or " " in text.strip():
-            return
-        conf = L if DEV_DEFAULT.match(text) or len(text) < 4 else (
-            H if len(text) >= 16 and entropy(text) > 3.5 else M)
-        self.add(R.HARDCODED_SECRET, where, f"'{name}' is set to a literal credential in the source "
-                 f"({len(text)} characters) — anyone with the code has it", conf)
+        conf = literal_secret_confidence(name, text) if text is not None else None
+        if text is not None and conf is not None:
+                self.add(R.HARDCODED_SECRET, where, f"'{name}' is set to a literal credential in the source "
+                     f"({len(text)} characters) — anyone with the code has it", conf)
 
     def visit_Compare(self, node: ast.Compare) -> None:
         self.generic_visit(node)

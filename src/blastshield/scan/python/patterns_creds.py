@@ -11,6 +11,7 @@ placeholders far more often than a deployed credential. Placeholders (``'<passwo
 from __future__ import annotations
 
 import ast
+import math
 import re
 
 from blastshield.scan.finding import Confidence, Finding
@@ -18,13 +19,21 @@ from blastshield.scan.python.names import FileIndex, call_name, const_str, kwarg
 from blastshield.scan.registry import finding
 from blastshield.scan.rules import python_patterns as R
 
-L, M = Confidence.LOW, Confidence.MEDIUM
+H, M, L = Confidence.HIGH, Confidence.MEDIUM, Confidence.LOW
 DEV_DEFAULT = re.compile(r"^(root|admin|password|pass|passwd|test|testing|user|secret|guest|default|1234|"
                          r"12345|123456|demo|dev|postgres|mysql|toor|qwerty|pwd)$", re.I)
 PASSWORD_KEYWORD = re.compile(r"^(pass|passwd|password|pwd|db_?pass(word)?|auth_?password)$", re.I)
 USER_KEYWORD = re.compile(r"^(user|username|login|user_?name|db_?user)$", re.I)
 PLACEHOLDER = re.compile(r"^(<.*>|\{.*\}|\$\{?\w+\}?|%s|x+|\*+|\.\.\.|your[_ -].*|changeme|placeholder)$",
                          re.I)
+# Names a literal credential is assigned to (password = '...', cfg['api_key'] = '...', token='...').
+SECRET_NAME = re.compile(r"(^|_)(password|passwd|pwd|pass|secret|token|api_?key|apikey|access_?key|"
+                         r"private_?key|secret_?key|auth_?key|client_?secret|credentials?)$", re.I)
+SECRET_PLACEHOLDER = re.compile(r"^(|x+|\*+|\.+|-+|none|null|todo|changeme|change_me|placeholder|example|"
+                                r"your[_ -].*|"
+                                r".*<.*>.*|.*\{.*\}.*|.*%s.*|.*\$\{?\w+.*)$", re.I)
+LITERAL_DEFAULT = re.compile(r"^(root|admin|password|pass|passwd|test|testing|test_?user|user|secret|guest|"
+                             r"default|1234|12345|123456|demo|dev|postgres|mysql|toor|qwerty|pwd)$", re.I)
 # Calls that log in with their arguments (by last name), and the position of the password when passed
 # positionally (None: only by keyword).
 LOGIN_METHODS: dict[str, int | None] = {
@@ -36,6 +45,29 @@ POSITIONAL: dict[str, int] = {"MySQLdb.connect": 2, "pymysql.connect": 2, "_mysq
                               "MySQLdb.Connect": 2, "pymysql.Connect": 2, "paramiko.SSHClient.connect": 3}
 # postgresql://user:secret@host/db — a password inside a connection URL
 URL_PASSWORD = re.compile(r"^[a-z][\w+.-]*://(?P<user>[^:/@\s]+):(?P<pw>[^@/\s]+)@[\w.-]+", re.I)
+
+
+def entropy(text: str) -> float:
+    counts = {c: text.count(c) for c in set(text)}
+    return -sum(n / len(text) * math.log2(n / len(text)) for n in counts.values()) if text else 0.0
+
+
+def _restates(name: str, text: str) -> bool:
+    """SECRET_KEY = 'secret_key', api_key = 'API-KEY': a value spelling its slot's name is a placeholder."""
+    value = re.sub(r"[^a-z0-9]", "", text.lower())
+    return bool(value) and re.sub(r"[^a-z0-9]", "", name.lower()).endswith(value)
+
+
+def literal_secret_confidence(name: str, text: str) -> Confidence | None:
+    """How sure a literal ``text`` given to a slot called ``name`` is a real credential; None when it is not
+    one (a name that holds no secret, a placeholder, a path or a sentence)."""
+    if not SECRET_NAME.search(name) or SECRET_PLACEHOLDER.match(text.strip()):
+        return None
+    if "/" in text or text.endswith((".html", ".txt", ".json", ".pem", ".key")) or " " in text.strip():
+        return None
+    if LITERAL_DEFAULT.match(text) or len(text) < 4 or _restates(name, text):
+        return L
+    return H if len(text) >= 16 and entropy(text) > 3.5 else M
 
 
 def _literal_password(call: ast.Call, name: str) -> tuple[ast.expr, str] | None:

@@ -26,6 +26,9 @@ CLEAN_METHODS = frozenset({
     "isidentifier", "count", "index", "find", "rfind", "exists", "is_file", "is_dir",
     "hexdigest", "digest", "fetchone_count", "__len__",
 })
+# str.find/index/count give a number, but only when given the text to look for: `col.find()`,
+# `col.find({'user': name})` are database queries (MongoDB) that return documents.
+SEARCH_METHODS = frozenset({"find", "rfind", "index", "count"})
 SANITISERS: dict[str, frozenset[int]] = {
     "shlex.quote": frozenset({78}), "pipes.quote": frozenset({78}), "shlex.join": frozenset({78}),
     "html.escape": frozenset({79, 113}), "cgi.escape": frozenset({79}),
@@ -63,7 +66,7 @@ def sanitiser_cwes(name: str, call: ast.Call) -> frozenset[int] | None:
     if hit is not None:
         return hit
     method = last(name) if name else (call.func.attr if isinstance(call.func, ast.Attribute) else "")
-    if method in CLEAN_METHODS:
+    if method in CLEAN_METHODS and not (method in SEARCH_METHODS and not _str_search(call)):
         return ALL
     if method in ("render", "render_template", "TemplateResponse"):  # autoescaping is checked on its own
         return frozenset({79})
@@ -75,6 +78,12 @@ def sanitiser_cwes(name: str, call: ast.Call) -> frozenset[int] | None:
     if method == "safe_join" or name.endswith("safe_join"):
         return PATH
     return None
+
+
+def _str_search(call: ast.Call) -> bool:
+    """Called the way str.find/index/count are: positional arguments only, none of them a dict."""
+    return bool(call.args) and not call.keywords and not any(
+        isinstance(a, (ast.Dict, ast.DictComp)) for a in call.args)
 
 
 URL_HOST_PARTS = frozenset({"netloc", "hostname", "scheme"})

@@ -116,6 +116,8 @@ COMMAND_METHOD = re.compile(r"^(exec_command|run_command|run_cmd|execute_command
 RUNNER_NAME = re.compile(r"^_*(run|execute|exec|call|spawn|system|popen|shell|sh|ssh|cmd|command|"
                          r"check_output|check_call)(_\w+)?$|[a-z](_run|_exec|_execute|_cmd|_command|_ssh|"
                          r"_shell|_cli)$", re.I)
+# Variables named as a command line: cmd, command, ssh_cmd, cmdline, shell_command.
+COMMAND_VAR = re.compile(r"^_?(cmd|command)(_?line|_?str|_?string)?$|_(cmd|command)(_?line)?$", re.I)
 COMMAND_LINE = re.compile(r"^(?:X\s+)*[a-z][\w.+-]*(?:\s+(?:X|-{1,2}[a-z][\w-]*(?:=\S*)?|[\w./:=@,+!%-]+|"
                           r"'[^']*'|\"[^\"]*\"|[|;&<>]+|\d[\w.]*))+\s*$", re.I)
 TEMPLATE_SLOT = re.compile(r"\{[^{}]*\}|%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdifrx]")
@@ -206,7 +208,7 @@ def check(ci: CallInfo) -> list[SinkHit]:
     if first is not None and (COMMAND_METHOD.match(method or name) or (
             not ci.own and RUNNER_NAME.search(method or name) and name not in PROCESS_CALLS
             and name not in SHELL_CALLS and name not in CODE_CALLS and first.built
-            and looks_like_command(first.text))):
+            and looks_like_command(first.text)) or _held_command(ci)):
         hits.append(SinkHit(R.COMMAND_INJECTION, first, f"{method or name}()", building=True, weak=L))
     if isinstance(ci.node.func, ast.Subscript) and SALT_COMMANDS.match(const_str(ci.node.func.slice) or "") \
             and first is not None:
@@ -266,6 +268,17 @@ def check(ci: CallInfo) -> list[SinkHit]:
         for v in ci.args[1:2]:
             hits.append(SinkHit(R.HEADER_INJECTION, v, f"header {method}()", external=None, weak=None))
     return hits
+
+
+def _held_command(ci: CallInfo) -> bool:
+    """``cmd = 'git show :%s' % name; get_output(cmd)``: a variable named as a command, holding a command line
+    built by formatting, handed to a helper (whatever its name) — the helper runs it."""
+    node = ci.node.args[0] if ci.node.args else None
+    first = ci.val(0)
+    return isinstance(node, ast.Name) and bool(COMMAND_VAR.search(node.id)) and first is not None \
+        and first.built and not ci.own and ci.method not in NOT_EXECUTING and ci.method not in LOG_METHODS \
+        and ci.name not in PROCESS_CALLS and ci.name not in SHELL_CALLS and looks_like_command(first.text) \
+        and first.text.split()[0].islower() and ", " not in first.text  # a program name, not a sentence
 
 
 def looks_like_command(text: str) -> bool:
