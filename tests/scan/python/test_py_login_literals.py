@@ -34,16 +34,34 @@ engine = create_engine("postgresql://app:Gx72kPq9w@db.internal/orders")
     assert ("BS-PY-798", 2) in py.rule_lines(code)
 
 
-def test_default_grade_and_empty_passwords_are_low_confidence(py: PyScan) -> None:
+def test_default_grade_password_given_to_a_login_is_reported(py: PyScan) -> None:
     code = """import MySQLdb
 def a():
-    return MySQLdb.connect(host="localhost", user="root", passwd="root", db="test")
+    return MySQLdb.connect(host="localhost",
+                           user="root",
+                           passwd="root", db="test")
+"""
+    (f,) = py.shown(code)
+    assert (f.rule_id, f.line, f.confidence) == ("BS-PY-798", 5, "medium")
+    assert "MySQLdb.connect() logs in with the literal 'passwd'" in f.message
+
+
+def test_empty_and_very_short_login_passwords_are_low_confidence(py: PyScan) -> None:
+    code = """import MySQLdb
 def b():
     return MySQLdb.connect(host="localhost", user="root", passwd="", db="test")
+def c():
+    return MySQLdb.connect(host="localhost", user="root", passwd="pw", db="test")
 """
     found = {(f.rule_id, f.line, str(f.confidence)) for f in py.run(code)}
     assert ("BS-PY-798", 3, "low") in found and ("BS-PY-798", 5, "low") in found
     assert py.rule_lines(code) == set()
+
+
+def test_default_grade_password_merely_assigned_stays_low(py: PyScan) -> None:
+    found = py.run("password = 'password'\nDB_PASS = 'root'\n")
+    assert {(f.rule_id, f.line, str(f.confidence)) for f in found} == {
+        ("BS-PY-798", 1, "low"), ("BS-PY-798", 2, "low")}
 
 
 def test_passwords_from_the_environment_and_placeholders_are_not_reported(py: PyScan) -> None:

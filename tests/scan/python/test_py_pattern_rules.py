@@ -87,9 +87,9 @@ def test_safe_look_alike_stays_clean(py: PyScan, rule: str, code: str) -> None:
     assert rule not in {r for r, _ in py.rule_lines(code)}
 
 
-def test_placeholder_database_password_is_low_confidence(py: PyScan) -> None:
+def test_default_database_password_at_a_login_is_one_medium_finding(py: PyScan) -> None:
     found = py.run("import MySQLdb\ndb = MySQLdb.connect(host='localhost', user='root', passwd='root')\n")
-    assert [(f.rule_id, f.line, f.confidence) for f in found] == [("BS-PY-798", 2, "low")]
+    assert [(f.rule_id, f.line, f.confidence) for f in found] == [("BS-PY-798", 2, "medium")]
 
 
 def test_secret_value_never_appears_in_the_message(py: PyScan) -> None:

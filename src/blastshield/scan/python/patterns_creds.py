@@ -3,9 +3,12 @@
 ``secret_literal`` in patterns.py sees keyword literals (``connect(password='s3cr3t!')``); this
 module adds the forms it cannot see: passwords passed by position (``MySQLdb.connect(host, user,
 pw, db)``, ``smtp.login(user, pw)``), passwords inside connection URLs, and empty passwords on a
-named account (``user='root', passwd=''``). Default-grade values (``root``, ``password``) and empty
-passwords are low confidence, as in the secrets rule: in examples and scaffolding they are
-placeholders far more often than a deployed credential. Placeholders (``'<password>'``) are skipped.
+named account (``user='root', passwd=''``). A literal handed to a login call is a password that is
+used, so default-grade values (``root``, ``password``) are medium confidence there — a guessable
+credential is the worst kind (Bandit's B106 and CodeQL's py/hardcoded-credentials report them too);
+the same values merely assigned to a name stay low (``secret_literal``), as in the secrets rule, since
+examples and scaffolding use them as placeholders. Empty passwords and literals of fewer than four
+characters are low; placeholders (``'<password>'``) are skipped.
 """
 
 from __future__ import annotations
@@ -104,7 +107,7 @@ def _login_finding(call: ast.Call, name: str, path: str) -> Finding | None:
     if not text:
         return finding(R.HARDCODED_SECRET, path, node.lineno,
                        f"{shown}() logs in with an empty '{key}' — the account has no password", confidence=L)
-    conf = L if DEV_DEFAULT.match(text) or len(text) < 4 else M
+    conf = M if DEV_DEFAULT.match(text) or len(text) >= 4 else L
     message = (f"{shown}() logs in with the literal '{key}' written in the source ({len(text)} characters) — "
                "anyone with the code has the credential")
     return finding(R.HARDCODED_SECRET, path, node.lineno, message, confidence=conf)
