@@ -19,6 +19,14 @@ from blastshield.scan.python.sanitizers import (
     sanitiser_cwes,
     statement_guard_cwes,
 )
+from blastshield.scan.python.slots import (
+    BRACE_NAME,
+    BRACE_SLOT,
+    PERCENT_NAME,
+    PERCENT_SLOT,
+    reads_locals,
+    slot_sanitise,
+)
 from blastshield.scan.python.sources import (
     ATTR_SOURCES,
     REQUEST_NAMES,
@@ -28,11 +36,8 @@ from blastshield.scan.python.sources import (
 )
 from blastshield.scan.python.values import (
     EMPTY,
-    PARAM,
     SLOT,
     SOURCE,
-    UNKNOWN,
-    URL_PATH_SLOT,
     Origin,
     Val,
     const,
@@ -42,8 +47,6 @@ from blastshield.scan.python.values import (
 )
 from blastshield.scan.rules.python_taint import HEADER_INJECTION, OPEN_REDIRECT
 
-PERCENT_SLOT = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\d+|\*)?(?:\.\d+)?[sdifrxXeEgGcaou]")
-BRACE_SLOT = re.compile(r"\{[^{}]*\}")
 CONTAINER_NODES = (ast.List, ast.Dict, ast.Set, ast.Tuple, ast.ListComp, ast.DictComp, ast.SetComp)
 CONTAINER_ADDS = frozenset({"append", "extend", "insert", "add", "update", "appendleft", "extendleft",
                             "setdefault"})
@@ -67,22 +70,6 @@ class FileInfo:
     defined: set[str]  # module-level functions and classes
     methods: set[str] = field(default_factory=set)  # every function and method name of the file
     summary_of: Callable[[ast.Call, str], object | None] = field(default=lambda c, n: None)
-
-
-def _slot_sanitise(piece: Val, prefix: str) -> Val:
-    cwes = sinks.string_slot_safety(prefix)
-    if not cwes:
-        return piece
-    weak_only = cwes & {89}
-    strong = cwes - weak_only
-    if 918 in strong and "://" in prefix and "?" not in prefix and "#" not in prefix:
-        strong = strong | {URL_PATH_SLOT}  # the host is fixed, the path is not
-    out = piece.sanitised(strong) if strong else piece
-    if weak_only:
-        out = Val(frozenset(o.sanitised(weak_only | {SLOT}) if o.kind in (PARAM, UNKNOWN) else o
-                            for o in out.origins),
-                  out.built, out.text)
-    return out
 
 
 SummaryHook = Callable[["ExprFlow", ast.Call, str, list[Val], dict[str, Val]], Val | None]
@@ -250,6 +237,11 @@ class ExprFlow:
             return EMPTY
         if base.origins:
             return base
+        inner = e.value
+        while isinstance(inner, ast.Attribute):
+            if inner.attr in REQUEST_SAFE_ATTRS and self.expr(inner.value).origins:
+                return EMPTY  # request.registry.settings.x: inside server-side state the request carries
+            inner = inner.value
         if isinstance(e.value, ast.Name) and e.value.id in ("self", "cls"):
             return unknown(f"'{full}'")
         return unknown(f"'{full}'") if full and full.split(".")[0] not in self.info.aliases else EMPTY
@@ -261,7 +253,7 @@ class ExprFlow:
             if isinstance(part, ast.Constant) and isinstance(part.value, str):
                 text += part.value
             elif isinstance(part, ast.FormattedValue):
-                v = _slot_sanitise(self.expr(part.value), text)
+                v = slot_sanitise(self.expr(part.value), text)
                 origins |= v.origins
                 built = built or bool(v.origins)
                 text += "{}"
@@ -269,6 +261,8 @@ class ExprFlow:
 
     def binop(self, e: ast.BinOp) -> Val:
         left = self.expr(e.left)
+        if isinstance(e.op, ast.Mod) and reads_locals(e.right):
+            return self.from_locals(left, PERCENT_NAME)
         if isinstance(e.op, ast.Mod) and (left.text or isinstance(e.left, ast.Constant)):
             pieces = e.right.elts if isinstance(e.right, ast.Tuple) else [e.right]
             slots = list(PERCENT_SLOT.finditer(left.text))
@@ -279,7 +273,7 @@ class ExprFlow:
                     self.expr(p)
                 return out  # no placeholder: nothing of the right side gets into the string
             for i, p in enumerate(pieces):
-                v = _slot_sanitise(self.expr(p), prefixes[i] if i < len(prefixes) else "")
+                v = slot_sanitise(self.expr(p), prefixes[i] if i < len(prefixes) else "")
                 if i < len(slots) and slots[i].group(0)[-1] in "dixXoeEfFgG" and len(pieces) == len(slots):
                     v = v.sanitised(ALL | {SLOT})  # %d / %f: a number or a TypeError, never text
                 out = Val(out.origins | v.origins, out.built or bool(v.origins), out.text)
@@ -288,7 +282,7 @@ class ExprFlow:
         if isinstance(e.op, ast.Add) and any(isinstance(x, (ast.List, ast.Tuple)) for x in (e.left, e.right)):
             return Val(left.origins | right.origins, False, "")  # list concatenation: an argument list
         if isinstance(e.op, ast.Add) and (left.text or right.text):
-            right = _slot_sanitise(right, left.text)
+            right = slot_sanitise(right, left.text)
             return Val(left.origins | right.origins, left.built or right.built or bool(
                 left.origins or right.origins), left.text + right.text)
         if isinstance(e.op, ast.Add):
@@ -298,6 +292,16 @@ class ExprFlow:
             # template % values with a template we cannot see: a string built from both sides
             return Val(left.origins | right.origins, bool(left.origins or right.origins), left.text)
         return EMPTY  # arithmetic gives numbers
+
+    def from_locals(self, template: Val, slot: re.Pattern[str]) -> Val:
+        """'<b>%(name)s</b>' % locals(), '{name}'.format(**locals()): each named slot reads that local."""
+        out = Val(template.origins, template.built, template.text)
+        for m in slot.finditer(template.text):
+            if m.group(0)[-1] in "dixXoeEfFgG" and slot is PERCENT_NAME:
+                continue  # %(count)d: a number or a TypeError
+            v = slot_sanitise(self.env.get(m.group(1), EMPTY), template.text[:m.start()])
+            out = Val(out.origins | v.origins, out.built or bool(v.origins), out.text)
+        return out
 
     def comprehension(self, e: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp) -> Val:
         saved = dict(self.env)
@@ -362,12 +366,13 @@ class ExprFlow:
             prefixes = [recv.text[:m.start()] for m in BRACE_SLOT.finditer(recv.text)]
             pieces = [*args, *kwargs.values()]
             out = Val(recv.origins, recv.built, recv.text)
-            if extra and prefixes:  # template.format(**locals()): every slot is filled from there
+            spread_locals = any(k.arg is None and reads_locals(k.value) for k in e.keywords)
+            if extra and prefixes and not spread_locals:  # template.format(**values): any slot, any value
                 pieces.extend(extra * len(prefixes))
             for i, p in enumerate(pieces):
-                v = _slot_sanitise(p, prefixes[i] if i < len(prefixes) else "")
+                v = slot_sanitise(p, prefixes[i] if i < len(prefixes) else "")
                 out = Val(out.origins | v.origins, out.built or bool(v.origins), out.text)
-            everything = out
+            everything = self.from_locals(out, BRACE_NAME) if spread_locals else out
         elif method == "join" and args:
             everything = Val(everything.origins, bool(args[0].origins) or everything.built, everything.text)
         elif method in ("get", "getlist", "pop", "getvalue") and recv.origins:

@@ -167,6 +167,9 @@ HTML_CALLS = frozenset({"flask.make_response", "make_response", "flask.Response"
                         "Markup", "jinja2.Markup", "django.utils.safestring.mark_safe", "mark_safe",
                         "starlette.responses.HTMLResponse", "fastapi.responses.HTMLResponse", "HTMLResponse",
                         "werkzeug.wrappers.Response"})
+# Objects whose write() sends the HTTP response body.
+RESPONSE_WRITERS = frozenset({"request", "req", "self.request", "response", "resp", "self.response",
+                              "self.response.out", "response.out"})
 TEMPLATE_CALLS = frozenset({"flask.render_template_string", "render_template_string", "jinja2.Template",
                             "Template", "mako.template.Template", "django.template.Template",
                             "string.Template", "from_string"})
@@ -242,6 +245,10 @@ def check(ci: CallInfo) -> list[SinkHit]:
     if name in HTML_CALLS and first is not None:
         hits.append(SinkHit(R.XSS, first, f"{last(name)}()", building=bool(HTML_MARKUP.search(first.text)),
                             external=L, weak=None))
+    if method == "write" and ci.receiver in RESPONSE_WRITERS and first is not None:
+        # Twisted/MoinMoin request.write, webapp2 self.response.out.write, Django response.write: the body
+        markup = bool(HTML_MARKUP.search(first.text))
+        hits.append(SinkHit(R.XSS, first, f"{ci.receiver}.write()", building=markup, external=L, weak=None))
     if (name in TEMPLATE_CALLS or method == "from_string") and first is not None:
         hits.append(SinkHit(R.TEMPLATE_INJECTION, first, f"{last(name) or method}()", external=L, weak=None))
     if name in PICKLE_CALLS and first is not None:

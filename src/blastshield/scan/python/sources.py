@@ -13,6 +13,9 @@ REQUEST_NAMES = frozenset({"request", "req", "REQUEST"})
 REQUEST_SAFE_ATTRS = frozenset({
     "method", "user", "session", "scheme", "is_secure", "is_json", "endpoint", "blueprint",
     "url_rule", "app", "is_ajax", "auth", "RESPONSE", "response", "status_code",
+    # server-side configuration hung on the request (Pyramid registry, aiohttp config_dict, MoinMoin cfg)
+    # and the mount point the server sets (SCRIPT_NAME)
+    "registry", "config", "config_dict", "cfg", "settings", "script_root",
 })
 # Methods of a handler object that read request input (Tornado, webapp2, Pyramid...).
 REQUEST_METHODS = frozenset({
