@@ -2,13 +2,17 @@
 
 Every host payload, shell command, MCP message and sandbox connection is turned into
 an :class:`Action` made of :class:`Effect` values; the policy turns an Action into a
-:class:`Decision`. These are plain data: nothing here formats output.
+:class:`Decision`. These are plain data: nothing here formats output. They are :class:`FrozenValue` classes
+rather than dataclasses: this module is on every hook's and every ``run``'s start-up path.
 """
 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+
+from blastshield.values import FrozenValue
+
+_set = object.__setattr__
 
 
 class Kind(enum.StrEnum):
@@ -50,8 +54,7 @@ class Mode(enum.StrEnum):
     LEARN = "learn"  # allow everything, report
 
 
-@dataclass(frozen=True, slots=True)
-class Effect:
+class Effect(FrozenValue):
     """One thing an action would do.
 
     ``target`` is the human-readable object of the effect (argv joined, a resolved
@@ -62,19 +65,39 @@ class Effect:
     lifts an ``ask`` floor ("unless the policy allows that exact form").
     """
 
+    __slots__ = ("argv", "cwd", "floor", "floor_form", "floor_reason", "host", "kind", "origin", "path",
+                 "port", "server", "target", "tool")
     kind: Kind
     target: str
-    argv: tuple[str, ...] = ()
-    cwd: str | None = None
-    path: str | None = None
-    host: str | None = None
-    port: int | None = None
-    server: str | None = None
-    tool: str | None = None
-    floor: Verdict = Verdict.ALLOW
-    floor_reason: str = ""
-    floor_form: str | None = None
-    origin: str = ""
+    argv: tuple[str, ...]
+    cwd: str | None
+    path: str | None
+    host: str | None
+    port: int | None
+    server: str | None
+    tool: str | None
+    floor: Verdict
+    floor_reason: str
+    floor_form: str | None
+    origin: str
+
+    def __init__(self, kind: Kind, target: str, argv: tuple[str, ...] = (), cwd: str | None = None,
+                 path: str | None = None, host: str | None = None, port: int | None = None,
+                 server: str | None = None, tool: str | None = None, floor: Verdict = Verdict.ALLOW,
+                 floor_reason: str = "", floor_form: str | None = None, origin: str = "") -> None:
+        _set(self, "kind", kind)
+        _set(self, "target", target)
+        _set(self, "argv", argv)
+        _set(self, "cwd", cwd)
+        _set(self, "path", path)
+        _set(self, "host", host)
+        _set(self, "port", port)
+        _set(self, "server", server)
+        _set(self, "tool", tool)
+        _set(self, "floor", floor)
+        _set(self, "floor_reason", floor_reason)
+        _set(self, "floor_form", floor_form)
+        _set(self, "origin", origin)
 
     @classmethod
     def exec(cls, argv: tuple[str, ...], cwd: str | None = None, **kw: object) -> Effect:
@@ -107,35 +130,49 @@ class Effect:
 
     def with_floor(self, floor: Verdict, reason: str, form: str | None = None) -> Effect:
         """A copy whose floor is at least ``floor``."""
-        from dataclasses import replace
-
         if floor.rank < self.floor.rank:
             return self
         if floor == self.floor and self.floor_reason:
             return self
-        return replace(self, floor=floor, floor_reason=reason, floor_form=form)
+        return self.replace(floor=floor, floor_reason=reason, floor_form=form)
 
 
-@dataclass(frozen=True, slots=True)
-class Action:
+class Action(FrozenValue):
     """What a host asked to do, as effects. ``summary`` is a short redactable text."""
 
+    __slots__ = ("cwd", "effects", "host", "summary", "tool")
     host: str
     tool: str
     summary: str
     effects: tuple[Effect, ...]
-    cwd: str | None = None
+    cwd: str | None
+
+    def __init__(self, host: str, tool: str, summary: str, effects: tuple[Effect, ...],
+                 cwd: str | None = None) -> None:
+        _set(self, "host", host)
+        _set(self, "tool", tool)
+        _set(self, "summary", summary)
+        _set(self, "effects", effects)
+        _set(self, "cwd", cwd)
 
 
-@dataclass(frozen=True, slots=True)
-class RuleRef:
+class RuleRef(FrozenValue):
     """Where a deciding rule lives: ``file`` ``[table].list[index]`` ``pattern``."""
 
+    __slots__ = ("file", "index", "key", "pattern", "table")
     file: str
     table: str
     key: str
-    index: int | None = None
-    pattern: str = ""
+    index: int | None
+    pattern: str
+
+    def __init__(self, file: str, table: str, key: str, index: int | None = None,
+                 pattern: str = "") -> None:
+        _set(self, "file", file)
+        _set(self, "table", table)
+        _set(self, "key", key)
+        _set(self, "index", index)
+        _set(self, "pattern", pattern)
 
     def __str__(self) -> str:
         where = f"[{self.table}].{self.key}"
@@ -145,29 +182,43 @@ class RuleRef:
         return f"{text} {self.pattern!r}" if self.pattern else text
 
 
-@dataclass(frozen=True, slots=True)
-class EffectDecision:
+class EffectDecision(FrozenValue):
     """The verdict on one effect, with the rule that decided it (None = analysis floor)."""
 
+    __slots__ = ("effect", "reason", "rule", "verdict")
     effect: Effect
     verdict: Verdict
     rule: RuleRef | None
     reason: str
 
+    def __init__(self, effect: Effect, verdict: Verdict, rule: RuleRef | None, reason: str) -> None:
+        _set(self, "effect", effect)
+        _set(self, "verdict", verdict)
+        _set(self, "rule", rule)
+        _set(self, "reason", reason)
 
-@dataclass(frozen=True, slots=True)
-class Decision:
+
+class Decision(FrozenValue):
     """The verdict on a whole action: the strictest of its effects'.
 
     ``verdict`` is what the policy decided; ``applied`` is what the host is told after
     the mode (shadow and learn allow everything but keep ``verdict`` for the record).
     """
 
+    __slots__ = ("applied", "effects", "mode", "policy_hash", "verdict")
     verdict: Verdict
     applied: Verdict
     mode: Mode
-    effects: tuple[EffectDecision, ...] = field(default_factory=tuple)
-    policy_hash: str = ""
+    effects: tuple[EffectDecision, ...]
+    policy_hash: str
+
+    def __init__(self, verdict: Verdict, applied: Verdict, mode: Mode,
+                 effects: tuple[EffectDecision, ...] = (), policy_hash: str = "") -> None:
+        _set(self, "verdict", verdict)
+        _set(self, "applied", applied)
+        _set(self, "mode", mode)
+        _set(self, "effects", effects)
+        _set(self, "policy_hash", policy_hash)
 
     @property
     def deciding(self) -> EffectDecision | None:

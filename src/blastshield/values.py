@@ -3,14 +3,15 @@
 ``@dataclass(frozen=True, slots=True)`` generates each method with ``exec`` when the class is
 defined (about a millisecond a class on this project's machines) and imports ``inspect``;
 modules on the hook and ``run`` start-up paths define their values on :class:`FrozenValue`
-instead: list the fields in ``__slots__``, write ``__init__`` with ``object.__setattr__``.
+instead: list the fields in ``__slots__``, write ``__init__`` with ``object.__setattr__``
+(its parameters named like the fields, so :meth:`FrozenValue.replace` can call it).
 """
 
 from __future__ import annotations
 
 TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy honours this name
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, Self
 
 __all__ = ["FrozenValue"]
 
@@ -26,6 +27,15 @@ class FrozenValue:
 
     def _values(self) -> tuple[Any, ...]:
         return tuple(getattr(self, name) for name in self.__slots__)
+
+    def replace(self, **changes: Any) -> Self:
+        """A copy with ``changes`` applied, built through ``__init__`` (``dataclasses.replace``)."""
+        values = {name: getattr(self, name) for name in self.__slots__}
+        unknown = [name for name in changes if name not in values]
+        if unknown:
+            raise TypeError(f"{type(self).__name__} has no field {unknown[0]!r}")
+        values.update(changes)
+        return type(self)(**values)
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"{type(self).__name__} is immutable: cannot assign to field {name!r}")

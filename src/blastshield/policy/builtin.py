@@ -11,18 +11,24 @@ from __future__ import annotations
 import functools
 import os
 import re
-from dataclasses import dataclass
 
 from blastshield.paths import home_dir, is_within
 from blastshield.policy.match import glob_to_regex, path_matches
+from blastshield.values import FrozenValue
 
 
-@dataclass(frozen=True, slots=True)
-class Protection:
+class Protection(FrozenValue):
+    __slots__ = ("doc", "id", "patterns", "reads_too")
     id: str
     doc: str
     patterns: tuple[str, ...]  # "~" and "${WORKSPACE}" expanded at check time
-    reads_too: bool = False
+    reads_too: bool
+
+    def __init__(self, id: str, doc: str, patterns: tuple[str, ...], reads_too: bool = False) -> None:
+        object.__setattr__(self, "id", id)
+        object.__setattr__(self, "doc", doc)
+        object.__setattr__(self, "patterns", patterns)
+        object.__setattr__(self, "reads_too", reads_too)
 
 
 PROTECTIONS: tuple[Protection, ...] = (

@@ -5,9 +5,6 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Callable
-from dataclasses import fields
-from typing import Any
 
 from blastshield.effects import Mode, Verdict
 from blastshield.errors import PolicyError
@@ -22,6 +19,12 @@ from blastshield.policy.model import (
     Policy,
     ScanSettings,
 )
+from blastshield.sha256 import sha256_hex
+
+TYPE_CHECKING = False  # typing only for mypy: this module is on the hook and `run` start-up paths
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
 
 POLICY_DIR = ".blastshield"
 POLICY_FILE = "policy.toml"
@@ -33,24 +36,11 @@ _TABLE_KEYS: dict[str, set[str]] = {
     "network": {"allow", "ask", "deny", "default"},
     "mcp": {"allow", "ask", "deny", "default"},
     "env": {"pass", "deny", "default"},
-    "audit": {f.name for f in fields(AuditSettings)},
-    "scan": {f.name for f in fields(ScanSettings)},
+    "audit": set(AuditSettings.__slots__),
+    "scan": set(ScanSettings.__slots__),
 }
 _SEVERITIES = ("low", "medium", "high", "critical")
 _CONFIDENCES = ("low", "medium", "high")
-
-
-def _sha256_hex(data: bytes) -> str:
-    """SHA-256 without importing hashlib (which loads OpenSSL: milliseconds on every hook)."""
-    import importlib
-
-    for name in ("_sha256", "_sha2", "hashlib"):  # CPython <= 3.11, >= 3.12, anything else
-        try:
-            module = importlib.import_module(name)
-        except ImportError:
-            continue
-        return str(module.sha256(data).hexdigest())
-    raise RuntimeError("no SHA-256 implementation")
 
 
 def find_policy(start: str) -> str | None:
@@ -140,7 +130,7 @@ class _Builder:
         return Policy(
             path=os.path.realpath(self.path),
             workspace=self.workspace,
-            digest=_sha256_hex(raw),
+            digest=sha256_hex(raw),  # blastshield.sha256: no OpenSSL start-up
             version=1,
             mode=mode,
             files=FileRules(
@@ -262,15 +252,15 @@ class _Builder:
 
     def _settings(self, table: dict[str, Any], name: str, cls: type[AuditSettings]) -> AuditSettings:
         values: dict[str, Any] = {}
-        for f in fields(cls):
-            if f.name not in table:
+        for field in cls.__slots__:
+            if field not in table:
                 continue
-            value = table[f.name]
-            expected = type(getattr(cls(), f.name))
+            value = table[field]
+            expected = type(getattr(cls(), field))
             if type(value) is not expected:
-                raise self.fail(f"{name}.{f.name}", f"must be {expected.__name__}",
+                raise self.fail(f"{name}.{field}", f"must be {expected.__name__}",
                                 f"see docs/policy.md [{name}]")
-            values[f.name] = value
+            values[field] = value
         if values.get("synchronous", "FULL") not in ("FULL", "NORMAL"):
             raise self.fail(f"{name}.synchronous", "must be FULL or NORMAL", 'write "FULL"')
         if values.get("checkpoint_every", 100) < 1:
@@ -279,15 +269,15 @@ class _Builder:
 
     def _scan(self, table: dict[str, Any]) -> ScanSettings:
         values: dict[str, Any] = {}
-        for f in fields(ScanSettings):
-            if f.name not in table:
+        for field in ScanSettings.__slots__:
+            if field not in table:
                 continue
-            value = table[f.name]
-            expected = type(getattr(ScanSettings(), f.name))
+            value = table[field]
+            expected = type(getattr(ScanSettings(), field))
             if type(value) is not expected:
-                raise self.fail(f"scan.{f.name}", f"must be {expected.__name__}",
+                raise self.fail(f"scan.{field}", f"must be {expected.__name__}",
                                 "see docs/policy.md [scan]")
-            values[f.name] = value
+            values[field] = value
         for key in ("feedback_severity", "fail_on"):
             if values.get(key, "high") not in _SEVERITIES:
                 raise self.fail(f"scan.{key}", "unknown severity", "use " + ", ".join(_SEVERITIES))

@@ -16,12 +16,12 @@ cannot reach it:
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
 
 from blastshield.effects import Effect, Mode, Verdict
 from blastshield.policy.decide import decide_effect
 from blastshield.policy.match import host_matches
 from blastshield.policy.model import Policy
+from blastshield.values import FrozenValue
 
 METADATA_HOSTS = frozenset({"169.254.169.254", "fd00:ec2::254", "metadata.google.internal",
                             "metadata.goog", "100.100.100.200", "169.254.170.2"})
@@ -29,12 +29,18 @@ _IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 _CGNAT = ipaddress.ip_network("100.64.0.0/10")
 
 
-@dataclass(frozen=True, slots=True)
-class HostVerdict:
+class HostVerdict(FrozenValue):
+    __slots__ = ("applied", "reason", "rule", "verdict")
     verdict: Verdict  # what the policy says
     applied: Verdict  # after the mode (shadow and learn allow)
     rule: str
     reason: str
+
+    def __init__(self, verdict: Verdict, applied: Verdict, rule: str, reason: str) -> None:
+        object.__setattr__(self, "verdict", verdict)
+        object.__setattr__(self, "applied", applied)
+        object.__setattr__(self, "rule", rule)
+        object.__setattr__(self, "reason", reason)
 
 
 def judge_host(policy: Policy, host: str, port: int) -> HostVerdict:
@@ -84,10 +90,14 @@ def _address_listed(policy: Policy, address: str, port: int) -> bool:
     return False
 
 
-@dataclass(frozen=True, slots=True)
-class AddressChoice:
+class AddressChoice(FrozenValue):
+    __slots__ = ("allowed", "refused_reason")
     allowed: tuple[str, ...]
-    refused_reason: str = ""
+    refused_reason: str
+
+    def __init__(self, allowed: tuple[str, ...], refused_reason: str = "") -> None:
+        object.__setattr__(self, "allowed", allowed)
+        object.__setattr__(self, "refused_reason", refused_reason)
 
 
 def pick_addresses(policy: Policy, host: str, port: int, addresses: list[str]) -> AddressChoice:

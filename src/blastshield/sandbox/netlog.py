@@ -13,15 +13,20 @@ import os
 import sys
 import threading
 import time
-from dataclasses import asdict, dataclass, field
-from typing import Any
 
 from blastshield.errors import BlastshieldError
-from blastshield.policy.model import Policy
+from blastshield.values import FrozenValue
+
+TYPE_CHECKING = False  # typing only for mypy (the proxy's thread imports this module at start-up)
+if TYPE_CHECKING:
+    from typing import Any
+
+    from blastshield.policy.model import Policy
 
 
-@dataclass(frozen=True, slots=True)
-class ConnectionRecord:
+class ConnectionRecord(FrozenValue):
+    __slots__ = ("address", "applied", "bytes_down", "bytes_up", "duration_ms", "error", "extra", "host",
+                 "method", "port", "reason", "rule", "status", "verdict")
     method: str  # CONNECT, GET, POST, ... or "?" for an unparseable request
     host: str
     port: int
@@ -29,13 +34,30 @@ class ConnectionRecord:
     applied: str  # what the proxy did (allow / deny)
     rule: str
     reason: str
-    address: str = ""  # the address connected to, if any
-    bytes_up: int = 0
-    bytes_down: int = 0
-    duration_ms: float = 0.0
-    error: str = ""
-    status: int = 0  # the HTTP status the proxy answered (200 for a tunnel, 403 refused, ...)
-    extra: dict[str, Any] = field(default_factory=dict)
+    address: str  # the address connected to, if any
+    bytes_up: int
+    bytes_down: int
+    duration_ms: float
+    error: str
+    status: int  # the HTTP status the proxy answered (200 for a tunnel, 403 refused, ...)
+    extra: dict[str, Any]
+
+    def __init__(self, method: str, host: str, port: int, verdict: str, applied: str, rule: str,
+                 reason: str, address: str = "", bytes_up: int = 0, bytes_down: int = 0,
+                 duration_ms: float = 0.0, error: str = "", status: int = 0,
+                 extra: dict[str, Any] | None = None) -> None:
+        for name, value in (("method", method), ("host", host), ("port", port), ("verdict", verdict),
+                            ("applied", applied), ("rule", rule), ("reason", reason),
+                            ("address", address), ("bytes_up", bytes_up), ("bytes_down", bytes_down),
+                            ("duration_ms", duration_ms), ("error", error), ("status", status),
+                            ("extra", {} if extra is None else extra)):
+            object.__setattr__(self, name, value)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Every field by name (``extra`` copied), as ``dataclasses.asdict`` gave."""
+        out = {name: getattr(self, name) for name in self.__slots__}
+        out["extra"] = dict(self.extra)
+        return out
 
 
 class ConnectionLog:
@@ -72,7 +94,7 @@ class ConnectionLog:
                     import json  # only the fallback file needs it (the proxy imports this module early)
 
                     line = {"time": time.time(), "event": "net.connect", "host": "sandbox",
-                            "policy_hash": self.policy.digest, **asdict(record)}
+                            "policy_hash": self.policy.digest, **record.as_dict()}
                     with open(self._fallback, "a", encoding="utf-8") as handle:
                         handle.write(json.dumps(line, sort_keys=True) + "\n")
             except (OSError, BlastshieldError) as exc:

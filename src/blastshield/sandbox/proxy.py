@@ -16,7 +16,6 @@ import _thread
 import contextlib
 import os
 import time
-from dataclasses import replace
 
 from blastshield.effects import Verdict
 from blastshield.policy.model import Policy
@@ -266,7 +265,7 @@ class EgressProxy:
             for client in served:
                 client.close()
         if record is not None:
-            self.record(replace(record, duration_ms=(time.monotonic() - start) * 1000))
+            self.record(record.replace(duration_ms=(time.monotonic() - start) * 1000))
 
     def _handle(self, unix_conn: socket.socket, served: list[socket.socket]) -> ConnectionRecord | None:
         """Serve one connection (``served`` gets a handed-over client socket, for the caller to close)."""
@@ -296,27 +295,27 @@ class EgressProxy:
             _answer(conn, 403, "Forbidden",
                     f"blastshield: connection to {target} refused by policy: "
                     f"{verdict.reason} ({verdict.rule})")
-            return replace(base, applied="deny", status=403)
+            return base.replace(applied="deny", status=403)
         choice = pick_addresses(self.policy, request.host, request.port,
                                 self._resolve(request.host, request.port))
         if not choice.allowed:
             _answer(conn, 403, "Forbidden",
                     f"blastshield: connection to {target} refused: {choice.refused_reason}")
-            return replace(base, applied="deny", reason=choice.refused_reason, status=403)
+            return base.replace(applied="deny", reason=choice.refused_reason, status=403)
         upstream, address, error = self._connect(choice.allowed, request.port)
         if upstream is None:
             _answer(conn, 502, "Bad Gateway", f"blastshield: cannot reach {target}: {error}")
-            return replace(base, error=error, status=502)
+            return base.replace(error=error, status=502)
         with upstream:
             if request.method == "CONNECT":
                 try:
                     conn.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
                 except OSError as exc:
-                    return replace(base, address=address, error=str(exc), status=200)
+                    return base.replace(address=address, error=str(exc), status=200)
             from blastshield.sandbox.bridge import relay
 
             up, down = relay(conn, upstream, request.head + request.rest)
-        return replace(base, address=address, bytes_up=up, bytes_down=down,
+        return base.replace(address=address, bytes_up=up, bytes_down=down,
                        status=200 if request.method == "CONNECT" else 0)
 
     def _resolve(self, host: str, port: int) -> list[str]:

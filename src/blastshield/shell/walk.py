@@ -11,7 +11,6 @@ knowledge (:mod:`~blastshield.shell.unwrap`), recursing into what they say runs.
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 
 from blastshield.effects import Effect, Kind, Verdict
 from blastshield.shell import effects as program_effects
@@ -89,7 +88,7 @@ class Walker(Redirections):
             if not same_shell:
                 self.cwd, self.cwd_known = saved[2], saved[3]
         if remote:
-            kept = [replace(e, origin="remote", cwd=None)
+            kept = [e.replace(origin="remote", cwd=None)
                     for e in self.out[start:] if e.kind in (Kind.EXEC, Kind.NET)]
             del self.out[start:]
             self.out.extend(kept)
