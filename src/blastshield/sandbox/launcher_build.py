@@ -23,11 +23,11 @@ into place, so concurrent runs never see half a binary. A failed build leaves a
 
 from __future__ import annotations
 
-import hashlib
 import os
 
 from blastshield.paths import home_dir
 from blastshield.sandbox.bwrap import capture
+from blastshield.sha256 import sha256_hex
 
 COMPILERS = ("/usr/bin/cc", "/usr/bin/gcc", "/usr/bin/clang", "/bin/cc")
 FLAGS = ("-O2", "-std=gnu11", "-Wall")
@@ -63,7 +63,7 @@ def binary_name() -> str:
     with open(source_path(), "rb") as handle:
         source = handle.read()
     key = source + " ".join(FLAGS).encode() + os.uname().machine.encode()
-    return "launcher-" + hashlib.sha256(key).hexdigest()[:20]
+    return "launcher-" + sha256_hex(key)[:20]  # blastshield.sha256: no OpenSSL start-up
 
 
 def compiled_launcher() -> str | None:
