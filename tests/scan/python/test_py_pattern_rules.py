@@ -109,6 +109,8 @@ def test_requests_without_timeout_is_only_for_auditors(py: PyScan) -> None:
     ("from urllib.parse import urlparse\ndef ok(u):\n"
      "    return urlparse(u).netloc.endswith('example.com')\n", 3),
     ("import re\nHOST = re.compile(r'^https?://(www|beta).example.com/')\n", 2),
+    ("from urllib.parse import urlparse\ndef ok(target, domain):\n"
+     "    if urlparse('https://' + domain).netloc in urlparse(target).netloc:\n        return target\n", 3),
 ])
 def test_bypassable_host_checks_are_reported(py: PyScan, code: str, line: int) -> None:
     assert ("BS-PY-020-host-check", line) in py.rule_lines(code)
@@ -119,6 +121,8 @@ def test_bypassable_host_checks_are_reported(py: PyScan, code: str, line: int) -
     "    n = urlparse(u).netloc\n    return n == d or n.endswith('.' + d)\n",
     "import re\nHOST = re.compile(r'^https?://(www\\.)?example\\.com/')\n",
     "def ok(path):\n    return 'admin' in path\n",
+    "from urllib.parse import urlparse\nALLOWED = {'example.com'}\ndef ok(u):\n"
+    "    return urlparse(u).netloc in ALLOWED and ':' not in urlparse(u).netloc\n",
 ])
 def test_exact_host_checks_stay_clean(py: PyScan, code: str) -> None:
     assert "BS-PY-020-host-check" not in {r for r, _ in py.rule_lines(code)}

@@ -24,6 +24,11 @@ def _urlish(node: ast.AST) -> bool:
     return bool(text and URLISH.search(text))
 
 
+def _host_string(node: ast.AST) -> bool:
+    """urlparse(u).netloc, parsed.hostname: the host part of a parsed URL, a string (not a collection)."""
+    return isinstance(node, ast.Attribute) and node.attr in ("netloc", "hostname")
+
+
 def _leading_text(node: ast.expr) -> str | None:
     """The constant text a string expression starts with ('.' + domain -> '.'), None if unknown."""
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
@@ -45,6 +50,12 @@ def host_check_findings(index: FileIndex, path: str) -> list[Finding]:
                 out.append(finding(R.INCOMPLETE_HOST_CHECK, path, node.lineno,
                                    f"'{text}' in a URL is true for https://{text}.evil.example and "
                                    f"https://evil.example/?{text} — the check can be bypassed"))
+            elif text is None and _host_string(node.comparators[0]):
+                # allowed.netloc in target.netloc: a substring of the host, not the host
+                out.append(finding(R.INCOMPLETE_HOST_CHECK, path, node.lineno,
+                                   "a host tested with 'in' against a parsed URL's host is a substring "
+                                   "test: 'example.com' is in 'example.com.evil.example' and "
+                                   "'evil-example.com'"))
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             name = call_name(node, aliases)
             if node.func.attr == "endswith" and node.args and _urlish(node.func.value):
