@@ -116,9 +116,21 @@ def h():
     resp.headers["Content-Language"] = value
     return resp
 """),
+    ("BS-PY-113", 7, FLASK + """from flask import Response
+@app.route("/h2")
+def h2():
+    kind = request.headers.get("content-type")
+    return Response("ok", content_type=kind)
+"""),
 ]
 
 SAFE = [
+    ("BS-PY-113", FLASK + """from flask import Response
+@app.route("/h2")
+def h2():
+    kind = request.headers.get("content-type")
+    return Response("ok", content_type="application/json" if kind == "json" else "text/plain")
+"""),
     ("BS-PY-078", FLASK + """import subprocess
 @app.route("/ping")
 def ping():

@@ -245,6 +245,11 @@ def check(ci: CallInfo) -> list[SinkHit]:
     if name in HTML_CALLS and first is not None:
         hits.append(SinkHit(R.XSS, first, f"{last(name)}()", building=bool(HTML_MARKUP.search(first.text)),
                             external=L, weak=None))
+    if name in HTML_CALLS:
+        for key in ("content_type", "mimetype", "headers"):  # Response(..., content_type=v): header values
+            if key in ci.kwargs:
+                hits.append(SinkHit(R.HEADER_INJECTION, ci.kwargs[key], f"{last(name)}({key}=)",
+                                    external=None, weak=None))
     if method == "write" and ci.receiver in RESPONSE_WRITERS and first is not None:
         # Twisted/MoinMoin request.write, webapp2 self.response.out.write, Django response.write: the body
         markup = bool(HTML_MARKUP.search(first.text))
