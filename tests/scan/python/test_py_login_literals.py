@@ -46,15 +46,25 @@ def a():
     assert "MySQLdb.connect() logs in with the literal 'passwd'" in f.message
 
 
-def test_empty_and_very_short_login_passwords_are_low_confidence(py: PyScan) -> None:
+def test_empty_password_for_a_named_account_is_reported(py: PyScan) -> None:
     code = """import MySQLdb
 def b():
     return MySQLdb.connect(host="localhost", user="root", passwd="", db="test")
 def c():
+    return MySQLdb.connect(host="localhost", passwd="", db="test")
+"""
+    (f,) = py.shown(code)
+    assert (f.rule_id, f.line) == ("BS-PY-798", 3)
+    assert f.message == "MySQLdb.connect() logs in with an empty 'passwd' — the account has no password"
+
+
+def test_very_short_login_passwords_are_low_confidence(py: PyScan) -> None:
+    code = """import MySQLdb
+def c():
     return MySQLdb.connect(host="localhost", user="root", passwd="pw", db="test")
 """
     found = {(f.rule_id, f.line, str(f.confidence)) for f in py.run(code)}
-    assert ("BS-PY-798", 3, "low") in found and ("BS-PY-798", 5, "low") in found
+    assert ("BS-PY-798", 3, "low") in found
     assert py.rule_lines(code) == set()
 
 

@@ -7,8 +7,9 @@ named account (``user='root', passwd=''``). A literal handed to a login call is 
 used, so default-grade values (``root``, ``password``) are medium confidence there — a guessable
 credential is the worst kind (Bandit's B106 and CodeQL's py/hardcoded-credentials report them too);
 the same values merely assigned to a name stay low (``secret_literal``), as in the secrets rule, since
-examples and scaffolding use them as placeholders. Empty passwords and literals of fewer than four
-characters are low; placeholders (``'<password>'``) are skipped.
+examples and scaffolding use them as placeholders. An empty password for a named account
+(``user='root', passwd=''``) is medium too: that account has no password at all (CWE-258). Literals of
+one to three characters are low; placeholders (``'<password>'``) are skipped.
 """
 
 from __future__ import annotations
@@ -106,7 +107,7 @@ def _login_finding(call: ast.Call, name: str, path: str) -> Finding | None:
         return None
     if not text:
         return finding(R.HARDCODED_SECRET, path, node.lineno,
-                       f"{shown}() logs in with an empty '{key}' — the account has no password", confidence=L)
+                       f"{shown}() logs in with an empty '{key}' — the account has no password", confidence=M)
     conf = M if DEV_DEFAULT.match(text) or len(text) >= 4 else L
     message = (f"{shown}() logs in with the literal '{key}' written in the source ({len(text)} characters) — "
                "anyone with the code has the credential")
