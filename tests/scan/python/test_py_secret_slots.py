@@ -55,3 +55,21 @@ def jitter(retry):
     retry.wait(delay=random.uniform(0.1, 0.5))
 """
     assert py.rule_lines(code) == set()
+
+
+def test_bare_random_helper_of_a_fragment_making_a_salt_is_reported(py: PyScan) -> None:
+    code = """def register(self, password):
+    salt = str(randint(100000, 999999))
+    return hash_it(password, salt)
+"""
+    assert ("BS-PY-338", 2) in py.rule_lines(code)
+
+
+def test_bare_helper_named_like_random_but_defined_here_is_clean(py: PyScan) -> None:
+    code = """def choice(options):
+    return options[0]
+def pick_token(tokens):
+    token = choice(tokens)
+    return token
+"""
+    assert py.rule_lines(code) == set()

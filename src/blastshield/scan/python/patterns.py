@@ -48,6 +48,7 @@ FAST_HASHES = frozenset({"hashlib.sha224", "hashlib.sha256", "hashlib.sha384", "
 RANDOM_CALLS = frozenset({"random.random", "random.randint", "random.randrange", "random.choice",
                           "random.choices", "random.sample", "random.getrandbits", "random.uniform",
                           "random.shuffle", "numpy.random.randint", "numpy.random.rand"})
+BARE_RANDOM = frozenset({"randint", "randrange", "getrandbits", "choice", "choices", "sample"})
 WEAK_CIPHERS = frozenset({"Crypto.Cipher.DES.new", "Crypto.Cipher.DES3.new", "Crypto.Cipher.ARC4.new",
                           "Crypto.Cipher.ARC2.new", "Crypto.Cipher.Blowfish.new", "Crypto.Cipher.XOR.new",
                           "Crypto.Cipher.CAST.new", "Cryptodome.Cipher.DES.new", "Cryptodome.Cipher.DES3.new",
@@ -93,6 +94,7 @@ class PatternVisitor(ast.NodeVisitor):
         self.star = index.star
         self.out: list[Finding] = []
         self.context: list[str] = []  # names of enclosing functions and assignment targets
+        self.local = {f.name for f in index.functions()} | {c.name for c in index.nodes(ast.ClassDef)}
 
     def visit(self, node: ast.AST) -> None:
         kind = type(node)
@@ -239,7 +241,9 @@ class PatternVisitor(ast.NodeVisitor):
         elif name in FAST_HASHES and node.args and _mentions(node.args[0], PASSWORDISH):
             self.add(R.PASSWORD_HASH, node, f"password hashed with {name}() — a fast hash without "
                      "work factor is brute-forced offline")
-        elif name in RANDOM_CALLS:
+        elif name in RANDOM_CALLS or (name in BARE_RANDOM and name not in self.aliases
+                                      and name not in self.local):
+            # bare randint(...) in a fragment without its imports (or after `from random import *`)
             ctx = [c for c in self.context if SECRET_CONTEXT.search(last(c))]
             if ctx:
                 self.add(R.WEAK_RANDOM, node, f"{name}() is predictable but makes '{last(ctx[-1])}' — "
