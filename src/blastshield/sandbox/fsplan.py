@@ -26,12 +26,12 @@ from __future__ import annotations
 import enum
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 from blastshield.paths import is_within
 from blastshield.policy.builtin import PROTECTIONS
-from blastshield.policy.match import path_matches
 from blastshield.policy.model import Policy
+from blastshield.sandbox import fswalk
 
 TYPE_CHECKING = False  # typing only for mypy (Final marks the read-only fields)
 if TYPE_CHECKING:
@@ -59,6 +59,8 @@ class MountKind(enum.IntEnum):
     HIDE = 4
     PROTECT = 5  # re-bind an existing path read-only over a writable tree
 
+
+_Rule = tuple[str, MountKind, str]  # a pattern, the mount a match gets, why
 
 # Plain classes, not dataclasses: building a dataclass costs ~0.3 ms at import, on every run.
 class Mount:
@@ -137,8 +139,10 @@ def plan_filesystem(policy: Policy, home: str, *, extra_protected: Iterable[str]
     # Anywhere-globs (``**/.env``) name the user's files: they are searched in the granted user
     # trees, not in the distribution's read-only system directories.
     user_trees = sorted({t for t in (*grants_ro, *grants_rw) if not _is_system(t)})
-    _denials(b, user_trees)
-    _protections(b, user_trees, tuple(extra_protected))
+    denied = _denials(b, user_trees)
+    denied_at = len(b.mounts)
+    protected = _protections(b, user_trees, tuple(extra_protected))
+    _walk_anywhere(b, user_trees, denied, denied_at, protected)
     mounts = _order(b.mounts)
     readable = tuple(sorted({m.path for m in mounts if m.kind is MountKind.READ_ONLY}))
     writable = tuple(sorted({m.path for m in mounts if m.kind in (MountKind.READ_WRITE, MountKind.TMPFS)}))
@@ -186,18 +190,20 @@ def _grants(b: _Builder) -> tuple[list[str], list[str]]:
     return out
 
 
-def _denials(b: _Builder, user_trees: list[str]) -> None:
+def _denials(b: _Builder, user_trees: list[str]) -> list[_Rule]:
+    """Mount what deny and ask name; returns the anywhere-globs, to be searched for."""
     files = b.policy.files
-    anywhere: list[tuple[str, MountKind, str]] = []
+    anywhere: list[_Rule] = []
     for patterns, kind, why in ((files.deny, MountKind.HIDE, "[files] deny"),
                                 (files.ask, MountKind.PROTECT, "[files] ask (read-only inside)")):
         for pattern in patterns:
             _apply_pattern(b, pattern.text, kind, why, user_trees, anywhere)
-    _walk_and_apply(b, user_trees, anywhere)
+    return anywhere
 
 
-def _protections(b: _Builder, user_trees: list[str], extra: tuple[str, ...]) -> None:
-    anywhere: list[tuple[str, MountKind, str]] = []
+def _protections(b: _Builder, user_trees: list[str], extra: tuple[str, ...]) -> list[_Rule]:
+    """Mount what the built-in protections name; returns the anywhere-globs, to be searched for."""
+    anywhere: list[_Rule] = []
     ws = b.policy.workspace
     for protection in PROTECTIONS:
         kind = MountKind.HIDE if protection.reads_too else MountKind.PROTECT
@@ -213,7 +219,7 @@ def _protections(b: _Builder, user_trees: list[str], extra: tuple[str, ...]) -> 
         path = os.path.join(ws, sub)
         if os.path.exists(path):
             b.add(MountKind.PROTECT, path, "built-in protection git-hooks")
-    _walk_and_apply(b, user_trees, anywhere)
+    return anywhere
 
 
 def _visible(path: str, trees: Iterable[str]) -> bool:
@@ -221,7 +227,7 @@ def _visible(path: str, trees: Iterable[str]) -> bool:
 
 
 def _apply_pattern(b: _Builder, pattern: str, kind: MountKind, why: str, user_trees: list[str],
-                   anywhere: list[tuple[str, MountKind, str]]) -> None:
+                   anywhere: list[_Rule]) -> None:
     if pattern.startswith("**"):
         anywhere.append((pattern, kind, why))
         return
@@ -236,41 +242,33 @@ def _apply_pattern(b: _Builder, pattern: str, kind: MountKind, why: str, user_tr
     if os.path.isdir(real):
         roots = [real] if _visible(real, user_trees) else [t for t in user_trees if is_within(t, real)]
         for root in roots:
-            if not _walk(b, [root], [(pattern, kind, why)]):
+            found, complete = _walk(b.walk_budget, [root], ([(pattern, kind, why)],))
+            b.mounts.extend(found[0])
+            if not complete:
                 b.unenforced.append(f"{why} {pattern!r}: more than {b.walk_budget} entries below {root}")
 
 
-def _walk_and_apply(b: _Builder, trees: list[str], patterns: list[tuple[str, MountKind, str]]) -> None:
-    if patterns and not _walk(b, trees, patterns):
-        for pattern, _, why in patterns:
+def _walk_anywhere(b: _Builder, trees: list[str], denied: list[_Rule], denied_at: int,
+                   protected: list[_Rule]) -> None:
+    """One walk of the user trees for the deny/ask and the protections' anywhere-globs; their mounts
+    go where each list's own walk would have put them (after its other mounts)."""
+    if not denied and not protected:
+        return
+    found, complete = _walk(b.walk_budget, trees, (denied, protected))
+    b.mounts[denied_at:denied_at] = found[0]
+    b.mounts.extend(found[1])
+    if not complete:
+        for pattern, _, why in (*denied, *protected):
             b.unenforced.append(f"{why} {pattern!r}: more than {b.walk_budget} entries to search")
 
 
-def _walk(b: _Builder, roots: list[str], patterns: list[tuple[str, MountKind, str]]) -> bool:
-    """Mount every entry below ``roots`` that a pattern matches; False when over budget."""
-    for seen, (path, is_dir) in enumerate(_entries(roots), start=1):
-        if seen > b.walk_budget:
-            return False
-        for pattern, kind, why in patterns:
-            if path_matches(pattern, path) or (is_dir and path_matches(pattern, path + "/")):
-                b.add(kind, path, why)
-                break
-    return True
-
-
-def _entries(roots: list[str]) -> Iterator[tuple[str, bool]]:
-    stack = list(reversed(roots))
-    while stack:
-        top = stack.pop()
-        try:
-            with os.scandir(top) as it:
-                for entry in it:
-                    is_dir = entry.is_dir(follow_symlinks=False)
-                    yield entry.path, is_dir
-                    if is_dir:
-                        stack.append(entry.path)
-        except OSError:
-            continue
+def _walk(budget: int, roots: list[str], groups: tuple[list[_Rule], ...]) -> tuple[list[list[Mount]], bool]:
+    """For each group, a mount for every entry below ``roots`` that one of its patterns matches (the
+    first in order), and False when the walk stopped after ``budget`` entries (what it found by then
+    is still mounted: with ``--allow-weaker`` that hides more than nothing)."""
+    lists = tuple([(pattern, (kind, why)) for pattern, kind, why in group] for group in groups)
+    found, complete = fswalk.walk(roots, lists, budget)
+    return [[Mount(rule[1][0], path, "", rule[1][1]) for path, rule in hits] for hits in found], complete
 
 
 def _order(mounts: list[Mount]) -> tuple[Mount, ...]:
