@@ -14,13 +14,9 @@ import os
 import shutil
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,150 +24,20 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "fixtures"))
 import host_payloads as hp
+from hook_server_kit import (
+    Served,
+    answers,
+    assert_served,
+    claude,
+    comparable,
+    records,
+    server_pids,
+    start,
+    wait_until,
+)
 
 from blastshield.hosts import hook_client
-from bs_testenv import Env, Result, make_env
-
-SERVER_MODULE = "blastshield.hosts.hook_server"
-WAIT_S = 90.0  # generous: this machine is shared and loaded (a wait, never an assertion on time)
-
-
-def server_pids(runtime: Path) -> list[int]:
-    """Pids of hook servers whose environment names ``runtime`` as XDG_RUNTIME_DIR."""
-    marker = f"XDG_RUNTIME_DIR={runtime}".encode()
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes()
-            if SERVER_MODULE.encode() not in cmdline:
-                continue
-            if marker in Path(f"/proc/{entry}/environ").read_bytes().split(b"\0"):
-                found.append(int(entry))
-        except OSError:
-            continue
-    return found
-
-
-def wait_until(predicate: Any, what: str, timeout: float = WAIT_S) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up waiting: {what}")
-        time.sleep(0.05)
-
-
-@dataclass
-class Served:
-    env: Env
-    runtime: Path
-    extra: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def policy(self) -> Path:
-        path: Path = self.env.workspace / ".blastshield" / "policy.toml"
-        return path
-
-    @property
-    def folder(self) -> Path:
-        return self.runtime / "blastshield"
-
-    def environ(self, server: bool = True) -> dict[str, str]:
-        return {"XDG_RUNTIME_DIR": str(self.runtime), "BLASTSHIELD_HOOK_SERVER": "1" if server else "0",
-                "BLASTSHIELD_HOOK_SERVER_IDLE": "120", **self.extra}
-
-    def hook(self, host: str, payload: dict[str, Any] | str | bytes, *, server: bool = True,
-             with_policy: bool = True, extra_env: dict[str, str] | None = None) -> Result:
-        data = payload if isinstance(payload, bytes) else (
-            payload if isinstance(payload, str) else json.dumps(payload)).encode()
-        args = ["hook", host, *(["--policy", str(self.policy)] if with_policy else [])]
-        return self.env.run(*args, stdin=data, extra_env={**self.environ(server), **(extra_env or {})})
-
-    def material(self, with_policy: bool = True, extra_env: dict[str, str] | None = None) -> bytes:
-        """The key material a hook computes here (in a subprocess: the same package and environment)."""
-        code = ("import os, sys; from blastshield.hosts import hook_client as c; "
-                "sys.stdout.write(c.key_material(sys.argv[1], os.getcwd(), os.environ).hex())")
-        proc = subprocess.run([sys.executable, "-c", code, str(self.policy) if with_policy else ""],
-                              capture_output=True, check=True, cwd=self.env.workspace,
-                              env={**self.env.environ, **self.environ(), **(extra_env or {})})
-        return bytes.fromhex(proc.stdout.decode())
-
-    def name(self, with_policy: bool = True) -> str:
-        return hook_client.server_name(self.material(with_policy))
-
-    def log(self) -> str:
-        if not self.folder.is_dir():
-            return ""
-        return "".join(p.read_text() for p in sorted(self.folder.glob("*.log")))
-
-    def wait_serving(self, count: int = 1) -> None:
-        wait_until(lambda: self.log().count(" serving ") >= count, f"{count} server(s) serving")
-
-    def stop(self) -> str:
-        """SIGTERM every server, wait until they are gone, return the lifecycle log."""
-        for pid in server_pids(self.runtime):
-            os.kill(pid, signal.SIGTERM)
-        wait_until(lambda: not server_pids(self.runtime), "servers to exit")
-        return self.log()
-
-
-@pytest.fixture(scope="session")
-def package_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A private copy of the package for every hook and server here: a server restarts when a
-    module it loaded changes, and other people may be editing this checkout meanwhile."""
-    import blastshield
-
-    root = tmp_path_factory.mktemp("pkg")
-    shutil.copytree(Path(blastshield.__file__).parent, root / "blastshield",
-                    ignore=shutil.ignore_patterns("__pycache__"))
-    return root
-
-
-@pytest.fixture
-def served(tmp_path: Path, package_copy: Path) -> Iterator[Served]:
-    runtime = Path(tempfile.mkdtemp(prefix="bsrt-", dir="/tmp"))  # short: socket paths max 107 bytes
-    env = make_env(tmp_path)
-    env.environ["PYTHONPATH"] = str(package_copy)
-    result = env.run("init", "--host", "claude-code")
-    assert result.code == 0, result.stderr
-    try:
-        yield Served(env, runtime)
-    finally:
-        for pid in server_pids(runtime):
-            os.kill(pid, signal.SIGKILL)
-        shutil.rmtree(runtime, ignore_errors=True)
-
-
-def answers(log: str) -> int:
-    """Requests the servers answered, from their exit lines."""
-    total = 0
-    for line in log.splitlines():
-        if "exiting:" in line and " answers, " in line:
-            total += int(line.rsplit("; ", 1)[1].split(" answers")[0])
-    return total
-
-
-def assert_served(log: str, expected: int, servers: int = 1) -> None:
-    """``expected`` calls were answered by ``servers`` server(s) in turn."""
-    assert answers(log) == expected, log
-    assert log.count(" serving ") == servers, log
-
-
-def start(s: Served) -> None:
-    """A first hook call (answered in-process) starts the server; wait until it listens."""
-    first = s.hook("claude-code", claude("Bash", {"command": "git status"}, s.env))
-    assert first.code == 0, first.stderr
-    assert first.json()["hookSpecificOutput"]["permissionDecision"] == "allow"
-    s.wait_serving()
-
-
-# ------------------------------------------------------------------ payloads
-
-def claude(tool: str, tool_input: dict[str, Any], env: Env, event: str = "PreToolUse") -> dict[str, Any]:
-    return {"session_id": "sess-1", "transcript_path": "/tmp/t.jsonl", "cwd": str(env.workspace),
-            "permission_mode": "default", "hook_event_name": event, "tool_use_id": "toolu_1",
-            "tool_name": tool, "tool_input": tool_input}
+from bs_testenv import Env
 
 
 def payload_sets(env: Env) -> dict[str, list[dict[str, Any] | str]]:
@@ -275,21 +141,6 @@ def test_hook_without_policy_flag_is_served_and_equal(served: Served) -> None:
 
 
 # ------------------------------------------------------------------ the audit log
-
-def records(env: Env) -> list[dict[str, Any]]:
-    db = sqlite3.connect(env.workspace / ".blastshield" / "audit.db")
-    db.row_factory = sqlite3.Row
-    rows = [dict(r) for r in db.execute("SELECT * FROM records ORDER BY seq")]
-    db.close()
-    return rows
-
-
-def comparable(row: dict[str, Any]) -> dict[str, Any]:
-    body = json.loads(row["body"])
-    for volatile in ("latency_ms", "prev", "seq", "time"):
-        body.pop(volatile)
-    return {**{k: v for k, v in row.items() if k not in ("seq", "time", "hash", "body")}, "body": body}
-
 
 def test_server_records_land_in_the_audit_log_as_in_process(served: Served) -> None:
     start(served)

@@ -1,13 +1,21 @@
 """The flight recorder: redact → canonicalise → chain → store (one transaction) → sinks.
 
-The hook opens one recorder per process (``open_recorder(policy)``) and calls
-:meth:`Recorder.record` once or twice. ``record`` returns only after the record is
-durable in the store; any failure raises :class:`AuditStoreError` with one line, and
-the hook then denies in enforce mode.
+The in-process hook opens one recorder per process (``open_recorder(policy)``) and calls
+:meth:`Recorder.record` once or twice; the hook server keeps one open per log
+(``audit.shared``). ``record`` returns only after the record is durable in the store;
+any failure raises :class:`AuditStoreError` with one line, and the hook then denies in
+enforce mode.
+
+Group commit: threads that call ``record`` on one recorder at the same time share a
+transaction. Each queues its prepared fields; whoever holds the write lock takes the whole
+queue, chains and inserts it, and commits once (one sync for the batch), then every thread
+of the batch returns its own durable record, or raises if the batch failed. Alone, a
+thread's batch is its own record, exactly as before.
 """
 
 from __future__ import annotations
 
+import _thread
 import os
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -45,6 +53,17 @@ def spool_folder(policy: Policy) -> str:
     return os.path.join(os.path.dirname(policy.path), "otlp-spool")
 
 
+class _Pending:
+    """One thread's record waiting for a group commit."""
+
+    __slots__ = ("error", "fields", "record")
+
+    def __init__(self, fields: dict[str, Any]) -> None:
+        self.fields = fields
+        self.record: Record | None = None
+        self.error: AuditStoreError | None = None
+
+
 class Recorder:
     def __init__(self, store: AuditStore, *, checkpoint_every: int = 100, record_prompts: bool = False,
                  key: bytes | None = None, spool_dir: str | None = None) -> None:
@@ -55,6 +74,9 @@ class Recorder:
         self.spool_dir = spool_dir
         self.warnings: list[str] = []  # sink problems that did not stop the record
         self._signing: SigningKey | None = None  # loaded at the first checkpoint, then reused
+        self._queue: list[_Pending] = []
+        self._queue_lock = _thread.allocate_lock()
+        self._write_lock = _thread.allocate_lock()  # held while the store is used: one writer
 
     @property
     def key(self) -> bytes:
@@ -89,21 +111,51 @@ class Recorder:
                                             hashlib.sha256).hexdigest()[:16]
         return extra
 
-    def record(self, event: AuditEvent) -> str:
-        """Write ``event``; returns the record's hash once it is durable. Raises AuditStoreError."""
-        record = self.store.append(self.prepare(event))
+    def record(self, event: AuditEvent, notes: list[str] | None = None) -> str:
+        """Write ``event``; returns the record's hash once it is durable. Raises AuditStoreError.
+
+        Sink problems that did not stop the record go to ``notes`` (default: ``self.warnings``).
+        """
+        notes = self.warnings if notes is None else notes
+        record = self._commit(self.prepare(event))
         if self.spool_dir:
-            self._spool(record)
+            self._spool(record, notes)
         if record.seq % self.checkpoint_every == 0 or event.event in CHECKPOINT_EVENTS:
-            self.checkpoint(record)
+            with self._write_lock:
+                self.checkpoint(record, notes)
         return record.hash
 
-    def checkpoint(self, record: Record) -> None:
-        """Sign "the log had ``record.seq`` records ending in ``record.hash``"; store and anchor it."""
+    def _commit(self, fields: dict[str, Any]) -> Record:
+        """Append ``fields`` in the next group commit; returns its record once that is durable."""
+        mine = _Pending(fields)
+        with self._queue_lock:
+            self._queue.append(mine)
+        with self._write_lock:
+            if mine.record is None and mine.error is None:  # no earlier batch took it: lead one
+                with self._queue_lock:
+                    batch, self._queue = self._queue, []
+                try:
+                    records = self.store.append_many([item.fields for item in batch])
+                except AuditStoreError as exc:
+                    for item in batch:
+                        item.error = exc
+                else:
+                    for item, stored in zip(batch, records, strict=True):
+                        item.record = stored
+        if mine.error is not None:  # a fresh exception per thread: tracebacks are per raise
+            raise AuditStoreError(mine.error.message, hint=mine.error.hint) from mine.error
+        assert mine.record is not None
+        return mine.record
+
+    def checkpoint(self, record: Record, notes: list[str] | None = None) -> None:
+        """Sign "the log had ``record.seq`` records ending in ``record.hash``"; store and anchor it.
+
+        Callers that share the recorder between threads hold the write lock (``record`` does)."""
         from blastshield.audit.anchor import write_anchor
         from blastshield.audit.checkpoint import sign_checkpoint
         from blastshield.audit.keys import signing_key
 
+        notes = self.warnings if notes is None else notes
         key = self._signing
         if key is None:
             try:
@@ -118,28 +170,28 @@ class Recorder:
         try:
             write_anchor(self.store.location, checkpoint)
         except OSError as exc:
-            self.warnings.append(f"cannot write the checkpoint anchor ({exc.strerror})")
+            notes.append(f"cannot write the checkpoint anchor ({exc.strerror})")
         if self.spool_dir:
-            self._spool_checkpoint(checkpoint.as_json())
+            self._spool_checkpoint(checkpoint.as_json(), notes)
 
-    def _spool(self, record: Record) -> None:
+    def _spool(self, record: Record, notes: list[str]) -> None:
         from blastshield.audit.spool import spool_item
 
         try:
             spool_item(self.spool_dir or "", {"kind": "record", **record.as_json()})
         except OSError as exc:
-            self.warnings.append(f"OTLP spool {self.spool_dir}: {exc.strerror}; record {record.seq} is in the"
+            notes.append(f"OTLP spool {self.spool_dir}: {exc.strerror}; record {record.seq} is in the"
                                  " log but not queued for export (`blastshield log export --format otlp`)")
 
-    def _spool_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+    def _spool_checkpoint(self, checkpoint: dict[str, Any], notes: list[str]) -> None:
         from blastshield.audit.spool import spool_item
 
         try:
             spool_item(self.spool_dir or "", {"kind": "checkpoint", **checkpoint})
         except OSError as exc:
-            self.warnings.append(f"OTLP spool {self.spool_dir}: {exc.strerror}")
+            notes.append(f"OTLP spool {self.spool_dir}: {exc.strerror}")
 
-    def flush(self) -> None:
+    def flush(self, notes: list[str] | None = None) -> None:
         """Start the background OTLP sender if events are waiting (never blocks on the network)."""
         if self.spool_dir:
             from blastshield.audit.spool import kick_sender
@@ -147,7 +199,8 @@ class Recorder:
             try:
                 kick_sender(self.spool_dir)
             except OSError as exc:
-                self.warnings.append(f"cannot start the OTLP sender ({exc.strerror})")
+                (self.warnings if notes is None else notes).append(
+                    f"cannot start the OTLP sender ({exc.strerror})")
 
     def close(self) -> None:
         try:

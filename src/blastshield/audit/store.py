@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Sequence
     from typing import Any, Protocol
 
     from blastshield.audit.events import Checkpoint, Record
@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 
         def append(self, fields: dict[str, Any]) -> Record:
             """Chain and write one record in one transaction; returns it once it is durable."""
+
+        def append_many(self, batch: Sequence[dict[str, Any]]) -> list[Record]:
+            """Chain and write records in one transaction (one commit, one sync); durable on return."""
 
         def add_checkpoint(self, checkpoint: Checkpoint) -> None: ...
 

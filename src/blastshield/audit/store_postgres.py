@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 import secrets
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from blastshield.audit.chain import chain_next
-from blastshield.audit.events import INDEXED_COLUMNS, OUTCOME_EVENTS, Checkpoint, Record, utc_now
+from blastshield.audit.append import append_rows
+from blastshield.audit.events import INDEXED_COLUMNS, Checkpoint, Record, utc_now
 from blastshield.errors import AuditStoreError
 
 if TYPE_CHECKING:
@@ -101,29 +101,16 @@ class PostgresStore:
         return self._log_id
 
     def append(self, fields: dict[str, Any]) -> Record:
+        return self.append_many([fields])[0]
+
+    def append_many(self, batch: Sequence[dict[str, Any]]) -> list[Record]:
         conn = self._conn
         try:
             with conn.transaction():
                 conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_ID,))
-                last = f"SELECT seq, hash FROM {_TABLE} ORDER BY seq DESC LIMIT 1"
-                head_row = conn.execute(last).fetchone()
-                head = (int(head_row[0]), str(head_row[1])) if head_row else None
-                if fields.get("event") in OUTCOME_EVENTS and fields.get("tool_use_id"):
-                    pre = conn.execute(
-                        f"SELECT hash FROM {_TABLE} WHERE tool_use_id = %s AND event = 'PreToolUse'"
-                        " AND session_id = %s ORDER BY seq DESC LIMIT 1",
-                        (fields["tool_use_id"], fields.get("session_id", "")),
-                    ).fetchone()
-                    fields = {**fields, "pre": str(pre[0]) if pre else ""}
-                seq, record_hash, body, text = chain_next(self.log_id(), head, utc_now(), fields)
-                conn.execute(
-                    f"INSERT INTO {_TABLE} (seq, time, event, host, session_id, tool_use_id, tool, decision,"
-                    " applied, rule, hash, body) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                    (seq, *(str(body.get(c, "")) for c in INDEXED_COLUMNS), record_hash, text),
-                )
+                return append_rows(conn.execute, _TABLE, "%s", self.log_id(), batch)
         except self._psycopg.Error as exc:
             raise self._error("cannot append", exc) from exc
-        return Record(seq, body["time"], body["prev"], record_hash, body)
 
     def add_checkpoint(self, checkpoint: Checkpoint) -> None:
         try:

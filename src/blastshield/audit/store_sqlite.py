@@ -18,11 +18,11 @@ import contextlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from blastshield.audit.chain import chain_next
-from blastshield.audit.events import INDEXED_COLUMNS, OUTCOME_EVENTS, Checkpoint, Record, utc_now
+from blastshield.audit.append import append_rows
+from blastshield.audit.events import INDEXED_COLUMNS, Checkpoint, Record, utc_now
 from blastshield.errors import AuditStoreError
 
 if TYPE_CHECKING:
@@ -142,32 +142,22 @@ class SqliteStore:
         return self._log_id
 
     def append(self, fields: dict[str, Any]) -> Record:
+        return self.append_many([fields])[0]
+
+    def append_many(self, batch: Sequence[dict[str, Any]]) -> list[Record]:
         conn = self._conn
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
             raise self._error("cannot append", exc) from exc
         try:
-            head = conn.execute("SELECT seq, hash FROM records ORDER BY seq DESC LIMIT 1").fetchone()
-            if fields.get("event") in OUTCOME_EVENTS and fields.get("tool_use_id"):
-                pre = conn.execute(
-                    "SELECT hash FROM records WHERE tool_use_id = ? AND event = 'PreToolUse'"
-                    " AND session_id = ? ORDER BY seq DESC LIMIT 1",
-                    (fields["tool_use_id"], fields.get("session_id", "")),
-                ).fetchone()
-                fields = {**fields, "pre": pre[0] if pre else ""}
-            seq, record_hash, body, text = chain_next(self.log_id(), head, utc_now(), fields)
-            conn.execute(
-                "INSERT INTO records (seq, time, event, host, session_id, tool_use_id, tool, decision,"
-                " applied, rule, hash, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (seq, *(str(body.get(c, "")) for c in INDEXED_COLUMNS), record_hash, text),
-            )
+            records = append_rows(conn.execute, "records", "?", self.log_id(), batch)
             conn.execute("COMMIT")
         except sqlite3.Error as exc:
             with contextlib.suppress(sqlite3.Error):
                 conn.execute("ROLLBACK")
             raise self._error("cannot append", exc) from exc
-        return Record(seq, body["time"], body["prev"], record_hash, body)
+        return records
 
     def add_checkpoint(self, checkpoint: Checkpoint) -> None:
         try:

@@ -365,6 +365,9 @@ def run_server(policy: str, spawn_fd: int | None = None) -> int:
     os.write(lock_fd, f"{os.getpid()}\n".encode())
     try:
         warm_up(server.policy)
+        from blastshield.audit.shared import keep_recorders_open
+
+        keep_recorders_open()  # each log stays open between requests (and requests share commits)
         server.keeper.refresh()
         capture_streams()
         if os.path.lexists(server.path):

@@ -49,6 +49,21 @@ def audit_events(event: HookEvent, decision: Decision | None, latency_ms: float,
 
 def record_all(policy: Policy, events: list[Any]) -> list[str]:
     """Write events; returns warnings. Raises AuditStoreError when a record could not be written."""
+    from blastshield.audit.shared import forget, shared_recorder
+
+    shared = shared_recorder(policy)  # the hook server keeps its logs open
+    if shared is not None:
+        from blastshield.errors import AuditStoreError
+
+        notes: list[str] = []
+        try:
+            for item in events:
+                shared.record(item, notes)
+        except AuditStoreError:
+            forget(policy, shared)
+            raise
+        shared.flush(notes)
+        return notes
     from blastshield.audit.recorder import open_recorder
 
     with open_recorder(policy) as recorder:
