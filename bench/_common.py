@@ -59,3 +59,40 @@ def compile_package() -> None:
     import blastshield
 
     compileall.compile_dir(os.path.dirname(blastshield.__file__), quiet=1)
+
+
+SERVER_MODULE = "blastshield.hosts.hook_server"
+
+
+def server_pids(runtime: str) -> list[int]:
+    marker = f"XDG_RUNTIME_DIR={runtime}".encode()
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            if not entry.isdigit():
+                continue
+            with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                if SERVER_MODULE.encode() not in cmdline.read():
+                    continue
+            with open(f"/proc/{entry}/environ", "rb") as envs:
+                if marker in envs.read().split(b"\0"):
+                    found.append(int(entry))
+        except OSError:
+            continue
+    return found
+
+
+def wait_for_servers(runtime: str, count: int, timeout: float = 120.0) -> None:
+    folder = os.path.join(runtime, "blastshield")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        logs = [os.path.join(folder, n) for n in os.listdir(folder) if n.endswith(".log")] \
+            if os.path.isdir(folder) else []
+        serving = 0
+        for path in logs:
+            with open(path, encoding="utf-8") as handle:
+                serving += handle.read().count(" serving ")
+        if serving >= count:
+            return
+        time.sleep(0.05)
+    raise SystemExit(f"hook server did not start within {timeout:.0f} s (see {folder}/*.log)")

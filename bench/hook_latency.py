@@ -27,10 +27,9 @@ import time
 from collections.abc import Sequence
 
 sys.path.insert(0, os.path.dirname(__file__))
-from _common import PY, median, percentile, workspace
+from _common import PY, median, percentile, server_pids, wait_for_servers, workspace
 
 RUNS = int(os.environ.get("BENCH_RUNS", "300"))
-SERVER_MODULE = "blastshield.hosts.hook_server"
 
 
 def payloads(repo: str) -> list[bytes]:
@@ -63,40 +62,6 @@ def timed(argv: Sequence[str], stdin: bytes | None, cwd: str, env: dict[str, str
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1000
     return wall, cpu
-
-
-def server_pids(runtime: str) -> list[int]:
-    marker = f"XDG_RUNTIME_DIR={runtime}".encode()
-    found = []
-    for entry in os.listdir("/proc"):
-        try:
-            if not entry.isdigit():
-                continue
-            with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
-                if SERVER_MODULE.encode() not in cmdline.read():
-                    continue
-            with open(f"/proc/{entry}/environ", "rb") as envs:
-                if marker in envs.read().split(b"\0"):
-                    found.append(int(entry))
-        except OSError:
-            continue
-    return found
-
-
-def wait_for_servers(runtime: str, count: int, timeout: float = 120.0) -> None:
-    folder = os.path.join(runtime, "blastshield")
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        logs = [os.path.join(folder, n) for n in os.listdir(folder) if n.endswith(".log")] \
-            if os.path.isdir(folder) else []
-        serving = 0
-        for path in logs:
-            with open(path, encoding="utf-8") as handle:
-                serving += handle.read().count(" serving ")
-        if serving >= count:
-            return
-        time.sleep(0.05)
-    raise SystemExit(f"hook server did not start within {timeout:.0f} s (see {folder}/*.log)")
 
 
 def tmpfs_policy(repo: str, shm: str) -> str | None:
