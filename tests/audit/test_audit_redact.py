@@ -145,3 +145,23 @@ def test_record_level_prefilter_agrees_with_redaction() -> None:
     for dirty in dirty_cases:
         assert may_hold_secrets(dirty) is True, dirty
         assert [redact_json(v, key) for v in dirty] != dirty
+
+
+@pytest.mark.parametrize("text", [
+    "cursor.execute(\"SELECT * FROM users WHERE name='\" + name + \"' AND password='\" + pw + \"'\")",
+    "q = \"UPDATE u SET password='\"+new_pw+\"' WHERE id=\" + str(uid)",
+    "sql = 'SELECT 1 FROM t WHERE passwd=\"' || :pw || '\"'",
+    "html = '<input name=\"password\" value=\"' + value + '\">'",
+    "query = \"... AND password = '%s'\" % (password,)",
+])
+def test_code_between_two_string_literals_is_not_a_secret(text: str) -> None:
+    assert [m.kind for m in find_secrets(text)] == []
+
+
+@pytest.mark.parametrize("text", [
+    'password = "Tr0ub4dor&3+xyz"',
+    "DB_PASSWORD='s3cr3t, really'",
+    'export PASSWORD="c0rrect-h0rse+battery"',
+])
+def test_passwords_holding_plus_or_comma_are_still_secrets(text: str) -> None:
+    assert [m.kind for m in find_secrets(text)] == ["password-assignment"]

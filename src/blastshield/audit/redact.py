@@ -174,6 +174,11 @@ _PLACEHOLDER_EXACT = frozenset({
     "string", "str", "bytes", "optional", "required", "hunter2hunter2", "test", "testing", "default",
     "prompt", "env", "environ", "getenv", "config", "settings", "self", "this", "value", "empty",
 })
+# A quoted "value" that is really code between two string literals: SQL or HTML built by
+# concatenation ("... password='" + pw + "'") puts the operator and the next literal's quote
+# inside the quotes the assignment pattern saw. A real secret holds no quote-operator pair.
+_CODE_BETWEEN_LITERALS = (r"[\"'`]\s*(?:\+|\|\||%|,)|(?:\+|\|\||,)\s*[\"'`]"
+                          r"|^\s*(?:\+|\|\|)\s|\s(?:\+|\|\|)\s*$")
 _REFERENCE = r"^(?:\$\{?[A-Za-z_]\w*\}?|%[A-Za-z_]\w*%|[A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)+|\w+\(.*)$"
 
 
@@ -217,6 +222,11 @@ def is_placeholder(value: str) -> bool:
     return lowered.startswith(("$", "%"))
 
 
+def spans_code(value: str) -> bool:
+    """True when a quoted capture is code between two string literals, not one literal's text."""
+    return bool(_regex(_CODE_BETWEEN_LITERALS).search(value))
+
+
 def is_reference(value: str) -> bool:
     """An unquoted value that names something instead of being a literal: ``os.environ[...]``,
     ``get_token()``, ``self.password``, ``$VAR``."""
@@ -248,7 +258,7 @@ def find_secrets(text: str) -> list[SecretMatch]:
             if start < 0 or end <= start:
                 continue
             value = text[start:end]
-            if fmt.check_placeholder and is_placeholder(value):
+            if fmt.check_placeholder and (is_placeholder(value) or spans_code(value)):
                 continue
             if match.groupdict().get("value") is not None and start == match.start("value") \
                     and is_reference(value):
