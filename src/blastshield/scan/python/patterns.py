@@ -25,6 +25,7 @@ from blastshield.scan.python.patterns_crypto import crypto_findings
 from blastshield.scan.python.patterns_files import file_findings
 from blastshield.scan.python.patterns_hosts import host_check_findings
 from blastshield.scan.python.patterns_markdown import markdown_findings
+from blastshield.scan.python.patterns_regex import redos_findings
 from blastshield.scan.python.patterns_upload import upload_findings
 from blastshield.scan.python.patterns_web import web_findings
 from blastshield.scan.registry import finding
@@ -386,7 +387,7 @@ def pattern_findings(index: FileIndex, path: str) -> list[Finding]:
     visitor.visit(index.tree)
     found = [*visitor.out, *web_findings(index, path), *host_check_findings(index, path),
              *upload_findings(index, path), *crypto_findings(index, path), *credential_findings(index, path),
-             *file_findings(index, path), *markdown_findings(index, path)]
+             *file_findings(index, path), *markdown_findings(index, path), *redos_findings(index, path)]
     best: dict[tuple[str, int], Finding] = {}
     for f in found:  # two checks may see the same literal: keep the surer finding
         key = (f.rule_id, f.line)

@@ -98,3 +98,8 @@ MARKDOWN_HTML = declare(
     "BS-PY-079-markdown", 79, Severity.MEDIUM, M, "Markdown rendered to HTML with raw HTML passed through",
     "sanitise the rendered HTML (bleach.clean / nh3.clean with an allow-list) or escape the input first "
     "(markupsafe.escape); Python-Markdown and markdown2 keep raw <script> and onerror= from the text", PY)
+REDOS_PATTERN = declare(
+    "BS-PY-1333-redos", 1333, Severity.MEDIUM, M,
+    "regular expression with nested unbounded quantifiers can backtrack catastrophically (ReDoS)",
+    "remove the nesting ((a+)+ -> a+), make the repeated parts disjoint, bound the input length first, or "
+    "use a linear-time engine (google-re2)", PY)
