@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 
 from blastshield.effects import Mode, Verdict
 from blastshield.errors import PolicyError
 from blastshield.paths import expand, home_dir
+from blastshield.policy import tables
 from blastshield.policy.match import glob_to_regex, split_command_pattern
 from blastshield.policy.model import (
     AuditSettings,
@@ -64,8 +64,11 @@ def workspace_of(policy_path: str) -> str:
     return directory
 
 
-def load_policy(path: str, workspace: str | None = None) -> Policy:
-    """Read and validate a policy file. Raises PolicyError with a one-line message."""
+def load_policy(path: str, workspace: str | None = None, *, tables_cache: str | None = None) -> Policy:
+    """Read and validate a policy file. Raises PolicyError with a one-line message.
+
+    ``tables_cache``: a folder where the parsed TOML is kept between runs (``policy.tables``;
+    ``blastshield run`` passes one); the file is read and validated either way."""
     try:
         with open(path, "rb") as handle:
             raw = handle.read()
@@ -74,18 +77,26 @@ def load_policy(path: str, workspace: str | None = None) -> Policy:
             f"{path}: cannot read policy ({exc.strerror})",
             hint="run `blastshield init` or pass --policy PATH",
         ) from exc
-    return parse_policy(raw, path, workspace or workspace_of(path))
+    return parse_policy(raw, path, workspace or workspace_of(path), tables_cache=tables_cache)
 
 
-def parse_policy(raw: bytes, path: str, workspace: str) -> Policy:
+def parse_policy(raw: bytes, path: str, workspace: str, *, tables_cache: str | None = None) -> Policy:
     try:
         text = raw.decode("utf-8")
-        data = tomllib.loads(text)
     except UnicodeDecodeError as exc:
         raise PolicyError(f"{path}: not UTF-8 text", hint="save the policy as UTF-8") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise PolicyError(f"{path}: invalid TOML: {exc}", hint="fix the syntax there") from exc
-    return _Builder(path, text, os.path.realpath(workspace)).build(data, raw)
+    digest = sha256_hex(raw)  # blastshield.sha256: no OpenSSL start-up
+    data = tables.cached(tables_cache, path, digest) if tables_cache else None
+    if data is None:
+        import tomllib  # ~10 ms with what it imports: not when the tables are kept
+
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise PolicyError(f"{path}: invalid TOML: {exc}", hint="fix the syntax there") from exc
+        if tables_cache:
+            tables.store(tables_cache, path, digest, data)
+    return _Builder(path, text, os.path.realpath(workspace)).build(data, digest)
 
 
 class _Builder:
@@ -113,7 +124,7 @@ class _Builder:
                 return number
         return None
 
-    def build(self, data: dict[str, Any], raw: bytes) -> Policy:
+    def build(self, data: dict[str, Any], digest: str) -> Policy:
         self._check_keys(data, "", _TOP_KEYS)
         version = data.get("version", 1)
         if version != 1:
@@ -130,7 +141,7 @@ class _Builder:
         return Policy(
             path=os.path.realpath(self.path),
             workspace=self.workspace,
-            digest=sha256_hex(raw),  # blastshield.sha256: no OpenSSL start-up
+            digest=digest,
             version=1,
             mode=mode,
             files=FileRules(

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import _socket
 import _thread
-import contextlib
 import os
 import time
 
@@ -160,8 +159,10 @@ def _answer(conn: socket.socket, status: int, reason: str, body: str) -> None:
     payload = (body + "\n").encode()
     head = (f"HTTP/1.1 {status} {reason}\r\nContent-Type: text/plain; charset=utf-8\r\n"
             f"Content-Length: {len(payload)}\r\nX-Blastshield: refused\r\nConnection: close\r\n\r\n")
-    with contextlib.suppress(OSError):
+    try:  # noqa: SIM105 (contextlib costs start-up time here)
         conn.sendall(head.encode() + payload)
+    except OSError:
+        pass
 
 
 class EgressProxy:
@@ -211,8 +212,10 @@ class EgressProxy:
         try:
             import socket
 
-            with contextlib.suppress(Exception):  # each connection imports them again and fails alone
+            try:  # noqa: SIM105 (contextlib costs start-up time here)
                 _import_connection_modules()
+            except Exception:  # each connection imports them again and fails alone
+                pass
             with self.lock:
                 if self._closed or self._fd < 0:
                     return
@@ -232,8 +235,10 @@ class EgressProxy:
         if listener is not None:
             import socket
 
-            with contextlib.suppress(OSError):
+            try:  # noqa: SIM105 (contextlib costs start-up time here)
                 listener.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
             listener.close()
         deadline = time.monotonic() + wait
         with self.lock:

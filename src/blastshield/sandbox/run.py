@@ -11,9 +11,7 @@ stay readable — ``run`` says so before it starts.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import re
 import signal
 import sys
 
@@ -31,38 +29,24 @@ from blastshield.sandbox.bwrap import (
 )
 from blastshield.sandbox.env import filter_environment
 from blastshield.sandbox.fsplan import FsPlan, MountKind, plan_filesystem
-from blastshield.sandbox.launcher_build import compiled_launcher
+from blastshield.sandbox.launcher_build import cache_folder, compiled_launcher
 from blastshield.sandbox.layers import Layer, probe_layers
 from blastshield.sandbox.machine import machine_facts
 from blastshield.sandbox.proxy import EgressProxy, LazyConnectionLog
+from blastshield.sandbox.supervise import RunResult, die_by, on_terminal, supervise
 
 TYPE_CHECKING = False  # typing, subprocess, shutil, tempfile, json: not on the start-up path
 if TYPE_CHECKING:
-    from collections.abc import Callable
-    from types import FrameType
     from typing import Final
 
+__all__ = ["RunOptions", "RunResult", "die_by", "run_sandboxed"]
+
 BRIDGE_PORT = 3128
-_BACKGROUND_JOIN = 2.0  # seconds: the proxy's imports take a few ms
-_FORWARDED = (signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2)
 _BOOT = ("import sys; sys.path.insert(0, {root!r}); "
          "from blastshield.sandbox.launcher import main; main()")
 
 
 # Plain classes, not dataclasses: building a dataclass costs ~0.3 ms at import, on every run.
-class RunResult:
-    """How the command ended: an exit code, or the signal that killed it (code = 128 + signal)."""
-
-    __slots__ = ("code", "signal")
-
-    def __init__(self, code: int, signal: int | None = None) -> None:
-        self.code: Final = code
-        self.signal: Final = signal
-
-    def __repr__(self) -> str:
-        return f"RunResult(code={self.code}, signal={self.signal})"
-
-
 class RunOptions:
     __slots__ = ("allow_weaker", "command", "cwd", "policy_path", "resolve", "verbose")
 
@@ -78,11 +62,13 @@ class RunOptions:
 
 
 def load_run_policy(options: RunOptions) -> Policy:
+    """The policy, read and validated afresh; its parsed TOML is kept beside the compiled launcher
+    between runs (``policy.tables``: the import of tomllib is most of a policy load)."""
     path = options.policy_path or find_policy(options.cwd)
     if path is None:
         raise SandboxError(f"no .blastshield/policy.toml at or above {options.cwd}",
                            hint="run `blastshield init` or pass --policy PATH")
-    return load_policy(path)
+    return load_policy(path, tables_cache=cache_folder())
 
 
 def missing_layers(found: tuple[Layer, ...]) -> list[Layer]:
@@ -164,8 +150,10 @@ def remove_tree(path: str) -> None:
                 os.unlink(entry.path)
         except OSError:
             continue
-    with contextlib.suppress(OSError):
+    try:  # noqa: SIM105 (contextlib costs start-up time here)
         os.rmdir(path)
+    except OSError:
+        pass
 
 
 def _store_paths(policy: Policy) -> tuple[str, ...]:
@@ -220,7 +208,7 @@ def _run_in(runtime: str, policy: Policy, plan: FsPlan, options: RunOptions, fou
         args += [item for path in writable for item in ("--write", path)]
         if not use_bwrap:
             args.append("--limit-tcp")
-    if _on_terminal():
+    if on_terminal():
         args.append("--terminal")
     for sig in (signal.SIGINT, signal.SIGQUIT):
         if signal.getsignal(sig) == signal.SIG_IGN:
@@ -241,13 +229,13 @@ def _run_in(runtime: str, policy: Policy, plan: FsPlan, options: RunOptions, fou
             argv = bwrap_argv(bwrap, plan, runtime_dir=runtime, hide=hide, cwd=cwd, command=launcher,
                               info_fd=info_w, seccomp_fd=seccomp_fd if seccomp_fd >= 0 else None,
                               launcher=binary)
-            return _supervise(argv, env, None, (status_r, status_w), (info_r, info_w), seccomp_fd,
+            return supervise(argv, env, None, (status_r, status_w), (info_r, info_w), seccomp_fd,
                               proxy.serve)
         os.mkdir(scratch, 0o700)
         env["TMPDIR"] = scratch
         os.close(info_w)
         os.close(info_r)
-        return _supervise(launcher, env, cwd, (status_r, status_w), (-1, -1), seccomp_fd, proxy.serve)
+        return supervise(launcher, env, cwd, (status_r, status_w), (-1, -1), seccomp_fd, proxy.serve)
     finally:
         proxy.close()
         log.close()
@@ -276,133 +264,3 @@ def _program_fd(runtime: str, program: bytes) -> int:
     os.write(fd, program)
     os.lseek(fd, 0, os.SEEK_SET)
     return fd
-
-
-def _on_terminal() -> bool:
-    try:
-        return os.isatty(0) and os.tcgetpgrp(0) == os.getpgrp()
-    except OSError:
-        return False
-
-
-def _supervise(argv: list[str], env: dict[str, str], cwd: str | None, status: tuple[int, int],
-               info: tuple[int, int], seccomp_fd: int,
-               started: Callable[[], Callable[[float], None]] | None = None) -> RunResult:
-    """Start the sandbox (``cwd`` None: bubblewrap, which changes folder itself), forward signals,
-    wait. bubblewrap and the launcher inherit SIGINT/SIGQUIT/... ignored: only the command acts on them.
-    ``started`` runs once the sandbox process exists (the proxy's thread, whose imports overlap the
-    sandbox's start-up); the function it returns is waited for before returning, so no import is
-    cut off at interpreter exit."""
-    status_r, status_w = status
-    info_r, info_w = info
-    watched = (signal.SIGINT, signal.SIGQUIT, *_FORWARDED)
-    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in watched}
-    fds = tuple(fd for fd in (status_w, info_w, seccomp_fd) if fd >= 0)
-    try:
-        pid, wait = _spawn(argv, env, cwd, fds)
-    except OSError as exc:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-        for fd in (status_r, info_r):
-            if fd >= 0:
-                os.close(fd)
-        raise SandboxError(f"cannot start {argv[0]}: {exc.strerror}") from exc
-    finally:
-        for fd in fds:
-            os.close(fd)
-    background = started() if started is not None else None
-    child = _read_child_pid(info_r) if info_r >= 0 else pid
-
-    def forward(signum: int, _frame: FrameType | None) -> None:
-        with contextlib.suppress(OSError):
-            os.kill(child or pid, signum)
-
-    try:
-        for sig in _FORWARDED:
-            signal.signal(sig, forward)
-        if not _on_terminal():
-            signal.signal(signal.SIGINT, forward)
-            signal.signal(signal.SIGQUIT, forward)
-        code = wait()
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-        if background is not None:
-            background(_BACKGROUND_JOIN)
-    lines = _read_all(status_r).splitlines()
-    return _outcome(lines, code)
-
-
-def _spawn(argv: list[str], env: dict[str, str], cwd: str | None,
-           fds: tuple[int, ...]) -> tuple[int, Callable[[], int]]:
-    """Start ``argv``; returns its pid and a function that waits for its exit code. ``fds`` stay
-    open in the child (every other fd is close-on-exec already, PEP 446)."""
-    if cwd is None:  # the bubblewrap path: posix_spawn, no subprocess import
-        for fd in fds:
-            os.set_inheritable(fd, True)
-        pid = os.posix_spawn(argv[0], argv, env, setsigdef=(signal.SIGPIPE, signal.SIGXFSZ))
-        return pid, lambda: _wait(pid)
-    import subprocess  # posix_spawn has no chdir in Python 3.11; only the weaker path needs it
-
-    proc = subprocess.Popen(argv, env=env, cwd=cwd, pass_fds=fds)
-    return proc.pid, proc.wait
-
-
-def _wait(pid: int) -> int:
-    while True:
-        try:
-            _, status = os.waitpid(pid, 0)
-        except InterruptedError:
-            continue
-        except ChildProcessError:
-            return 0
-        return os.waitstatus_to_exitcode(status)
-
-
-def _read_child_pid(fd: int) -> int | None:
-    """bubblewrap writes one JSON object to --info-fd once the sandbox exists (EOF if it failed)."""
-    data = b""
-    try:
-        while b"}" not in data and (chunk := os.read(fd, 4096)):
-            data += chunk
-    finally:
-        os.close(fd)
-    match = re.search(rb'"child-pid"\s*:\s*(\d+)', data)
-    return int(match.group(1)) if match else None
-
-
-def _read_all(fd: int) -> str:
-    chunks = []
-    try:
-        while chunk := os.read(fd, 65536):
-            chunks.append(chunk)
-    finally:
-        os.close(fd)
-    return b"".join(chunks).decode(errors="replace")
-
-
-def _outcome(lines: list[str], code: int) -> RunResult:
-    for line in lines:
-        if line.startswith("error "):
-            raise SandboxError(f"the sandbox could not be set up: {line[6:]}")
-    if "ready" not in lines:
-        raise SandboxError(f"the sandbox could not be set up (bubblewrap exit status {code}; "
-                           "its message is above)", hint="run `blastshield doctor`")
-    for line in lines:
-        kind, _, number = line.partition(" ")
-        if kind == "signal" and number.isdigit():
-            return RunResult(128 + int(number), int(number))
-        if kind == "exit" and number.lstrip("-").isdigit():
-            return RunResult(int(number))
-    return RunResult(code)
-
-
-def die_by(signum: int) -> None:
-    """Leave the way the command left: by the same signal (shells and CI see the same thing)."""
-    if signum in (signal.SIGKILL, signal.SIGSTOP, signal.SIGCONT, signal.SIGCHLD, signal.SIGWINCH):
-        return
-    sys.stdout.flush()
-    sys.stderr.flush()
-    signal.signal(signum, signal.SIG_DFL)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signum])
-    os.kill(os.getpid(), signum)
