@@ -80,3 +80,33 @@ def test_configuration_carried_by_the_request_is_not_request_data(py: PyScan) ->
     request.write('<script src="%s/app.js"></script><a href="%s">%s</a>' % (static, root, title))
 """
     assert py.rule_lines(code) == set()
+
+
+def test_request_url_handed_to_a_template_link_is_reported(py: PyScan) -> None:
+    code = """def get(self):
+    self.render('login.html', {
+        'apiKey': config.get('api_key'),
+        'dest': self.request.get('dest'),
+    })
+
+def page(request):
+    return render(request, 'page.html', back_link=request.GET['back'])
+"""
+    found = py.rule_lines(code)
+    assert ("BS-PY-079", 2) in found and ("BS-PY-079", 8) in found
+
+
+def test_template_link_checked_for_its_scheme_or_host_is_clean(py: PyScan) -> None:
+    code = """from urllib.parse import urlparse
+def page(request):
+    back = request.GET.get('back')
+    if urlparse(back).scheme != '':
+        back = '/'
+    return render(request, 'page.html', {'back_link': back, 'title': request.GET.get('title')})
+
+def get(self):
+    dest = self.request.get('dest')
+    check_redirect_url(dest)
+    self.render('login.html', {'dest': dest})
+"""
+    assert py.rule_lines(code) == set()

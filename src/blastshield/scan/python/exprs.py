@@ -338,7 +338,7 @@ class ExprFlow:
             receiver in ("self", "cls") and method in self.info.methods)
         ci = sinks.CallInfo(e, name, method or last(name), receiver.lower(), args, kwargs, first_elts, own,
                             recv)
-        for hit in sinks.check(ci):
+        for hit in [*sinks.check(ci), *sinks.template_links(e, ci.method, self.expr)]:
             self.record(hit, e)
         given = kwarg(e, "headers")
         if isinstance(given, ast.Dict):

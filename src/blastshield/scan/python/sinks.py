@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from blastshield.scan.finding import Confidence, RuleSpec
@@ -167,6 +168,11 @@ HTML_CALLS = frozenset({"flask.make_response", "make_response", "flask.Response"
                         "Markup", "jinja2.Markup", "django.utils.safestring.mark_safe", "mark_safe",
                         "starlette.responses.HTMLResponse", "fastapi.responses.HTMLResponse", "HTMLResponse",
                         "werkzeug.wrappers.Response"})
+RENDER_CALLS = frozenset({"render", "render_template", "render_to_response", "render_to_string",
+                          "TemplateResponse"})
+# Template variables that hold a link target (href/src): next, dest, back_link, return_url ...
+LINK_KEY = re.compile(r"^(url|href|link|next|dest|destination|goto|return_to|continue|callback|back)$|"
+                      r"_(url|link|href)$|^(back|return|redirect|next)_", re.I)
 # Objects whose write() sends the HTTP response body.
 RESPONSE_WRITERS = frozenset({"request", "req", "self.request", "response", "resp", "self.response",
                               "self.response.out", "response.out"})
@@ -279,6 +285,24 @@ def check(ci: CallInfo) -> list[SinkHit]:
     if method in ("add_header", "set_header") or header_call:
         for v in ci.args[1:2]:
             hits.append(SinkHit(R.HEADER_INJECTION, v, f"header {method}()", external=None, weak=None))
+    return hits
+
+
+def template_links(call: ast.Call, method: str, value_of: Callable[[ast.expr], Val]) -> list[SinkHit]:
+    """render('page.html', {'next': url}): a URL handed to a template lands in href/src, where HTML escaping
+    leaves 'javascript:alert(1)' working. Only URLs not checked for their scheme or host count."""
+    if method not in RENDER_CALLS:
+        return []
+    given: list[tuple[str | None, ast.expr]] = [(k.arg, k.value) for k in call.keywords if k.arg]
+    for a in call.args[:3]:
+        if isinstance(a, ast.Dict):
+            given.extend((const_str(k), v) for k, v in zip(a.keys, a.values, strict=True) if k is not None)
+    hits: list[SinkHit] = []
+    for key, node in given:
+        if key and LINK_KEY.search(key):
+            v = value_of(node)
+            live = Val(frozenset(o for o in v.origins if not o.is_safe_for(601)), v.built, v.text)
+            hits.append(SinkHit(R.XSS, live, f"the '{key}' link of a template", external=None, weak=None))
     return hits
 
 
