@@ -54,14 +54,18 @@ def spool_folder(policy: Policy) -> str:
 
 
 class _Pending:
-    """One thread's record waiting for a group commit."""
+    """One thread's record waiting for a group commit; ``done`` is released when its batch is
+    committed (or failed), or when it is made the next batch's leader (``lead``)."""
 
-    __slots__ = ("error", "fields", "record")
+    __slots__ = ("done", "error", "fields", "lead", "record")
 
     def __init__(self, fields: dict[str, Any]) -> None:
         self.fields = fields
         self.record: Record | None = None
         self.error: AuditStoreError | None = None
+        self.lead = False
+        self.done = _thread.allocate_lock()
+        self.done.acquire()
 
 
 class Recorder:
@@ -77,6 +81,7 @@ class Recorder:
         self._queue: list[_Pending] = []
         self._queue_lock = _thread.allocate_lock()
         self._write_lock = _thread.allocate_lock()  # held while the store is used: one writer
+        self._leading = False  # a batch is being written (its leader will pass the lead on)
 
     @property
     def key(self) -> bytes:
@@ -126,14 +131,33 @@ class Recorder:
         return record.hash
 
     def _commit(self, fields: dict[str, Any]) -> Record:
-        """Append ``fields`` in the next group commit; returns its record once that is durable."""
+        """Append ``fields`` in the next group commit; returns its record once that is durable.
+
+        Leader/follower: the first thread to queue while no batch is being written leads;
+        the rest block on their own ``done`` lock. The leader writes everything queued (its
+        own record included) in one transaction, releases each member, and hands the lead to
+        the first record queued meanwhile, so a finished writer never waits for a later batch.
+        """
         mine = _Pending(fields)
         with self._queue_lock:
             self._queue.append(mine)
-        with self._write_lock:
-            if mine.record is None and mine.error is None:  # no earlier batch took it: lead one
-                with self._queue_lock:
-                    batch, self._queue = self._queue, []
+            if not self._leading:
+                self._leading = mine.lead = True
+        if not mine.lead:
+            mine.done.acquire()  # released when my batch is written, or when I am to lead
+        if mine.lead:
+            self._write_batch()
+        if mine.error is not None:  # a fresh exception per thread: tracebacks are per raise
+            raise AuditStoreError(mine.error.message, hint=mine.error.hint) from mine.error
+        assert mine.record is not None
+        return mine.record
+
+    def _write_batch(self) -> None:
+        """As the leader: write the queue in one transaction, release its members, pass the lead."""
+        with self._queue_lock:
+            batch, self._queue = self._queue, []
+        try:
+            with self._write_lock:
                 try:
                     records = self.store.append_many([item.fields for item in batch])
                 except AuditStoreError as exc:
@@ -142,10 +166,21 @@ class Recorder:
                 else:
                     for item, stored in zip(batch, records, strict=True):
                         item.record = stored
-        if mine.error is not None:  # a fresh exception per thread: tracebacks are per raise
-            raise AuditStoreError(mine.error.message, hint=mine.error.hint) from mine.error
-        assert mine.record is not None
-        return mine.record
+        finally:
+            for item in batch:
+                if item.record is None and item.error is None:  # not written: never acknowledged
+                    item.error = AuditStoreError("the audit write was interrupted",
+                                                 hint="retry; the record was not stored")
+                item.lead = False
+                if item.done.locked():
+                    item.done.release()
+            with self._queue_lock:
+                if self._queue:
+                    following = self._queue[0]
+                    following.lead = True
+                    following.done.release()
+                else:
+                    self._leading = False
 
     def checkpoint(self, record: Record, notes: list[str] | None = None) -> None:
         """Sign "the log had ``record.seq`` records ending in ``record.hash``"; store and anchor it.
