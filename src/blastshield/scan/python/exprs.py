@@ -355,9 +355,9 @@ class ExprFlow:
         if name in sinks.SHELL_CALLS or name in sinks.PROCESS_CALLS:
             return unknown("the output of a command")  # not the caller's text coming back
         summarised = self.apply_summary(self, e, name, args, kwargs)
-        if summarised is not None:
-            return summarised
         cwes = sanitiser_cwes(name, e)
+        if summarised is not None:  # the file's own escape_html(), neutralise_cell(): trusted by name too
+            return summarised.sanitised(cwes) if cwes else summarised
         if cwes is not None and cwes == ALL:
             return EMPTY
         everything = join([recv, *args, *kwargs.values(), *extra])

@@ -52,6 +52,9 @@ SANITISERS: dict[str, frozenset[int]] = {
     "urllib.parse.urlencode": frozenset({79, 113, 117, 78}),
     "base64.b64encode": frozenset({79, 113, 117, 78, 89, 22}),
 }
+# Helpers that defuse spreadsheet formulas in CSV cells: neutralise(cell), escape_csv_cell(v), safe_cell(v)
+CSV_NEUTRALISERS = re.compile(r"neutrali[sz]e|(escape|sanitize|sanitise|safe|defang)_?(csv|cell|formula)",
+                              re.I)
 HTML_ESCAPERS = frozenset({"escape", "html_escape", "escape_html", "htmlescape", "escapeHTML", "escape_xml",
                            "quoteattr", "escape_attr", "xhtml_escape"})
 # Checks named like validators: a call to one in an if-test is taken as an allow-list check.
@@ -70,6 +73,8 @@ def sanitiser_cwes(name: str, call: ast.Call) -> frozenset[int] | None:
     method = last(name) if name else (call.func.attr if isinstance(call.func, ast.Attribute) else "")
     if method in CLEAN_METHODS and not (method in SEARCH_METHODS and not _str_search(call)):
         return ALL
+    if CSV_NEUTRALISERS.search(method):
+        return frozenset({1236})
     if method in HTML_ESCAPERS:  # a project's or framework's own escape(): wikiutil.escape, utils.escape_html
         return frozenset({79})
     if method in ("render", "render_template", "TemplateResponse"):  # autoescaping is checked on its own

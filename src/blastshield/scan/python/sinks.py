@@ -260,6 +260,9 @@ def check(ci: CallInfo) -> list[SinkHit]:
         # Twisted/MoinMoin request.write, webapp2 self.response.out.write, Django response.write: the body
         markup = bool(HTML_MARKUP.search(first.text))
         hits.append(SinkHit(R.XSS, first, f"{ci.receiver}.write()", building=markup, external=L, weak=None))
+    if method in ("writerow", "writerows") and ("writer" in ci.receiver or "csv" in ci.receiver) and ci.args:
+        # csv.writer(f).writerow(row): a cell starting with '=' is a formula to the spreadsheet that opens it
+        hits.append(SinkHit(R.CSV_INJECTION, ci.args[0], f"CSV {method}()", external=None, weak=None))
     if (name in TEMPLATE_CALLS or method == "from_string") and first is not None:
         hits.append(SinkHit(R.TEMPLATE_INJECTION, first, f"{last(name) or method}()", external=L, weak=None))
     if name in PICKLE_CALLS and first is not None:

@@ -75,3 +75,7 @@ REDOS = declare(
 HEADER_INJECTION = declare(
     "BS-PY-113", 113, Severity.MEDIUM, H, "untrusted data written into an HTTP response header",
     "reject or strip CR/LF in header values; prefer framework helpers that validate", PY)
+CSV_INJECTION = declare(
+    "BS-PY-1236", 1236, Severity.MEDIUM, H, "untrusted data written into a CSV file unneutralised",
+    "prefix cells that start with =, +, -, @, tab or CR with a single quote (or reject them) before "
+    "writerow(); spreadsheet programs run such cells as formulas", PY)
