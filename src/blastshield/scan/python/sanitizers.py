@@ -26,9 +26,9 @@ CLEAN_METHODS = frozenset({
     "isidentifier", "count", "index", "find", "rfind", "exists", "is_file", "is_dir",
     "hexdigest", "digest", "fetchone_count", "__len__",
 })
-# str.find/index/count give a number, but only when given the text to look for: `col.find()`,
-# `col.find({'user': name})` are database queries (MongoDB) that return documents.
-SEARCH_METHODS = frozenset({"find", "rfind", "index", "count"})
+# str.find gives a number, but only when given the text to look for: `col.find()`, `col.find({'user': name})`
+# are database queries (MongoDB) that return documents. (count() and index() give numbers either way.)
+SEARCH_METHODS = frozenset({"find"})
 SANITISERS: dict[str, frozenset[int]] = {
     "shlex.quote": frozenset({78}), "pipes.quote": frozenset({78}), "shlex.join": frozenset({78}),
     "html.escape": frozenset({79, 113}), "cgi.escape": frozenset({79}),
@@ -90,7 +90,7 @@ def sanitiser_cwes(name: str, call: ast.Call) -> frozenset[int] | None:
 
 
 def _str_search(call: ast.Call) -> bool:
-    """Called the way str.find/index/count are: positional arguments only, none of them a dict."""
+    """Called the way str.find is: positional arguments only, none of them a dict."""
     return bool(call.args) and not call.keywords and not any(
         isinstance(a, (ast.Dict, ast.DictComp)) for a in call.args)
 
