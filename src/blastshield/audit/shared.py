@@ -12,6 +12,7 @@ cached unless the process calls :func:`keep_recorders_open`.
 from __future__ import annotations
 
 import _thread
+import contextlib
 import os
 from typing import TYPE_CHECKING
 
@@ -76,3 +77,13 @@ def forget(policy: Policy, recorder: Recorder) -> None:
         cached = _open.get(key)
         if cached is not None and cached[0] is recorder:
             del _open[key]
+
+
+def close_all() -> None:
+    """Close every cached recorder (the server is exiting; no request is in flight)."""
+    with _lock:
+        cached = [recorder for recorder, _ in _open.values()]
+        _open.clear()
+    for recorder in cached:
+        with contextlib.suppress(Exception):  # exiting: a sink problem has nowhere to go
+            recorder.close()

@@ -150,59 +150,6 @@ def _identity(path: str) -> tuple[int, int] | None:
     return info.st_dev, info.st_ino
 
 
-class LogKeeper:
-    """One idle connection to the policy's SQLite audit log, held while the server runs.
-
-    Each request's recorder opens and closes its own connection; when that close is the
-    last one, SQLite checkpoints the WAL into the database and deletes it: three more
-    fdatasyncs and two unlinks per record (strace). With this connection open (it has read
-    the schema, so it counts as a WAL user) a record costs the commit's own WAL syncs only;
-    durability is unchanged (synchronous=FULL syncs the WAL on every commit), and SQLite
-    checkpoints by itself every 1000 pages. Never creates the file (URI mode=rw).
-    """
-
-    def __init__(self, policy: str) -> None:
-        self.policy = policy
-        self.seen: tuple[int, int, int] | None = None
-        self.conn: Any = None
-
-    def refresh(self) -> None:
-        """(Re)open for the log the policy names now; called from the main thread only."""
-        if not self.policy:
-            return
-        try:
-            info = os.stat(self.policy)
-        except OSError:
-            return
-        stamp = (info.st_mtime_ns, info.st_size, info.st_ino)
-        if stamp == self.seen and self.conn is not None:
-            return
-        self.close()
-        try:
-            import sqlite3
-            from urllib.parse import quote
-
-            from blastshield.audit.recorder import store_location
-            from blastshield.audit.store import is_postgres
-            from blastshield.policy.load import load_policy
-
-            location = store_location(load_policy(self.policy))
-            if is_postgres(location) or not os.path.isfile(location):
-                return  # nothing to hold (yet): looked at again within a second
-            conn = sqlite3.connect(f"file:{quote(location)}?mode=rw", uri=True, timeout=1.0,
-                                   isolation_level=None)
-            conn.execute("SELECT count(*) FROM sqlite_master").fetchall()
-            self.conn, self.seen = conn, stamp
-        except Exception:
-            self.close()  # a broken policy or a busy log: the requests report it, not us
-
-    def close(self) -> None:
-        if self.conn is not None:
-            with contextlib.suppress(Exception):
-                self.conn.close()
-        self.conn = None
-
-
 class HookServer:
     def __init__(self, policy: str, directory: str, idle_s: float) -> None:
         self.policy = policy
@@ -226,7 +173,6 @@ class HookServer:
         self.package = os.path.dirname(os.path.abspath(blastshield.__file__ or ""))
         self.sources = source_snapshot(self.package)
         self.last_check = time.monotonic()
-        self.keeper = LogKeeper(policy)
 
     def stale_reason(self) -> str:
         if self.policy and not os.path.isfile(self.policy):
@@ -262,7 +208,6 @@ class HookServer:
             now = time.monotonic()
             if now - self.last_check >= CHECK_EVERY_S:
                 self.last_check = now
-                self.keeper.refresh()
                 reason = self.stale_reason()
                 if reason:
                     self.stop_reason = reason
@@ -368,7 +313,6 @@ def run_server(policy: str, spawn_fd: int | None = None) -> int:
         from blastshield.audit.shared import keep_recorders_open
 
         keep_recorders_open()  # each log stays open between requests (and requests share commits)
-        server.keeper.refresh()
         capture_streams()
         if os.path.lexists(server.path):
             os.unlink(server.path)  # a socket left by a server that died: we hold the lock
@@ -398,7 +342,9 @@ def run_server(policy: str, spawn_fd: int | None = None) -> int:
         except OSError:
             pass
         server.finish()
-        server.keeper.close()
+        from blastshield.audit.shared import close_all
+
+        close_all()  # the last connection closes: SQLite checkpoints the WAL into the log
         _log(directory, server.name, f"exiting: {reason}; {server.answers} answers, "
                                      f"{server.fallbacks} fallbacks")
     return 0
