@@ -37,3 +37,20 @@ def export():
 """
     assert py.rule_lines(code) == set()
 
+
+
+def test_own_helpers_are_trusted_by_name_only_when_named_as_escapers(py: PyScan) -> None:
+    code = FLASK + """from flask import make_response
+def render(name):
+    return '<b>' + name + '</b>'
+
+def reverse(text):
+    return text[::-1]
+
+@app.route('/r')
+def page():
+    csv.writer(open('o.csv', 'w')).writerow([reverse(request.args['cell'])])
+    return make_response(render(request.args['name']))
+"""
+    found = py.rule_lines(code)
+    assert ("BS-PY-1236", 13) in found and ("BS-PY-079", 14) in found

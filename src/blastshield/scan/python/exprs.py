@@ -15,6 +15,7 @@ from blastshield.scan.python import sinks
 from blastshield.scan.python.names import BUILTINS, call_name, canonical, const_str, dotted, kwarg, last
 from blastshield.scan.python.sanitizers import (
     ALL,
+    escaper_cwes,
     guard_cwes,
     sanitiser_cwes,
     statement_guard_cwes,
@@ -355,9 +356,10 @@ class ExprFlow:
         if name in sinks.SHELL_CALLS or name in sinks.PROCESS_CALLS:
             return unknown("the output of a command")  # not the caller's text coming back
         summarised = self.apply_summary(self, e, name, args, kwargs)
-        cwes = sanitiser_cwes(name, e)
         if summarised is not None:  # the file's own escape_html(), neutralise_cell(): trusted by name too
-            return summarised.sanitised(cwes) if cwes else summarised
+            named = escaper_cwes(last(name) if name else method)
+            return summarised.sanitised(named) if named else summarised
+        cwes = sanitiser_cwes(name, e)
         if cwes is not None and cwes == ALL:
             return EMPTY
         everything = join([recv, *args, *kwargs.values(), *extra])

@@ -73,10 +73,9 @@ def sanitiser_cwes(name: str, call: ast.Call) -> frozenset[int] | None:
     method = last(name) if name else (call.func.attr if isinstance(call.func, ast.Attribute) else "")
     if method in CLEAN_METHODS and not (method in SEARCH_METHODS and not _str_search(call)):
         return ALL
-    if CSV_NEUTRALISERS.search(method):
-        return frozenset({1236})
-    if method in HTML_ESCAPERS:  # a project's or framework's own escape(): wikiutil.escape, utils.escape_html
-        return frozenset({79})
+    named = escaper_cwes(method)
+    if named is not None:  # a project's or framework's own escape(): wikiutil.escape, utils.escape_html
+        return named
     if method in ("render", "render_template", "TemplateResponse"):  # autoescaping is checked on its own
         return frozenset({79})
     if method == "replace" and call.args:
@@ -93,6 +92,13 @@ def _str_search(call: ast.Call) -> bool:
     """Called the way str.find is: positional arguments only, none of them a dict."""
     return bool(call.args) and not call.keywords and not any(
         isinstance(a, (ast.Dict, ast.DictComp)) for a in call.args)
+
+
+def escaper_cwes(method: str) -> frozenset[int] | None:
+    """What a function named like an escaper is trusted to escape (also the file's own helpers)."""
+    if CSV_NEUTRALISERS.search(method):
+        return frozenset({1236})
+    return frozenset({79}) if method in HTML_ESCAPERS else None
 
 
 URL_HOST_PARTS = frozenset({"netloc", "hostname", "scheme"})
