@@ -19,8 +19,8 @@ import time
 from blastshield.effects import Verdict
 from blastshield.policy.model import Policy
 
-# socket, threading, the relay, the decision, URL parsing and record modules are imported in
-# the proxy's own thread once the sandbox is starting (``serve``): not on the start-up path.
+# socket, threading, the relay, the decision, URL parsing and record modules are imported when
+# the first connection comes (``_accept_loop``): a command that never connects pays for none.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import socket
@@ -174,16 +174,13 @@ class EgressProxy:
         self.socket_path = socket_path
         self.record = record
         self.overrides = {k.lower().rstrip("."): v for k, v in (resolve_overrides or {}).items()}
-        self.listener: socket.socket | None = None
         self.threads: list[threading.Thread] = []
         self.lock = _thread.allocate_lock()
-        self._fd = -1  # the listening socket until the proxy's thread takes it over
-        self._closed = False
-        self._prepared = _thread.allocate_lock()
+        self._listener: _socket.socket | None = None
 
     def start(self) -> None:
-        """Listen on the unix socket (with the C-level ``_socket``: the socket module's import
-        is left to :meth:`serve`). Connections wait in the backlog until ``serve`` runs."""
+        """Listen on the unix socket, with the C-level ``_socket`` (no socket module import).
+        Connections wait in the backlog until :meth:`serve` runs."""
         listener = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)  # close-on-exec (PEP 446)
         try:
             listener.bind(self.socket_path)
@@ -192,51 +189,18 @@ class EgressProxy:
         except BaseException:
             listener.close()
             raise
-        self._fd = listener.detach()
+        self._listener = listener
 
-    def serve(self) -> Callable[[float], None]:
-        """Accept connections in a background thread, which first imports what connections need
-        (socket, threading, the relay, the decision, URL parsing, the record). Called once the
-        sandbox is starting, while the main thread waits for it: neither start-up nor the first
-        request pays for those imports. Returns a function that waits (up to its timeout) until
-        the imports are done, so none is cut off at interpreter exit."""
-        self._prepared.acquire()
-        _thread.start_new_thread(self._run, ())
-        return self._wait_prepared
-
-    def _wait_prepared(self, timeout: float) -> None:
-        if self._prepared.acquire(timeout=timeout):
-            self._prepared.release()
-
-    def _run(self) -> None:
-        try:
-            import socket
-
-            try:  # noqa: SIM105 (contextlib costs start-up time here)
-                _import_connection_modules()
-            except Exception:  # each connection imports them again and fails alone
-                pass
-            with self.lock:
-                if self._closed or self._fd < 0:
-                    return
-                self.listener = socket.socket(fileno=self._fd)
-                self._fd = -1
-        finally:
-            self._prepared.release()
-        self._accept_loop()
+    def serve(self) -> None:
+        """Accept connections in a background thread (called once the sandbox is starting)."""
+        _thread.start_new_thread(self._accept_loop, ())
 
     def close(self, wait: float = 2.0) -> None:
         with self.lock:
-            self._closed = True
-            if self._fd >= 0:  # never served: close the bare socket
-                os.close(self._fd)
-                self._fd = -1
-            listener, self.listener = self.listener, None
+            listener, self._listener = self._listener, None
         if listener is not None:
-            import socket
-
             try:  # noqa: SIM105 (contextlib costs start-up time here)
-                listener.shutdown(socket.SHUT_RDWR)
+                listener.shutdown(_socket.SHUT_RDWR)  # wakes the accept below
             except OSError:
                 pass
             listener.close()
@@ -247,13 +211,23 @@ class EgressProxy:
             thread.join(max(0.0, deadline - time.monotonic()))
 
     def _accept_loop(self) -> None:
-        import threading
-
-        while (listener := self.listener) is not None:
+        """One thread per connection. The wait for a connection is the C-level accept: socket,
+        threading and what serving needs are imported when the first one comes (about 10 ms, once
+        per run), not by every run, most of which never connect."""
+        while (listener := self._listener) is not None:
             try:
-                conn, _ = listener.accept()
+                # the C-level accept (accept4 with SOCK_CLOEXEC: never inherited); typeshed omits it
+                fd, _ = listener._accept()  # type: ignore[attr-defined]
             except OSError:
                 return
+            try:
+                import socket
+                import threading
+
+                conn = socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM, fileno=fd)
+            except Exception:  # cannot serve this one: the client sees its connection closed
+                os.close(fd)
+                continue
             thread = threading.Thread(target=self._serve, args=(conn,), daemon=True)
             with self.lock:
                 self.threads = [t for t in self.threads if t.is_alive()]
@@ -353,13 +327,6 @@ class EgressProxy:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             return sock, address, ""
         return None, "", error
-
-
-def _import_connection_modules() -> None:
-    import threading  # noqa: F401
-    import urllib.parse  # noqa: F401
-
-    from blastshield.sandbox import bridge, egress, netlog  # noqa: F401
 
 
 class LazyConnectionLog:

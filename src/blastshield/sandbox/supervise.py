@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from types import FrameType
     from typing import Final
 
-_BACKGROUND_JOIN = 2.0  # seconds: the proxy's imports take a few ms
 _FORWARDED = (signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2)
 
 
@@ -48,12 +47,10 @@ def on_terminal() -> bool:
 
 def supervise(argv: list[str], env: dict[str, str], cwd: str | None, status: tuple[int, int],
               info: tuple[int, int], seccomp_fd: int,
-              started: Callable[[], Callable[[float], None]] | None = None) -> RunResult:
+              started: Callable[[], None] | None = None) -> RunResult:
     """Start the sandbox (``cwd`` None: bubblewrap, which changes folder itself), forward signals,
     wait. bubblewrap and the launcher inherit SIGINT/SIGQUIT/... ignored: only the command acts on them.
-    ``started`` runs once the sandbox process exists (the proxy's thread, whose imports overlap the
-    sandbox's start-up); the function it returns is waited for before returning, so no import is
-    cut off at interpreter exit."""
+    ``started`` runs once the sandbox process exists (it starts the proxy's thread)."""
     status_r, status_w = status
     info_r, info_w = info
     watched = (signal.SIGINT, signal.SIGQUIT, *_FORWARDED)
@@ -71,7 +68,8 @@ def supervise(argv: list[str], env: dict[str, str], cwd: str | None, status: tup
     finally:
         for fd in fds:
             os.close(fd)
-    background = started() if started is not None else None
+    if started is not None:
+        started()
     child = _read_child_pid(info_r) if info_r >= 0 else pid
 
     def forward(signum: int, _frame: FrameType | None) -> None:
@@ -90,8 +88,6 @@ def supervise(argv: list[str], env: dict[str, str], cwd: str | None, status: tup
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-        if background is not None:
-            background(_BACKGROUND_JOIN)
     lines = _read_all(status_r).splitlines()
     return _outcome(lines, code)
 
