@@ -87,3 +87,17 @@ def test_the_run_start_up_path_imports_no_dataclasses_or_hashlib() -> None:
             "print(sorted(m for m in ('dataclasses', 'inspect', 'hashlib') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+class _Single(FrozenValue):
+    __slots__ = ("name",)
+    name: str
+
+    def __init__(self, name: str) -> None:
+        object.__setattr__(self, "name", name)
+
+
+def test_one_field_values_compare_and_hash_by_that_field() -> None:
+    assert _Single("a") == _Single("a") and _Single("a") != _Single("b")
+    assert hash(_Single("a")) == hash(("a",)) and len({_Single("a"), _Single("a")}) == 1
+    assert _Single("a").replace(name="b") == _Single("b") and repr(_Single("a")) == "_Single(name='a')"

@@ -9,9 +9,12 @@ instead: list the fields in ``__slots__``, write ``__init__`` with ``object.__se
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy honours this name
 if TYPE_CHECKING:
-    from typing import Any, Self
+    from collections.abc import Callable
+    from typing import Any, ClassVar, Self
 
 __all__ = ["FrozenValue"]
 
@@ -24,9 +27,17 @@ class FrozenValue:
     """
 
     __slots__: tuple[str, ...] = ()
+    _fields: ClassVar[Callable[[Any], tuple[Any, ...]]]  # the field values, in __slots__ order
+
+    def __init_subclass__(cls) -> None:
+        super().__init_subclass__()
+        names = tuple(cls.__slots__)
+        # attrgetter reads every field in one C call (equality and hashing are on the hook path)
+        cls._fields = attrgetter(*names) if len(names) > 1 else \
+            (lambda value: (getattr(value, names[0]),)) if names else (lambda value: ())
 
     def _values(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in self.__slots__)
+        return type(self)._fields(self)
 
     def replace(self, **changes: Any) -> Self:
         """A copy with ``changes`` applied, built through ``__init__`` (``dataclasses.replace``)."""
