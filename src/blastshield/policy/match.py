@@ -23,38 +23,58 @@ def glob_to_regex(pattern: str) -> str:
     A trailing ``/**`` also matches the directory itself. ``[...]`` classes are kept.
     Raises ValueError on an unterminated class.
     """
-    out: list[str] = []
+    return "".join(regex for regex, _ in _glob_pieces(pattern))
+
+
+def required_text(pattern: str) -> str:
+    """The longest run of plain characters in a glob: every path the glob matches contains it
+    (wildcards, classes and ``**`` pieces sit between such runs; plain characters match only
+    themselves). Raises ValueError on an unterminated class."""
+    best = run = ""
+    for _, literal in _glob_pieces(pattern):
+        run = run + literal if literal else ""
+        if len(run) > len(best):
+            best = run
+    return best
+
+
+def _glob_pieces(pattern: str) -> list[tuple[str, str]]:
+    """The glob as (regex, plain character) pieces; the character is "" for any other piece."""
+    out: list[tuple[str, str]] = []
     i, n = 0, len(pattern)
     while i < n:
         c = pattern[i]
         if pattern.startswith("/**", i) and i + 3 == n:
-            out.append("(?:/.*)?")
+            out.append(("(?:/.*)?", ""))
             i += 3
         elif pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
+            out.append(("(?:.*/)?", ""))
             i += 3
         elif pattern.startswith("**", i):
-            out.append(".*")
+            out.append((".*", ""))
             i += 2
         elif c == "*":
-            out.append("[^/]*")
+            out.append(("[^/]*", ""))
             i += 1
         elif c == "?":
-            out.append("[^/]")
+            out.append(("[^/]", ""))
             i += 1
         elif c == "[":
-            j = pattern.find("]", i + 2 if pattern[i + 1: i + 2] in ("!", "]") else i + 1)
+            start = i + 2 if pattern[i + 1: i + 2] == "!" else i + 1
+            if pattern[start: start + 1] == "]":  # a "]" first in the class is one of its characters
+                start += 1
+            j = pattern.find("]", start)
             if j < 0:
                 raise ValueError("unterminated '[' character class")
             body = pattern[i + 1: j]
             if body.startswith("!"):
                 body = "^" + body[1:]
-            out.append("[" + body.replace("\\", "\\\\") + "]")
+            out.append(("[" + body.replace("\\", "\\\\") + "]", ""))
             i = j + 1
         else:
-            out.append(re.escape(c))
+            out.append((re.escape(c), c))
             i += 1
-    return "".join(out)
+    return out
 
 
 @lru_cache(maxsize=4096)

@@ -7,11 +7,9 @@ workspace on every start, and a workspace can hold many thousands of entries.
 
 - Each list has one prefilter regex that every path one of its globs matches also matches
   (``**/`` globs share their ``(?:.*/)?`` prefix). A miss, nearly every entry, costs one match.
-- A hit is resolved by one regex whose alternatives are the list's globs in order, each a
-  capturing group: the first alternative that matches the whole path is the first rule that
-  does (the engine tries alternatives left to right), so its group number names the rule. That
-  regex is compiled on the list's first hit only (compiling costs more than walking a small
-  workspace).
+- A hit is resolved rule by rule with ``path_matches`` itself, skipping the rules whose
+  ``required_text`` (a run of plain characters every match contains) the path lacks: only the
+  globs that can match are compiled (compiling costs more than walking a small workspace).
 """
 
 from __future__ import annotations
@@ -19,7 +17,7 @@ from __future__ import annotations
 import os
 import re
 
-from blastshield.policy.match import glob_to_regex, path_matches
+from blastshield.policy.match import glob_to_regex, path_matches, required_text
 
 TYPE_CHECKING = False  # typing only for mypy: `run` imports this module at start-up
 if TYPE_CHECKING:
@@ -32,45 +30,24 @@ if TYPE_CHECKING:
 class RuleList:
     """One list of rules; :meth:`first` is the first rule matching a path, if any."""
 
-    __slots__ = ("_prefilter", "_regex", "_tried", "rules")
+    __slots__ = ("_prefilter", "_required", "rules")
 
     def __init__(self, rules: list[Rule]) -> None:
         self.rules = rules
         self._prefilter = prefilter([glob for glob, _ in rules]) if len(rules) > 1 else None
-        self._regex: re.Pattern[str] | None = None
-        self._tried = False
+        self._required = [required_text(glob) for glob, _ in rules]
 
     def first(self, path: str, is_dir: bool) -> Rule | None:
-        if not self.rules:
-            return None
         quick = self._prefilter
         if quick is not None and quick.fullmatch(path) is None and \
                 not (is_dir and quick.fullmatch(path + "/") is not None):
             return None
-        regex = self._compiled()
-        if regex is None:  # a glob the regex engine refuses: each is tried on its own (and raises)
-            for rule in self.rules:
-                if path_matches(rule[0], path) or (is_dir and path_matches(rule[0], path + "/")):
-                    return rule
-            return None
-        match = regex.fullmatch(path)
-        index = match.lastindex if match is not None else None
-        if is_dir and (other := regex.fullmatch(path + "/")) is not None and \
-                (index is None or (other.lastindex or 0) < index):
-            index = other.lastindex
-        return self.rules[index - 1] if index else None
-
-    def _compiled(self) -> re.Pattern[str] | None:
-        # ``path_matches`` also tries ``path.lstrip("/")`` for a ``**`` glob: its regex begins with
-        # ``.*`` or ``(?:.*/)?``, which take leading slashes too, so matching ``path`` decides.
-        if not self._tried:
-            self._tried = True
-            try:
-                self._regex = re.compile("|".join(f"({glob_to_regex(g)})" for g, _ in self.rules),
-                                         re.DOTALL)
-            except (ValueError, re.error):
-                self._regex = None
-        return self._regex
+        text = path + "/" if is_dir else path  # holds path, and path.lstrip("/") for ** globs
+        for rule, required in zip(self.rules, self._required, strict=True):
+            if required in text and (path_matches(rule[0], path)
+                                     or (is_dir and path_matches(rule[0], path + "/"))):
+                return rule
+        return None
 
 
 def prefilter(globs: list[str]) -> re.Pattern[str] | None:
@@ -97,7 +74,7 @@ def walk(roots: list[str], lists: tuple[list[Rule], ...],
         if seen > budget:
             return found, False
         for resolver, out in zip(resolvers, found, strict=True):
-            if (rule := resolver.first(path, is_dir)) is not None:
+            if resolver.rules and (rule := resolver.first(path, is_dir)) is not None:
                 out.append((path, rule))
     return found, True
 
