@@ -38,10 +38,14 @@ def required_text(pattern: str) -> str:
     return best
 
 
+_GLOB_SPECIAL = re.compile(r"[*?\[]")
+
+
 def _glob_pieces(pattern: str) -> list[tuple[str, str]]:
-    """The glob as (regex, plain character) pieces; the character is "" for any other piece."""
+    """The glob as (regex, plain text) pieces; the text is "" for a wildcard, class or ``**`` piece."""
     out: list[tuple[str, str]] = []
     i, n = 0, len(pattern)
+    tail_star = pattern.endswith("/**")
     while i < n:
         c = pattern[i]
         if pattern.startswith("/**", i) and i + 3 == n:
@@ -71,9 +75,13 @@ def _glob_pieces(pattern: str) -> list[tuple[str, str]]:
                 body = "^" + body[1:]
             out.append(("[" + body.replace("\\", "\\\\") + "]", ""))
             i = j + 1
-        else:
-            out.append((re.escape(c), c))
-            i += 1
+        else:  # plain characters, up to the next special piece, escaped together
+            end = _GLOB_SPECIAL.search(pattern, i + 1)
+            stop = end.start() if end is not None else n
+            if tail_star and i < n - 3 < stop:
+                stop = n - 3  # the "/" of a final "/**"
+            out.append((re.escape(pattern[i:stop]), pattern[i:stop]))
+            i = stop
     return out
 
 
