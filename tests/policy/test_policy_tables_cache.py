@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -77,3 +78,18 @@ def test_a_kept_entry_spares_the_tomllib_import(tmp_path: Path) -> None:
     runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
             for _ in range(2)]
     assert [out.strip() for out in runs] == ["True", "False"]
+
+
+def test_the_folder_keeps_only_the_newest_entries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tables, "MAX_ENTRIES", 3)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "launcher-abc").write_text("not an entry")  # what else lives there is left alone
+    paths = [str(tmp_path / f"ws{i}" / "policy.toml") for i in range(5)]
+    for age, path in enumerate(paths):
+        tables.store(str(cache), path, "0" * 64, {"version": 1})
+        os.utime(tables.entry_path(str(cache), path), ns=(age * 10**9, age * 10**9))
+    kept = sorted(p.name for p in cache.iterdir())
+    expected = sorted([Path(tables.entry_path(str(cache), p)).name for p in paths[2:]] + ["launcher-abc"])
+    assert kept == expected
+    assert tables.cached(str(cache), paths[4], "0" * 64) == {"version": 1}

@@ -28,11 +28,14 @@ if TYPE_CHECKING:
     from typing import Any
 
 _FORMAT = f"blastshield-policy-tables 1 marshal {marshal.version}\n".encode()
+_PREFIX = "policy-"
+#: Entries kept per folder; storing one more removes the oldest (test suites make many).
+MAX_ENTRIES = 64
 
 
 def entry_path(folder: str, policy_path: str) -> str:
     """One entry per policy file (its resolved path), so the folder never grows with edits."""
-    return os.path.join(folder, "policy-" + sha256_hex(os.path.realpath(policy_path).encode())[:24])
+    return os.path.join(folder, _PREFIX + sha256_hex(os.path.realpath(policy_path).encode())[:24])
 
 
 def cached(folder: str, policy_path: str, digest: str) -> dict[str, Any] | None:
@@ -68,5 +71,24 @@ def store(folder: str, policy_path: str, digest: str, tables: dict[str, Any]) ->
     except OSError:
         try:  # noqa: SIM105 (contextlib costs start-up time here)
             os.unlink(temporary)
+        except OSError:
+            pass
+        return
+    _prune(folder)
+
+
+def _prune(folder: str) -> None:
+    """Remove the oldest entries beyond :data:`MAX_ENTRIES` (only after a store: runs that find
+    their entry never list the folder)."""
+    try:
+        with os.scandir(folder) as it:
+            found = [(entry.stat().st_mtime_ns, entry.path) for entry in it
+                     if entry.name.startswith(_PREFIX) and "." not in entry.name]
+    except OSError:
+        return
+    found.sort()
+    for _, path in found[:max(0, len(found) - MAX_ENTRIES)]:
+        try:  # noqa: SIM105 (contextlib costs start-up time here)
+            os.unlink(path)
         except OSError:
             pass
