@@ -26,7 +26,7 @@ def test_init_writes_policy_and_registers_every_event(env: Env) -> None:
     for event in ("PreToolUse", "PostToolUse", "UserPromptSubmit", "SessionStart", "SessionEnd", "Stop"):
         groups = hooks[event]
         handler = groups[0]["hooks"][0]
-        assert "blastshield hook claude-code --policy" in handler["command"]
+        assert " hook claude-code --policy " in handler["command"]
         assert handler["onFailure"] == "block"
     assert hooks["PreToolUse"][0]["matcher"] == "*"
 
@@ -44,7 +44,7 @@ def test_init_merges_with_existing_settings_and_is_idempotent(env: Env) -> None:
     pre = data["hooks"]["PreToolUse"]  # type: ignore[index]
     commands = [h["command"] for g in pre for h in g["hooks"]]
     assert commands.count("./my-linter.sh") == 1
-    assert sum("blastshield hook" in c for c in commands) == 1
+    assert sum(" hook claude-code --policy " in c for c in commands) == 1
 
 
 def test_uninstall_removes_only_ours(env: Env) -> None:

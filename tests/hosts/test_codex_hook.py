@@ -196,7 +196,7 @@ def test_install_merges_is_idempotent_and_uninstalls_only_ours(env: Env) -> None
     events = ("PreToolUse", "PermissionRequest", "PostToolUse", "UserPromptSubmit", "SessionStart", "Stop")
     for event in events:
         handlers = [h for g in data["hooks"][event] for h in g["hooks"]]
-        ours = [h for h in handlers if "blastshield hook codex" in h["command"]]
+        ours = [h for h in handlers if " hook codex --policy " in h["command"]]
         assert len(ours) == 1, event
         assert ours[0]["timeout"] == 30
     assert data["hooks"]["PreToolUse"][0]["matcher"] == ".*"

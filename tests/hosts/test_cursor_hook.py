@@ -202,7 +202,7 @@ def test_install_merges_is_idempotent_and_uninstalls_only_ours(env: Env) -> None
     events = ("preToolUse", "postToolUse", "postToolUseFailure", "beforeShellExecution", "beforeMCPExecution",
               "beforeReadFile", "afterFileEdit", "beforeSubmitPrompt", "sessionStart", "sessionEnd", "stop")
     for event in events:
-        ours = [h for h in data["hooks"][event] if "blastshield hook cursor" in h["command"]]
+        ours = [h for h in data["hooks"][event] if " hook cursor --policy " in h["command"]]
         assert len(ours) == 1, event
         assert ours[0]["failClosed"] is True and ours[0]["timeout"] == 30
     assert data["hooks"]["beforeShellExecution"][0] == mine

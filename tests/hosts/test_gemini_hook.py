@@ -213,7 +213,7 @@ def test_install_merges_is_idempotent_and_uninstalls_only_ours(env: Env) -> None
     assert data["theme"] == "dark" and data["mcpServers"] == {"gh": {"command": "npx"}}
     for event in ("BeforeTool", "AfterTool", "BeforeAgent", "AfterAgent", "SessionStart", "SessionEnd"):
         handlers = [h for g in data["hooks"][event] for h in g["hooks"]]
-        ours = [h for h in handlers if "blastshield hook gemini" in h["command"]]
+        ours = [h for h in handlers if " hook gemini --policy " in h["command"]]
         assert len(ours) == 1, event
         assert ours[0]["timeout"] == 30000 and ours[0]["type"] == "command"
     tool_groups = [g for g in data["hooks"]["BeforeTool"] if g.get("matcher") == ".*"]

@@ -31,6 +31,13 @@ def writes(command: str, cwd: Path, workspace: Path) -> list[str]:
     ("blastshield learn --write --mode enforce", [".blastshield/policy.toml"]),
     ("python -m blastshield learn --write", [".blastshield/policy.toml"]),
     ("blastshield hook claude-code", [".blastshield/audit.db"]),
+    # the entry file init registers, and other ways to reach the same command line
+    ("python3 -P /opt/venv/lib/python3.11/site-packages/blastshield/__main__.py hook claude-code",
+     [".blastshield/audit.db"]),
+    ("python ../venv/lib/python3.11/site-packages/blastshield/cli/__main__.py learn --write",
+     [".blastshield/policy.toml"]),
+    ("/usr/bin/python3.11 -I ~/pkgs/blastshield/__main__.py init --force",
+     [".blastshield/policy.toml", ".claude/settings.json"]),
     ("blastshield mcp approve github", [".blastshield/mcp-pins.json"]),
     ("blastshield review", [".blastshield/review-state.json"]),
 ])
@@ -56,3 +63,12 @@ def test_new_signing_key_is_a_write_in_the_key_folder(repo: Path) -> None:
 def test_unknown_subcommand_is_asked(repo: Path) -> None:
     effects = analyze("blastshield frobnicate", cwd=str(repo), workspace=str(repo))
     assert any(e.floor.value == "ask" for e in effects)
+
+
+def test_python_on_a_blastshield_package_folder_is_blastshield(repo: Path) -> None:
+    package = repo / "vendor" / "blastshield"
+    package.mkdir(parents=True)
+    (package / "__main__.py").write_text("")
+    assert writes("python vendor/blastshield hook claude-code", repo, repo) == [
+        str(repo / ".blastshield" / "audit.db")]
+    assert writes("python vendor/blastshield/helpers.py hook claude-code", repo, repo) == []

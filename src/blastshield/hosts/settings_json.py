@@ -8,7 +8,9 @@ from typing import Any
 
 from blastshield.errors import ConfigError
 
-MARKER = "blastshield hook"
+#: How a registered blastshield hook command reads: ``python -P …/blastshield/__main__.py hook HOST``
+#: (what ``init`` writes) or ``python -m blastshield hook HOST`` (earlier versions, still ours).
+MARKERS = ("blastshield hook ", "blastshield/__main__.py hook ", "blastshield\\__main__.py hook ")
 
 
 def load_json(path: str) -> dict[str, Any]:
@@ -49,7 +51,10 @@ def write_json(path: str, data: dict[str, Any]) -> None:
 
 
 def is_ours(handler: Any) -> bool:
-    return isinstance(handler, dict) and MARKER in str(handler.get("command", ""))
+    if not isinstance(handler, dict):
+        return False
+    command = str(handler.get("command", ""))
+    return any(marker in command for marker in MARKERS)
 
 
 def table(data: dict[str, Any], key: str, path: str) -> dict[str, Any]:

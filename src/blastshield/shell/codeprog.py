@@ -7,6 +7,7 @@ form lifts it. Code built from a download is ``deny``.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from typing import NamedTuple
@@ -82,7 +83,23 @@ def interpreter(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
         listener(out, int(port) if port.isdigit() else None, "php", "php -S")
         return
     script = found.positional[0] if found.positional else None
+    if script is not None and program(cmd.argv[0]) in ("python", "pypy") and cmd.known[script] \
+            and _is_blastshield_entry(cmd.argv[script], cmd.cwd):
+        # `python …/blastshield/__main__.py hook …` is `blastshield hook …` (what init registers).
+        from blastshield.shell.selfprog import blastshield as blastshield_command
+
+        blastshield_command(cmd.derived(("blastshield", *cmd.argv[script + 1:]), origin=cmd.origin), ctx, out)
     run_file(cmd, ctx, out, script, shell=False)
+
+
+def _is_blastshield_entry(path: str, cwd: str) -> bool:
+    """A path that runs blastshield's command line when given to Python: any copy's
+    ``blastshield/__main__.py``, ``blastshield/cli/__main__.py`` or the package folder itself."""
+    resolved = os.path.realpath(os.path.join(cwd, os.path.expanduser(path)))
+    parts = resolved.split(os.sep)
+    return (parts[-2:] == ["blastshield", "__main__.py"]
+            or parts[-3:] == ["blastshield", "cli", "__main__.py"]
+            or (parts[-1] == "blastshield" and os.path.isfile(os.path.join(resolved, "__main__.py"))))
 
 
 def run_file(cmd: Cmd, ctx: FileContext, out: Outcome, script: int | None, *, shell: bool) -> None:
