@@ -100,3 +100,22 @@ def test_agent_cannot_rewrite_its_policy_through_blastshield_itself(env: Env) ->
                               ("blastshield learn", "allow")):
         result = env.run("check", "--json", "--", command)
         assert result.json()["decision"] == decision, (command, result.stdout)
+
+
+def test_entries_written_as_python_dash_m_are_replaced_and_uninstalled(env: Env) -> None:
+    claude = env.workspace / ".claude"
+    claude.mkdir()
+    old = "/old/venv/bin/python -m blastshield hook claude-code --policy /x/.blastshield/policy.toml"
+    existing = {"hooks": {"PreToolUse": [
+        {"matcher": "*", "hooks": [{"type": "command", "command": old}]},
+        {"matcher": "Bash", "hooks": [{"type": "command", "command": "./my-linter.sh"}]}]}}
+    (claude / "settings.json").write_text(json.dumps(existing))
+    assert env.run("init").code == 0
+    pre = settings(env)["hooks"]["PreToolUse"]  # type: ignore[index]
+    commands = [h["command"] for g in pre for h in g["hooks"]]
+    assert old not in commands and "./my-linter.sh" in commands
+    ours = [c for c in commands if " hook claude-code --policy " in c]
+    assert len(ours) == 1 and " -P " in ours[0] and ours[0].split()[2].endswith("blastshield/__main__.py")
+    assert env.run("init", "--uninstall").code == 0
+    pre = settings(env)["hooks"]["PreToolUse"]  # type: ignore[index]
+    assert [h["command"] for g in pre for h in g["hooks"]] == ["./my-linter.sh"]
