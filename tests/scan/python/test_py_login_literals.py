@@ -113,3 +113,15 @@ def check(password):
     return password == EXPECTED or password == current
 """
     assert [f for f in py.shown(code) if f.rule_id == "BS-PY-798"] == []
+
+
+def test_a_password_compared_with_blanks_is_an_emptiness_check(py: PyScan) -> None:
+    code = """def change(password, confirm_password):
+    if password == ' ':
+        return 'empty'
+    if confirm_password != '   ':
+        return 'mismatch'
+    if password == 'Sw0rdf1sh!':
+        return 'ok'
+"""
+    assert [line for rule, line in py.rule_lines(code) if rule == "BS-PY-798"] == [6]

@@ -33,7 +33,8 @@ PLACEHOLDER = re.compile(r"^(<.*>|\{.*\}|\$\{?\w+\}?|%s|x+|\*+|\.\.\.|your[_ -].
 # Names a literal credential is assigned to (password = '...', cfg['api_key'] = '...', token='...').
 SECRET_NAME = re.compile(r"(^|_)(password|passwd|pwd|pass|secret|token|api_?key|apikey|access_?key|"
                          r"private_?key|secret_?key|auth_?key|client_?secret|credentials?)$", re.I)
-SECRET_PLACEHOLDER = re.compile(r"^(|x+|\*+|\.+|-+|none|null|todo|changeme|change_me|placeholder|example|"
+# \s*: blanks are no secret (password == " " is an emptiness check, not a credential).
+SECRET_PLACEHOLDER = re.compile(r"^(\s*|x+|\*+|\.+|-+|none|null|todo|changeme|change_me|placeholder|example|"
                                 r"your[_ -].*|"
                                 r".*<.*>.*|.*\{.*\}.*|.*%s.*|.*\$\{?\w+.*)$", re.I)
 LITERAL_DEFAULT = re.compile(r"^(root|admin|password|pass|passwd|test|testing|test_?user|user|secret|guest|"
