@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from blastshield.scan import baseline as baseline_file
 from blastshield.scan import gitdiff
 from blastshield.scan.files import Candidate, display_path, looks_binary, walk
-from blastshield.scan.finding import Finding
+from blastshield.scan.finding import Confidence, Finding
 from blastshield.scan.options import ScanErrorEntry, ScanOptions, ScanResult
 from blastshield.scan.suppress import is_suppressed, parse_suppressions
 
@@ -142,15 +142,38 @@ _CREDENTIAL_CWES = frozenset({259, 321, 798})
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:
-    # The secret rule's judgement wins on its own file and line: it knows the value (a default
-    # like "root", a fake in test code) and sets the confidence; the language rule does not.
-    secret_lines = {(f.path, f.line) for f in findings if f.rule_id.startswith("BS-SECRET-")}
+    """One report per credential, and no exact repeats.
+
+    A credential on one line of one file said by both a language rule and the secret rule is
+    reported once, as the secret rule says it (it names the kind and masks the value), with
+    one exception: outside test code, when the secret rule doubts the value (low: a
+    default-grade password such as "root") and the language rule is surer (it saw the value
+    handed to a login call, where it is a credential in use), the language finding stands.
+    In test code the secret rule's judgement always wins (literal passwords there are usually
+    deliberate fakes).
+    """
+    from blastshield.scan.secrets import in_tests
+
+    rank = {Confidence.LOW: 0, Confidence.MEDIUM: 1, Confidence.HIGH: 2}
+    secret_rank: dict[tuple[str, int], int] = {}
+    language_rank: dict[tuple[str, int], int] = {}
+    for f in findings:
+        if f.rule_id.startswith("BS-SECRET-"):
+            where = (f.path, f.line)
+            secret_rank[where] = max(secret_rank.get(where, -1), rank[f.confidence])
+        elif f.cwe in _CREDENTIAL_CWES:
+            where = (f.path, f.line)
+            language_rank[where] = max(language_rank.get(where, -1), rank[f.confidence])
     seen: set[tuple[str, str, int, str]] = set()
     unique: list[Finding] = []
     for f in findings:
-        if (f.cwe in _CREDENTIAL_CWES and not f.rule_id.startswith("BS-SECRET-")
-                and (f.path, f.line) in secret_lines):
-            continue
+        where = (f.path, f.line)
+        if where in secret_rank and where in language_rank:
+            secret_wins = (in_tests(f.path) or secret_rank[where] > 0
+                           or language_rank[where] <= secret_rank[where])
+            if f.rule_id.startswith("BS-SECRET-") != secret_wins and (
+                    f.rule_id.startswith("BS-SECRET-") or f.cwe in _CREDENTIAL_CWES):
+                continue
         key = (f.rule_id, f.path, f.line, f.message)
         if key not in seen:
             seen.add(key)
