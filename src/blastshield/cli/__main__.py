@@ -24,11 +24,24 @@ exit codes: 0 clean/allowed, 1 findings or a deny, 2 usage or input error,
             3 internal error, 4 log integrity failure"""
 
 
-def _command_modules() -> list[ModuleType]:
+def _command_modules(args: list[str] | None = None) -> list[ModuleType]:
+    """Every command module; or, when ``args`` names a command, only that one's (``scan``,
+    ``log``... then start without importing the other commands' modules)."""
     import importlib
-    import pkgutil
 
     from blastshield.cli import commands
+
+    given = list(args or ())
+    named = next((a for a in given if not a.startswith("-")), None)
+    before = given[:given.index(named)] if named is not None else given
+    if named is not None and "--help" not in before and "-h" not in before:
+        module_name = named.replace("-", "_")
+        if module_name.isidentifier() and not module_name.startswith("_") and os.path.isfile(
+                os.path.join(commands.__path__[0], module_name + ".py")):
+            module = importlib.import_module(f"blastshield.cli.commands.{module_name}")
+            if getattr(module, "NAME", None) == named:
+                return [module]
+    import pkgutil
 
     names = sorted(m.name for m in pkgutil.iter_modules(commands.__path__) if not m.name.startswith("_"))
     return [importlib.import_module(f"blastshield.cli.commands.{name}") for name in names]
@@ -75,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
             if argv is None:  # a real `blastshield run` process: no interpreter teardown (~5 ms)
                 run_command.exit_now(code)
             return code
-    parser = build_parser(_command_modules())
+    parser = build_parser(_command_modules(args_in))
     args = parser.parse_args(args_in)
     if not getattr(args, "_run", None):
         parser.print_help(sys.stderr)

@@ -9,7 +9,6 @@ value), so not even a hash of a secret's line lands in a baseline file.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections import Counter
@@ -18,6 +17,7 @@ from dataclasses import replace
 
 from blastshield.errors import ScanError
 from blastshield.scan.finding import Finding
+from blastshield.sha256 import sha256_hex
 
 BASELINE_VERSION = 1
 
@@ -42,8 +42,7 @@ def with_fingerprints(findings: Sequence[Finding], lines: Sequence[str], rel_pat
             anchor = " ".join(lines[f.line - 1].split()) if 0 < f.line <= len(lines) else ""
         key = (f.rule_id, anchor)
         seen[key] += 1
-        digest = hashlib.sha256("\0".join(
-            (f.rule_id, rel_path, anchor, str(seen[key]))).encode()).hexdigest()[:32]
+        digest = sha256_hex("\0".join((f.rule_id, rel_path, anchor, str(seen[key]))).encode())[:32]
         out.append(replace(f, fingerprint=digest))
     return out
 

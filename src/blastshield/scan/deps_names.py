@@ -49,10 +49,12 @@ def popular(ecosystem: str) -> dict[str, int]:
     """Popular names of an ecosystem → rank (1 = most downloaded), from the bundled list."""
     filename = "popular-pypi.txt" if ecosystem == PYPI else "popular-npm.txt"
     text = (Path(__file__).resolve().parent.parent / "data" / filename).read_text(encoding="utf-8")
-    ranks: dict[str, int] = {}
-    for line in text.splitlines():
-        if line and not line.startswith("#"):
-            ranks.setdefault(line.strip(), len(ranks) + 1)
+    names = [line.strip() for line in text.splitlines() if line and not line.startswith("#")]
+    ranks = dict(zip(names, range(1, len(names) + 1), strict=True))  # one C-level pass
+    if len(ranks) != len(names):  # a name listed twice keeps its first (best) rank
+        ranks = {}
+        for name in names:
+            ranks.setdefault(name, len(ranks) + 1)
     return ranks
 
 

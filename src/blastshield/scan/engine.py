@@ -13,11 +13,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from blastshield.scan import baseline as baseline_file
-from blastshield.scan import gitdiff
 from blastshield.scan.files import Candidate, display_path, looks_binary, walk
 from blastshield.scan.finding import Confidence, Finding
 from blastshield.scan.options import ScanErrorEntry, ScanOptions, ScanResult
 from blastshield.scan.suppress import is_suppressed, parse_suppressions
+
+TYPE_CHECKING = False  # gitdiff (and subprocess) only load for --diff / --staged
+if TYPE_CHECKING:
+    from blastshield.scan.gitdiff import ChangeSet
 
 __all__ = ["ANALYZERS", "ScanErrorEntry", "ScanOptions", "ScanResult", "scan_file", "scan_paths"]
 
@@ -185,6 +188,8 @@ def _read(candidate: Candidate, options: ScanOptions, staged_root: str | None,
           out: _FileOutcome) -> bytes | None:
     try:
         if staged_root is not None:
+            from blastshield.scan import gitdiff
+
             source = gitdiff.staged_blob(candidate.real, staged_root)
         else:
             if os.path.getsize(candidate.real) > options.max_file_bytes:
@@ -216,7 +221,7 @@ def _scan_chunk(chunk: Sequence[Candidate], options: ScanOptions, staged_root: s
     return out
 
 
-def _finish(total: _FileOutcome, options: ScanOptions, changes: gitdiff.ChangeSet | None,
+def _finish(total: _FileOutcome, options: ScanOptions, changes: ChangeSet | None,
             real_of: dict[str, str]) -> ScanResult:
     findings = total.findings
     if changes is not None:
@@ -251,7 +256,11 @@ def scan_file(path: str, source: bytes, options: ScanOptions) -> ScanResult:
         outcome.skipped.append(ScanErrorEntry(display, "binary"))
     else:
         outcome = _analyse(display, real, source, options)
-    changes = gitdiff.changed_since(options.diff_rev, [path], cwd) if options.diff_rev else None
+    changes = None
+    if options.diff_rev:
+        from blastshield.scan import gitdiff
+
+        changes = gitdiff.changed_since(options.diff_rev, [path], cwd)
     return _finish(outcome, options, changes, {display: real})
 
 
@@ -262,8 +271,10 @@ def scan_paths(paths: Sequence[str], options: ScanOptions, *, progress: Progress
     targets = list(paths) or ["."]
     if options.baseline:
         baseline_file.load_baseline(options.baseline)
-    changes: gitdiff.ChangeSet | None = None
+    changes: ChangeSet | None = None
     staged_root: str | None = None
+    if options.staged or options.diff_rev:
+        from blastshield.scan import gitdiff
     if options.staged:
         changes = gitdiff.staged_changes(targets, cwd)
         staged_root = gitdiff.repo_root(cwd)
