@@ -19,8 +19,8 @@ import time
 from blastshield.effects import Verdict
 from blastshield.policy.model import Policy
 
-# socket, threading, the relay, the decision, URL parsing and record modules are imported when
-# the first connection comes (``_accept_loop``): a command that never connects pays for none.
+# socket, threading, the relay, the decision, URL parsing and record modules are imported once
+# the sandbox is starting (``serve``): not before it, on the start-up path.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import socket
@@ -192,8 +192,21 @@ class EgressProxy:
         self._listener = listener
 
     def serve(self) -> None:
-        """Accept connections in a background thread (called once the sandbox is starting)."""
+        """Accept connections in a background thread (called once the sandbox process exists)."""
         _thread.start_new_thread(self._accept_loop, ())
+
+    def prepare(self) -> None:
+        """Import what serving needs (socket, threading, the relay, the decision, URL parsing, the
+        record: ~10 ms), in the calling thread while it would only wait for the sandbox.
+
+        ``run`` calls it once the sandbox is starting, so the imports overlap bubblewrap's work in
+        its own process: neither ``run``'s start nor the first connection waits for them
+        (imported on first use, a download's first byte came ~10 ms later). In the main thread, not
+        the proxy's: nothing is left importing when ``run`` exits."""
+        try:  # noqa: SIM105 (contextlib costs start-up time here)
+            _import_connection_modules()
+        except Exception:  # each connection imports them again and fails alone
+            pass
 
     def close(self, wait: float = 2.0) -> None:
         with self.lock:
@@ -211,9 +224,8 @@ class EgressProxy:
             thread.join(max(0.0, deadline - time.monotonic()))
 
     def _accept_loop(self) -> None:
-        """One thread per connection. The wait for a connection is the C-level accept: socket,
-        threading and what serving needs are imported when the first one comes (about 10 ms, once
-        per run), not by every run, most of which never connect."""
+        """One thread per connection; the wait for one is the C-level accept (the socket module may
+        still be importing in the main thread)."""
         while (listener := self._listener) is not None:
             try:
                 # the C-level accept (accept4 with SOCK_CLOEXEC: never inherited); typeshed omits it
@@ -327,6 +339,14 @@ class EgressProxy:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             return sock, address, ""
         return None, "", error
+
+
+def _import_connection_modules() -> None:
+    import socket  # noqa: F401
+    import threading  # noqa: F401
+    import urllib.parse  # noqa: F401
+
+    from blastshield.sandbox import bridge, egress, netlog  # noqa: F401
 
 
 class LazyConnectionLog:

@@ -230,12 +230,13 @@ def _run_in(runtime: str, policy: Policy, plan: FsPlan, options: RunOptions, fou
                               info_fd=info_w, seccomp_fd=seccomp_fd if seccomp_fd >= 0 else None,
                               launcher=binary)
             return supervise(argv, env, None, (status_r, status_w), (info_r, info_w), seccomp_fd,
-                              proxy.serve)
+                             proxy.serve, proxy.prepare)
         os.mkdir(scratch, 0o700)
         env["TMPDIR"] = scratch
         os.close(info_w)
         os.close(info_r)
-        return supervise(launcher, env, cwd, (status_r, status_w), (-1, -1), seccomp_fd, proxy.serve)
+        return supervise(launcher, env, cwd, (status_r, status_w), (-1, -1), seccomp_fd, proxy.serve,
+                         proxy.prepare)
     finally:
         proxy.close()
         log.close()

@@ -47,10 +47,12 @@ def on_terminal() -> bool:
 
 def supervise(argv: list[str], env: dict[str, str], cwd: str | None, status: tuple[int, int],
               info: tuple[int, int], seccomp_fd: int,
-              started: Callable[[], None] | None = None) -> RunResult:
+              started: Callable[[], None] | None = None,
+              meanwhile: Callable[[], None] | None = None) -> RunResult:
     """Start the sandbox (``cwd`` None: bubblewrap, which changes folder itself), forward signals,
     wait. bubblewrap and the launcher inherit SIGINT/SIGQUIT/... ignored: only the command acts on them.
-    ``started`` runs once the sandbox process exists (it starts the proxy's thread)."""
+    ``started`` runs once the sandbox process exists (it starts the proxy); ``meanwhile`` once
+    signals are forwarded, before waiting (the proxy's imports, overlapping the sandbox's start-up)."""
     status_r, status_w = status
     info_r, info_w = info
     watched = (signal.SIGINT, signal.SIGQUIT, *_FORWARDED)
@@ -84,6 +86,8 @@ def supervise(argv: list[str], env: dict[str, str], cwd: str | None, status: tup
         if not on_terminal():
             signal.signal(signal.SIGINT, forward)
             signal.signal(signal.SIGQUIT, forward)
+        if meanwhile is not None:
+            meanwhile()
         code = wait()
     finally:
         for sig, handler in previous.items():
