@@ -96,3 +96,13 @@ def wait_for_servers(runtime: str, count: int, timeout: float = 120.0) -> None:
             return
         time.sleep(0.05)
     raise SystemExit(f"hook server did not start within {timeout:.0f} s (see {folder}/*.log)")
+
+
+def installed_hook(workspace: str) -> list[str]:
+    """The hook command exactly as `blastshield init` registered it in .claude/settings.json."""
+    import json
+    import shlex
+
+    with open(os.path.join(workspace, ".claude", "settings.json"), encoding="utf-8") as handle:
+        settings = json.load(handle)
+    return shlex.split(settings["hooks"]["PreToolUse"][0]["hooks"][0]["command"])

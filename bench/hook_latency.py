@@ -27,7 +27,7 @@ import time
 from collections.abc import Sequence
 
 sys.path.insert(0, os.path.dirname(__file__))
-from _common import PY, median, percentile, server_pids, wait_for_servers, workspace
+from _common import PY, installed_hook, median, percentile, server_pids, wait_for_servers, workspace
 
 RUNS = int(os.environ.get("BENCH_RUNS", "300"))
 
@@ -89,7 +89,8 @@ def main() -> None:
     in_process = {**served, "BLASTSHIELD_HOOK_SERVER": "0"}
     items = payloads(repo)
     policy = os.path.join(repo, ".blastshield", "policy.toml")
-    hook = [PY, "-m", "blastshield", "hook", "claude-code", "--policy", policy]
+    hook = installed_hook(repo)  # as `init` registered it: python -P …/blastshield/__main__.py hook …
+    assert hook[-1] == policy, hook
     shm = tempfile.mkdtemp(prefix="bs-bench-log-", dir="/dev/shm") if os.path.isdir("/dev/shm") else ""
     shm_policy = tmpfs_policy(repo, shm) if shm else None
     try:

@@ -34,7 +34,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(__file__))
-from _common import compile_package, server_pids, wait_for_servers
+from _common import compile_package, installed_hook, server_pids, wait_for_servers
 
 QUICK = "--quick" in sys.argv
 APPENDS = 1000 if QUICK else 4000
@@ -204,7 +204,7 @@ def bench_hook_server(home: Path) -> None:
     payload = json.dumps({"hook_event_name": "PreToolUse", "session_id": "bench", "tool_name": "Read",
                           "tool_input": {"file_path": str(workspace / "README.md")},
                           "tool_use_id": "toolu_s", "cwd": str(workspace)})
-    argv = [sys.executable, "-m", "blastshield", "hook", "claude-code"]
+    argv = installed_hook(str(workspace))  # as `init` registered it
     log = workspace / ".blastshield" / "audit.db"
 
     def records() -> int:
