@@ -12,23 +12,29 @@ distance 2 reachable by one edit on each side; the distance is then checked exac
 from __future__ import annotations
 
 import functools
+import os
 import re
-from dataclasses import dataclass
-from pathlib import Path
 
 from blastshield.scan.deps_manifests import PYPI
+from blastshield.values import FrozenValue
 
 PREFIXES = ("python-", "python3-", "py-", "node-", "js-", "npm-")
 SUFFIXES = ("-python", "-python3", "-py", "-py3", "-js", ".js", "-node", "-npm", "-lib")
 _SEPARATORS = re.compile(r"[-_.]+")
 
 
-@dataclass(frozen=True, slots=True)
-class Lookalike:
+class Lookalike(FrozenValue):
+    __slots__ = ("distance", "kind", "target", "target_rank")
     kind: str  # "separator" | "affix" | "typo"
     target: str  # the popular name it resembles
     target_rank: int  # 1 = most downloaded
     distance: int  # edit distance (0 for separator/affix confusions)
+
+    def __init__(self, kind: str, target: str, target_rank: int, distance: int) -> None:
+        object.__setattr__(self, "kind", kind)
+        object.__setattr__(self, "target", target)
+        object.__setattr__(self, "target_rank", target_rank)
+        object.__setattr__(self, "distance", distance)
 
     def describe(self) -> str:
         how = {"separator": "differs only in separators from",
@@ -45,10 +51,23 @@ def normalize(name: str, ecosystem: str) -> str:
 
 
 @functools.cache
+def _listing(ecosystem: str) -> tuple[str, int]:
+    """The bundled list's text after a newline (so every name sits between two), and the number of
+    header lines before the first name (rank = line number after the header)."""
+    filename = "popular-pypi.txt" if ecosystem == PYPI else "popular-npm.txt"
+    folder = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+    with open(os.path.join(folder, "data", filename), encoding="utf-8") as handle:
+        text = handle.read()
+    header = start = 0
+    while text.startswith("#", start):
+        header, start = header + 1, text.index("\n", start) + 1
+    return "\n" + text, header
+
+
+@functools.cache
 def popular(ecosystem: str) -> dict[str, int]:
     """Popular names of an ecosystem → rank (1 = most downloaded), from the bundled list."""
-    filename = "popular-pypi.txt" if ecosystem == PYPI else "popular-npm.txt"
-    text = (Path(__file__).resolve().parent.parent / "data" / filename).read_text(encoding="utf-8")
+    text = _listing(ecosystem)[0]
     names = [line.strip() for line in text.splitlines() if line and not line.startswith("#")]
     ranks = dict(zip(names, range(1, len(names) + 1), strict=True))  # one C-level pass
     if len(ranks) != len(names):  # a name listed twice keeps its first (best) rank
@@ -59,7 +78,17 @@ def popular(ecosystem: str) -> dict[str, int]:
 
 
 def rank(name: str, ecosystem: str) -> int | None:
-    return popular(ecosystem).get(normalize(name, ecosystem))
+    """The name's rank in the bundled list, or None when it is not listed.
+
+    Found in the list's text (one line per name, no repeats: scripts/gen_popular_packages.py
+    writes it so and a test keeps it so) without building :func:`popular`'s dict (~7 ms): the
+    write-time scan of one file asks about a handful of imports."""
+    key = normalize(name, ecosystem)
+    if not key or key.strip() != key or "\n" in key or key.startswith("#"):
+        return None
+    text, header = _listing(ecosystem)
+    at = text.find("\n" + key + "\n")
+    return None if at < 0 else text.count("\n", 0, at) + 1 - header
 
 
 @functools.cache
