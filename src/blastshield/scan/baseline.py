@@ -13,7 +13,6 @@ import json
 import os
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 
 from blastshield.errors import ScanError
 from blastshield.scan.finding import Finding
@@ -43,7 +42,7 @@ def with_fingerprints(findings: Sequence[Finding], lines: Sequence[str], rel_pat
         key = (f.rule_id, anchor)
         seen[key] += 1
         digest = sha256_hex("\0".join((f.rule_id, rel_path, anchor, str(seen[key]))).encode())[:32]
-        out.append(replace(f, fingerprint=digest))
+        out.append(f.replace(fingerprint=digest))
     return out
 
 

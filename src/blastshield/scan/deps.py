@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field
 
 from blastshield.errors import ScanError
 from blastshield.scan import deps_names
@@ -66,10 +65,12 @@ NODE_BUILTINS = frozenset({
 _LOCAL_SUFFIXES = ("", ".py", ".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".json")
 
 
-@dataclass
 class DepsOutcome:
-    findings: list[Finding] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
+    __slots__ = ("errors", "findings")
+
+    def __init__(self) -> None:
+        self.findings: list[Finding] = []
+        self.errors: list[str] = []
 
 
 def _is_local(name: str, real_path: str) -> bool:

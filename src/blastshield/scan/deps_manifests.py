@@ -12,18 +12,28 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass
-from typing import Any
+
+from blastshield.values import FrozenValue
+
+TYPE_CHECKING = False  # typing is for mypy only; it honours this name
+if TYPE_CHECKING:
+    from typing import Any
 
 PYPI, NPM = "pypi", "npm"
 
 
-@dataclass(frozen=True, slots=True)
-class DepRef:
+class DepRef(FrozenValue):
+    __slots__ = ("ecosystem", "line", "name", "via")
     name: str
     ecosystem: str  # "pypi" | "npm"
     line: int
     via: str  # "manifest" | "import"
+
+    def __init__(self, name: str, ecosystem: str, line: int, via: str) -> None:
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "ecosystem", ecosystem)
+        object.__setattr__(self, "line", line)
+        object.__setattr__(self, "via", via)
 
 
 _REQ_NAME = re.compile(

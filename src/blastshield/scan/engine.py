@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 
 from blastshield.scan import baseline as baseline_file
 from blastshield.scan.files import Candidate, display_path, looks_binary, walk
@@ -44,15 +43,17 @@ Progress = Callable[[int, int], None]
 _loaded: dict[str, Analyzer | str] = {}
 
 
-@dataclass
 class _FileOutcome:
-    findings: list[Finding] = field(default_factory=list)
-    errors: list[ScanErrorEntry] = field(default_factory=list)
-    skipped: list[ScanErrorEntry] = field(default_factory=list)
-    unavailable: dict[str, str] = field(default_factory=dict)  # language → why
-    suppressed: int = 0
-    below_threshold: int = 0
-    scanned: int = 0
+    __slots__ = ("below_threshold", "errors", "findings", "scanned", "skipped", "suppressed", "unavailable")
+
+    def __init__(self, scanned: int = 0) -> None:
+        self.findings: list[Finding] = []
+        self.errors: list[ScanErrorEntry] = []
+        self.skipped: list[ScanErrorEntry] = []
+        self.unavailable: dict[str, str] = {}  # language → why
+        self.suppressed = 0
+        self.below_threshold = 0
+        self.scanned = scanned
 
     def merge(self, other: _FileOutcome) -> None:
         self.findings += other.findings

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 
 from blastshield.errors import ScanError
+from blastshield.values import FrozenValue
 
 # Directories never descended into: VCS data, virtual environments, dependencies, build output, caches.
 SKIP_DIRS = frozenset({
@@ -25,12 +25,16 @@ BINARY_EXTENSIONS = frozenset({
 })
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
+class Candidate(FrozenValue):
     """A file to scan: the path as the user will see it, and its resolved location."""
 
+    __slots__ = ("display", "real")
     display: str
     real: str
+
+    def __init__(self, display: str, real: str) -> None:
+        object.__setattr__(self, "display", display)
+        object.__setattr__(self, "real", real)
 
 
 def display_path(path: str, cwd: str) -> str:

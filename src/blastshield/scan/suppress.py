@@ -8,9 +8,9 @@ reported as an error, so every accepted risk says why it was accepted.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from blastshield.scan.finding import Finding
+from blastshield.values import FrozenValue
 
 _MARKER = b"blastshield:"
 _DIRECTIVE = re.compile(
@@ -20,17 +20,26 @@ _RULE_ID = re.compile(r"^[A-Z][A-Z0-9]*(?:-[A-Za-z0-9]+)+$")
 _REASON_TRIM = " \t-:–—*/>"
 
 
-@dataclass(frozen=True, slots=True)
-class Suppression:
+class Suppression(FrozenValue):
+    __slots__ = ("line", "reason", "rule_ids")
     line: int
     rule_ids: frozenset[str]
     reason: str
 
+    def __init__(self, line: int, rule_ids: frozenset[str], reason: str) -> None:
+        object.__setattr__(self, "line", line)
+        object.__setattr__(self, "rule_ids", rule_ids)
+        object.__setattr__(self, "reason", reason)
 
-@dataclass(frozen=True, slots=True)
-class SuppressionProblem:
+
+class SuppressionProblem(FrozenValue):
+    __slots__ = ("line", "message")
     line: int
     message: str
+
+    def __init__(self, line: int, message: str) -> None:
+        object.__setattr__(self, "line", line)
+        object.__setattr__(self, "message", message)
 
 
 def parse_suppressions(source: bytes) -> tuple[dict[int, list[Suppression]], list[SuppressionProblem]]:

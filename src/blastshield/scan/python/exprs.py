@@ -9,7 +9,6 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from blastshield.scan.python import sinks
 from blastshield.scan.python.names import BUILTINS, call_name, canonical, const_str, dotted, kwarg, last
@@ -56,21 +55,25 @@ DERIVING_CALLS = ("urlparse", "urlsplit", "realpath", "abspath", "normpath", "re
                   "expanduser", "join", "unquote")
 
 
-@dataclass
 class Hit:
-    sink: sinks.SinkHit
-    line: int
-    end_line: int
-    via: str = ""  # " through helper() called at line 7"
+    __slots__ = ("end_line", "line", "sink", "via")
+
+    def __init__(self, sink: sinks.SinkHit, line: int, end_line: int, via: str = "") -> None:
+        self.sink = sink
+        self.line = line
+        self.end_line = end_line
+        self.via = via  # " through helper() called at line 7"
 
 
-@dataclass
 class FileInfo:
-    aliases: dict[str, str]
-    constants: dict[str, Val]  # module-level names bound to constant values
-    defined: set[str]  # module-level functions and classes
-    methods: set[str] = field(default_factory=set)  # every function and method name of the file
-    summary_of: Callable[[ast.Call, str], object | None] = field(default=lambda c, n: None)
+    __slots__ = ("aliases", "constants", "defined", "methods")
+
+    def __init__(self, aliases: dict[str, str], constants: dict[str, Val], defined: set[str],
+                 methods: set[str] | None = None) -> None:
+        self.aliases = aliases
+        self.constants = constants  # module-level names bound to constant values
+        self.defined = defined  # module-level functions and classes
+        self.methods = set() if methods is None else methods  # every function and method name of the file
 
 
 SummaryHook = Callable[["ExprFlow", ast.Call, str, list[Val], dict[str, Val]], Val | None]

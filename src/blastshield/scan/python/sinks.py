@@ -5,27 +5,45 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from blastshield.scan.finding import Confidence, RuleSpec
 from blastshield.scan.python.names import arg, const_str, is_true, kwarg, last
 from blastshield.scan.python.values import EXTERNAL, PARAM, SLOT, SOURCE, UNKNOWN, URL_PATH_SLOT, Origin, Val
 from blastshield.scan.rules import python_taint as R
 
+TYPE_CHECKING = False  # typing is for mypy only; it honours this name
+if TYPE_CHECKING:
+    from typing import Final
+
 H, M, L = Confidence.HIGH, Confidence.MEDIUM, Confidence.LOW
 
 
-@dataclass(frozen=True, slots=True)
+# CallInfo and SinkHit are made per call of the analysed file: plain classes with __slots__
+# (no dataclasses import and exec at start-up); Final fields are set only in __init__.
 class CallInfo:
-    node: ast.Call
-    name: str  # canonical dotted name, '' if not a plain chain
-    method: str  # last component ('' for a bare call on an expression)
-    receiver: str  # dotted text of the receiver (lower case), '' if none
-    args: list[Val]
-    kwargs: dict[str, Val]
-    first_elts: list[Val] | None = None  # values of a literal list/tuple first argument
-    own: bool = False  # the file's own function: its summary, not its name, says what it does
-    recv: Val | None = None  # the value of the receiver of a method call
+    __slots__ = ("args", "first_elts", "kwargs", "method", "name", "node", "own", "receiver", "recv")
+    node: Final[ast.Call]
+    name: Final[str]  # canonical dotted name, '' if not a plain chain
+    method: Final[str]  # last component ('' for a bare call on an expression)
+    receiver: Final[str]  # dotted text of the receiver (lower case), '' if none
+    args: Final[list[Val]]
+    kwargs: Final[dict[str, Val]]
+    first_elts: Final[list[Val] | None]  # values of a literal list/tuple first argument
+    own: Final[bool]  # the file's own function: its summary, not its name, says what it does
+    recv: Final[Val | None]  # the value of the receiver of a method call
+
+    def __init__(self, node: ast.Call, name: str, method: str, receiver: str, args: list[Val],
+                 kwargs: dict[str, Val], first_elts: list[Val] | None = None, own: bool = False,
+                 recv: Val | None = None) -> None:
+        self.node = node
+        self.name = name
+        self.method = method
+        self.receiver = receiver
+        self.args = args
+        self.kwargs = kwargs
+        self.first_elts = first_elts
+        self.own = own
+        self.recv = recv
 
     def val(self, index: int, kw: str | None = None) -> Val | None:
         if kw is not None and kw in self.kwargs:
@@ -35,14 +53,32 @@ class CallInfo:
         return None
 
 
-@dataclass(frozen=True, slots=True)
 class SinkHit:
-    spec: RuleSpec
-    val: Val
-    sink: str  # "subprocess.run(shell=True)"
-    building: bool = False  # a string assembled by formatting is itself the weakness here
-    external: Confidence | None = M  # confidence when the strongest origin is EXTERNAL
-    weak: Confidence | None = L  # confidence for PARAM/UNKNOWN origins (no visible source)
+    __slots__ = ("building", "external", "sink", "spec", "val", "weak")
+    spec: Final[RuleSpec]
+    val: Final[Val]
+    sink: Final[str]  # "subprocess.run(shell=True)"
+    building: Final[bool]  # a string assembled by formatting is itself the weakness here
+    external: Final[Confidence | None]  # confidence when the strongest origin is EXTERNAL
+    weak: Final[Confidence | None]  # confidence for PARAM/UNKNOWN origins (no visible source)
+
+    def __init__(self, spec: RuleSpec, val: Val, sink: str, building: bool = False,
+                 external: Confidence | None = M, weak: Confidence | None = L) -> None:
+        self.spec = spec
+        self.val = val
+        self.sink = sink
+        self.building = building
+        self.external = external
+        self.weak = weak
+
+    def _key(self) -> tuple[RuleSpec, Val, str, bool, Confidence | None, Confidence | None]:
+        return (self.spec, self.val, self.sink, self.building, self.external, self.weak)
+
+    def __eq__(self, other: object) -> bool:
+        return self._key() == other._key() if type(other) is SinkHit else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._key())
 
 
 def grade(hit: SinkHit) -> tuple[Confidence, Origin] | None:

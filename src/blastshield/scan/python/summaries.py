@@ -9,7 +9,6 @@ inputs: route parameters and request objects as sources, other parameters as unk
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
 
 from blastshield.scan.finding import Confidence, Finding
 from blastshield.scan.python import sinks
@@ -30,12 +29,14 @@ FRAMEWORK_OBJECTS = frozenset({"response", "resp", "exception", "exc", "view_fun
 Func = ast.FunctionDef | ast.AsyncFunctionDef
 
 
-@dataclass
 class Summary:
-    params: list[str]
-    offset: int  # 1 for methods called as self.m(...)
-    returned: Val = EMPTY
-    sinks: list[tuple[int, frozenset[int], sinks.SinkHit, int, str]] = field(default_factory=list)
+    __slots__ = ("offset", "params", "returned", "sinks")
+
+    def __init__(self, params: list[str], offset: int, returned: Val = EMPTY) -> None:
+        self.params = params
+        self.offset = offset  # 1 for methods called as self.m(...)
+        self.returned = returned
+        self.sinks: list[tuple[int, frozenset[int], sinks.SinkHit, int, str]] = []
 
 
 def _params(fn: Func) -> list[str]:

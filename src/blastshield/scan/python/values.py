@@ -17,7 +17,9 @@ Each origin carries the CWEs it was sanitised for (``shlex.quote`` makes a value
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+TYPE_CHECKING = False  # typing is not needed at run time; mypy honours this name
+if TYPE_CHECKING:
+    from typing import Final
 
 SOURCE = "source"
 EXTERNAL = "external"
@@ -32,12 +34,34 @@ URL_PATH_SLOT = -3
 TEXT_CAP = 2000  # constant text kept per value: enough to recognise SQL, bounded so loops stay cheap
 
 
-@dataclass(frozen=True, slots=True)
+# Origin and Val are made thousands of times per file: plain classes with __slots__ (what
+# @dataclass(frozen=True, slots=True) generated, without importing dataclasses and inspect and
+# exec'ing the methods at import). Fields are Final: nothing assigns them after __init__.
 class Origin:
-    kind: str
-    desc: str  # "request parameter 'host'", "parameter 'path'" — never a value
-    param: int = -1  # index of the parameter, for kind == PARAM
-    safe_for: frozenset[int] = frozenset()
+    __slots__ = ("desc", "kind", "param", "safe_for")
+    kind: Final[str]
+    desc: Final[str]  # "request parameter 'host'", "parameter 'path'" — never a value
+    param: Final[int]  # index of the parameter, for kind == PARAM
+    safe_for: Final[frozenset[int]]
+
+    def __init__(self, kind: str, desc: str, param: int = -1, safe_for: frozenset[int] = frozenset()) -> None:
+        self.kind = kind
+        self.desc = desc
+        self.param = param
+        self.safe_for = safe_for
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not Origin:
+            return NotImplemented
+        return (self.kind, self.desc, self.param, self.safe_for) == (
+            other.kind, other.desc, other.param, other.safe_for)
+
+    def __hash__(self) -> int:
+        return hash((self.kind, self.desc, self.param, self.safe_for))
+
+    def __repr__(self) -> str:
+        return (f"Origin(kind={self.kind!r}, desc={self.desc!r}, param={self.param!r}, "
+                f"safe_for={self.safe_for!r})")
 
     def is_safe_for(self, cwe: int) -> bool:
         return cwe in self.safe_for or -1 in self.safe_for
@@ -46,11 +70,27 @@ class Origin:
         return Origin(self.kind, self.desc, self.param, self.safe_for | cwes)
 
 
-@dataclass(frozen=True, slots=True)
 class Val:
-    origins: frozenset[Origin] = field(default_factory=frozenset)
-    built: bool = False  # made by f-string, %, .format or + from non-constant pieces
-    text: str = ""  # the constant text we saw (string literals and formatting templates)
+    __slots__ = ("built", "origins", "text")
+    origins: Final[frozenset[Origin]]
+    built: Final[bool]  # made by f-string, %, .format or + from non-constant pieces
+    text: Final[str]  # the constant text we saw (string literals and formatting templates)
+
+    def __init__(self, origins: frozenset[Origin] = frozenset(), built: bool = False, text: str = "") -> None:
+        self.origins = origins
+        self.built = built
+        self.text = text
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not Val:
+            return NotImplemented
+        return (self.origins, self.built, self.text) == (other.origins, other.built, other.text)
+
+    def __hash__(self) -> int:
+        return hash((self.origins, self.built, self.text))
+
+    def __repr__(self) -> str:
+        return f"Val(origins={self.origins!r}, built={self.built!r}, text={self.text!r})"
 
     def __or__(self, other: Val) -> Val:
         if other.text in self.text:
