@@ -13,6 +13,7 @@ import json
 import os
 import re
 
+from blastshield.scan.lazyre import lazy
 from blastshield.values import FrozenValue
 
 TYPE_CHECKING = False  # typing is for mypy only; it honours this name
@@ -36,11 +37,11 @@ class DepRef(FrozenValue):
         object.__setattr__(self, "via", via)
 
 
-_REQ_NAME = re.compile(
+_REQ_NAME = lazy(
     r"^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[[^\]]*\])?\s*(?:[<>=!~;@ (]|$)")
-_PY_IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+([A-Za-z_]\w*)[\w.]*[ \t]+import\b|import[ \t]+([^#\n]+))",
+_PY_IMPORT = lazy(r"^[ \t]*(?:from[ \t]+([A-Za-z_]\w*)[\w.]*[ \t]+import\b|import[ \t]+([^#\n]+))",
                         re.MULTILINE)
-_JS_SPEC = re.compile(
+_JS_SPEC = lazy(
     r"""(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)(["'])([^"'\n]{1,214})\1""")
 
 

@@ -7,16 +7,15 @@ reported as an error, so every accepted risk says why it was accepted.
 
 from __future__ import annotations
 
-import re
-
 from blastshield.scan.finding import Finding
+from blastshield.scan.lazyre import lazy
 from blastshield.values import FrozenValue
 
 _MARKER = b"blastshield:"
-_DIRECTIVE = re.compile(
+_DIRECTIVE = lazy(
     r"(?:#|//|/\*|<!--|--|;)\s*blastshield:\s*ignore\s*\[(?P<ids>[^\]]*)\](?P<reason>.*)$",
 )
-_RULE_ID = re.compile(r"^[A-Z][A-Z0-9]*(?:-[A-Za-z0-9]+)+$")
+_RULE_ID = lazy(r"^[A-Z][A-Z0-9]*(?:-[A-Za-z0-9]+)+$")
 _REASON_TRIM = " \t-:–—*/>"
 
 

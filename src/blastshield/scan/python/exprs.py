@@ -7,7 +7,6 @@ evaluates expressions against it; ``flow.FunctionFlow`` adds the statements.
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Callable
 
 from blastshield.scan.python import sinks
@@ -46,6 +45,10 @@ from blastshield.scan.python.values import (
     unknown,
 )
 from blastshield.scan.rules.python_taint import HEADER_INJECTION, OPEN_REDIRECT
+
+TYPE_CHECKING = False  # typing is for mypy only; it honours this name
+if TYPE_CHECKING:
+    from blastshield.scan.lazyre import Regex
 
 CONTAINER_NODES = (ast.List, ast.Dict, ast.Set, ast.Tuple, ast.ListComp, ast.DictComp, ast.SetComp)
 CONTAINER_ADDS = frozenset({"append", "extend", "insert", "add", "update", "appendleft", "extendleft",
@@ -297,7 +300,7 @@ class ExprFlow:
             return Val(left.origins | right.origins, bool(left.origins or right.origins), left.text)
         return EMPTY  # arithmetic gives numbers
 
-    def from_locals(self, template: Val, slot: re.Pattern[str]) -> Val:
+    def from_locals(self, template: Val, slot: Regex) -> Val:
         """'<b>%(name)s</b>' % locals(), '{name}'.format(**locals()): each named slot reads that local."""
         out = Val(template.origins, template.built, template.text)
         for m in slot.finditer(template.text):

@@ -11,16 +11,17 @@ import re
 import textwrap
 
 from blastshield.errors import ScanError
+from blastshield.scan.lazyre import lazy
 
 MAX_HEAD, MAX_TAIL = 12, 24  # lines blanked at the start / cut at the end of a fragment
 MAX_ATTEMPTS = 120  # parses tried per repair pass at most: a broken file costs bounded time
 MAX_REPAIR_LINES = 400  # larger files are taken as files, not fragments: no repair attempts
-PY2_PRINT = re.compile(r"^(\s*)print\s+(?![\s(=])(.+?)\s*$", re.M)
-PY2_EXCEPT = re.compile(r"^(\s*except\s+[\w.]+)\s*,\s*(\w+)\s*:", re.M)
-PY2_RAISE = re.compile(r"^(\s*raise\s+[\w.]+)\s*,\s*(.+)$", re.M)
+PY2_PRINT = lazy(r"^(\s*)print\s+(?![\s(=])(.+?)\s*$", re.M)
+PY2_EXCEPT = lazy(r"^(\s*except\s+[\w.]+)\s*,\s*(\w+)\s*:", re.M)
+PY2_RAISE = lazy(r"^(\s*raise\s+[\w.]+)\s*,\s*(.+)$", re.M)
 # `exec code in namespace` / `exec code`: the Python 2 statement, as the call it became
-PY2_EXEC = re.compile(r"^(\s*)exec\s+(?![\s(=.,:])(.+?)(?:\s+in\s+(.+?))?\s*$", re.M)
-PY2_OCTAL = re.compile(r"(?<![\w.])0([0-7]+)(?![\w.])")
+PY2_EXEC = lazy(r"^(\s*)exec\s+(?![\s(=.,:])(.+?)(?:\s+in\s+(.+?))?\s*$", re.M)
+PY2_OCTAL = lazy(r"(?<![\w.])0([0-7]+)(?![\w.])")
 
 
 def _try(text: str) -> ast.Module | None:

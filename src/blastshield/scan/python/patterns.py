@@ -5,9 +5,9 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Callable
-from typing import Any
 
 from blastshield.scan.finding import Confidence, Finding
+from blastshield.scan.lazyre import lazy
 from blastshield.scan.python.names import (
     FileIndex,
     call_name,
@@ -31,14 +31,20 @@ from blastshield.scan.python.patterns_web import web_findings
 from blastshield.scan.registry import finding
 from blastshield.scan.rules import python_patterns as R
 
+TYPE_CHECKING = False  # typing is for mypy only; it honours this name
+if TYPE_CHECKING:
+    from typing import Any
+
+    from blastshield.scan.lazyre import Regex
+
 H, M, L = Confidence.HIGH, Confidence.MEDIUM, Confidence.LOW
-PASSWORDISH = re.compile(r"pass(word|wd|_?phrase)?s?$|^pwd|_pwd|pwd$|^pw$|passwd|password", re.I)
-SECRET_CONTEXT = re.compile(r"token|secret|passw|pwd|nonce|salt|otp|session|csrf|api_?key|"
+PASSWORDISH = lazy(r"pass(word|wd|_?phrase)?s?$|^pwd|_pwd|pwd$|^pw$|passwd|password", re.I)
+SECRET_CONTEXT = lazy(r"token|secret|passw|pwd|nonce|salt|otp|session|csrf|api_?key|"
                             r"(^|_)key($|_)|(^|_)iv($|_)|pin($|_)|auth|reset|verif|captcha|cookie", re.I)
 # Keyword arguments that receive a secret (narrower than SECRET_CONTEXT: sorted(key=...) is no secret).
-KEYWORD_SECRET = re.compile(r"passw|pwd|token|secret|nonce|salt|otp|csrf|api_?key|session_?id|(^|_)pin$",
+KEYWORD_SECRET = lazy(r"passw|pwd|token|secret|nonce|salt|otp|csrf|api_?key|session_?id|(^|_)pin$",
                             re.I)
-NON_SECURITY_HASH = re.compile(r"checksum|etag|cache|fingerprint_?file|file_?hash|dedup|bucket|shard|"
+NON_SECURITY_HASH = lazy(r"checksum|etag|cache|fingerprint_?file|file_?hash|dedup|bucket|shard|"
                                r"partition|color|colour|avatar|gravatar|filename|file_?name", re.I)
 WEAK_HASHES = frozenset({"hashlib.md5", "hashlib.sha1", "Crypto.Hash.MD5.new", "Crypto.Hash.SHA.new",
                          "Crypto.Hash.SHA1.new", "Cryptodome.Hash.MD5.new", "Cryptodome.Hash.SHA1.new",
@@ -69,7 +75,7 @@ HTTP_CALLS = frozenset({"requests.get", "requests.post", "requests.put", "reques
                         "requests.head", "requests.request", "requests.options"})
 
 
-def _mentions(node: ast.AST, pattern: re.Pattern[str]) -> bool:
+def _mentions(node: ast.AST, pattern: Regex) -> bool:
     for n in ast.walk(node):
         text: str | None = None
         if isinstance(n, ast.Name):

@@ -19,25 +19,26 @@ import math
 import re
 
 from blastshield.scan.finding import Confidence, Finding
+from blastshield.scan.lazyre import lazy
 from blastshield.scan.python.names import FileIndex, call_name, const_str, kwarg, last
 from blastshield.scan.registry import finding
 from blastshield.scan.rules import python_patterns as R
 
 H, M, L = Confidence.HIGH, Confidence.MEDIUM, Confidence.LOW
-DEV_DEFAULT = re.compile(r"^(root|admin|password|pass|passwd|test|testing|user|secret|guest|default|1234|"
+DEV_DEFAULT = lazy(r"^(root|admin|password|pass|passwd|test|testing|user|secret|guest|default|1234|"
                          r"12345|123456|demo|dev|postgres|mysql|toor|qwerty|pwd)$", re.I)
-PASSWORD_KEYWORD = re.compile(r"^(pass|passwd|password|pwd|db_?pass(word)?|auth_?password)$", re.I)
-USER_KEYWORD = re.compile(r"^(user|username|login|user_?name|db_?user)$", re.I)
-PLACEHOLDER = re.compile(r"^(<.*>|\{.*\}|\$\{?\w+\}?|%s|x+|\*+|\.\.\.|your[_ -].*|changeme|placeholder)$",
+PASSWORD_KEYWORD = lazy(r"^(pass|passwd|password|pwd|db_?pass(word)?|auth_?password)$", re.I)
+USER_KEYWORD = lazy(r"^(user|username|login|user_?name|db_?user)$", re.I)
+PLACEHOLDER = lazy(r"^(<.*>|\{.*\}|\$\{?\w+\}?|%s|x+|\*+|\.\.\.|your[_ -].*|changeme|placeholder)$",
                          re.I)
 # Names a literal credential is assigned to (password = '...', cfg['api_key'] = '...', token='...').
-SECRET_NAME = re.compile(r"(^|_)(password|passwd|pwd|pass|secret|token|api_?key|apikey|access_?key|"
+SECRET_NAME = lazy(r"(^|_)(password|passwd|pwd|pass|secret|token|api_?key|apikey|access_?key|"
                          r"private_?key|secret_?key|auth_?key|client_?secret|credentials?)$", re.I)
 # \s*: blanks are no secret (password == " " is an emptiness check, not a credential).
-SECRET_PLACEHOLDER = re.compile(r"^(\s*|x+|\*+|\.+|-+|none|null|todo|changeme|change_me|placeholder|example|"
+SECRET_PLACEHOLDER = lazy(r"^(\s*|x+|\*+|\.+|-+|none|null|todo|changeme|change_me|placeholder|example|"
                                 r"your[_ -].*|"
                                 r".*<.*>.*|.*\{.*\}.*|.*%s.*|.*\$\{?\w+.*)$", re.I)
-LITERAL_DEFAULT = re.compile(r"^(root|admin|password|pass|passwd|test|testing|test_?user|user|secret|guest|"
+LITERAL_DEFAULT = lazy(r"^(root|admin|password|pass|passwd|test|testing|test_?user|user|secret|guest|"
                              r"default|1234|12345|123456|demo|dev|postgres|mysql|toor|qwerty|pwd)$", re.I)
 # Calls that log in with their arguments (by last name), and the position of the password when passed
 # positionally (None: only by keyword).
@@ -49,7 +50,7 @@ LOGIN_METHODS: dict[str, int | None] = {
 POSITIONAL: dict[str, int] = {"MySQLdb.connect": 2, "pymysql.connect": 2, "_mysql.connect": 2,
                               "MySQLdb.Connect": 2, "pymysql.Connect": 2, "paramiko.SSHClient.connect": 3}
 # postgresql://user:secret@host/db — a password inside a connection URL
-URL_PASSWORD = re.compile(r"^[a-z][\w+.-]*://(?P<user>[^:/@\s]+):(?P<pw>[^@/\s]+)@[\w.-]+", re.I)
+URL_PASSWORD = lazy(r"^[a-z][\w+.-]*://(?P<user>[^:/@\s]+):(?P<pw>[^@/\s]+)@[\w.-]+", re.I)
 
 
 def entropy(text: str) -> float:

@@ -11,6 +11,7 @@ import ast
 import re
 
 from blastshield.scan.finding import Confidence, Finding, RuleSpec
+from blastshield.scan.lazyre import lazy
 from blastshield.scan.python.names import FileIndex, call_name, const_str, dotted, is_true, kwarg, last
 from blastshield.scan.registry import finding
 from blastshield.scan.rules import python_patterns as R
@@ -25,15 +26,15 @@ SALTED_KDFS = {"hashlib.pbkdf2_hmac": (2, "salt"), "hashlib.scrypt": (1, "salt")
                "bcrypt.hashpw": (1, "salt"), "passlib.hash.pbkdf2_sha256.hash": (-1, "salt")}
 RANDOM_SOURCES = ("os.urandom", "secrets.", "random.SystemRandom")
 RANDOM_PICKS = frozenset({"random.choice", "random.choices", "random.sample"})
-ALPHABETS = re.compile(r"^string\.(ascii_letters|ascii_lowercase|ascii_uppercase|digits|hexdigits|"
+ALPHABETS = lazy(r"^string\.(ascii_letters|ascii_lowercase|ascii_uppercase|digits|hexdigits|"
                        r"punctuation|printable|letters|lowercase|uppercase)$")
 CLEARTEXT_CLIENTS = {"ftplib.FTP": "FTP", "telnetlib.Telnet": "Telnet", "smtplib.SMTP": "SMTP",
                      "poplib.POP3": "POP3", "imaplib.IMAP4": "IMAP"}
-HTML_TAG_PATTERN = re.compile(r"<\s*/?\s*\(?\??(script|iframe|style|img|a|on\w+)\b", re.I)
-MAC_NAME = re.compile(r"(^|_)(sig|signature|hmac|mac|digest|hash_?mac)$", re.I)
-MAC_CALL = re.compile(r"^(sign|_sign|make_signature|compute_signature|calc(ulate)?_signature|get_signature|"
+HTML_TAG_PATTERN = lazy(r"<\s*/?\s*\(?\??(script|iframe|style|img|a|on\w+)\b", re.I)
+MAC_NAME = lazy(r"(^|_)(sig|signature|hmac|mac|digest|hash_?mac)$", re.I)
+MAC_CALL = lazy(r"^(sign|_sign|make_signature|compute_signature|calc(ulate)?_signature|get_signature|"
                       r"signature|compute_hmac|calc_hmac|make_hmac|get_hmac|hmac_digest)$", re.I)
-SESSION_COOKIE = re.compile(r"sess|token|auth|sid$|jwt|remember|login|csrf|user", re.I)
+SESSION_COOKIE = lazy(r"sess|token|auth|sid$|jwt|remember|login|csrf|user", re.I)
 
 
 BARE_ALPHABETS = frozenset({"ascii_letters", "ascii_lowercase", "ascii_uppercase", "hexdigits"})

@@ -10,6 +10,7 @@ import ast
 import re
 
 from blastshield.scan.finding import Confidence, Finding
+from blastshield.scan.lazyre import lazy
 from blastshield.scan.python.names import FileIndex, call_name, dotted, kwarg, last
 from blastshield.scan.registry import finding
 from blastshield.scan.rules import python_patterns as R
@@ -20,9 +21,9 @@ MODE_CALLS = {"os.chmod": 1, "os.fchmod": 1, "os.lchmod": 1, "os.open": 2, "os.m
 # Modes some code writes in decimal on purpose (420 == 0o644): not typos.
 DECIMAL_MODES = frozenset({256, 288, 292, 320, 365, 384, 416, 420, 432, 436, 438, 448, 456, 488, 493, 504,
                            505, 509, 511})
-SECRET_WORDS = re.compile(r"secret|passw|credential|private|token|(^|[_./-])keys?($|[_./-])|\.pem$|\.key$|"
+SECRET_WORDS = lazy(r"secret|passw|credential|private|token|(^|[_./-])keys?($|[_./-])|\.pem$|\.key$|"
                           r"id_rsa|id_ed25519|shadow|\.env$|api_?key", re.I)
-PATH_CHECKS = re.compile(r"realpath|abspath|commonpath|commonprefix|is_relative_to|isabs|normpath|"
+PATH_CHECKS = lazy(r"realpath|abspath|commonpath|commonprefix|is_relative_to|isabs|normpath|"
                          r"startswith|resolve|safe|valid|check", re.I)
 
 

@@ -6,14 +6,15 @@ import ast
 import re
 
 from blastshield.scan.finding import Finding
+from blastshield.scan.lazyre import lazy
 from blastshield.scan.python.names import FileIndex, call_name, const_str, dotted
 from blastshield.scan.registry import finding
 from blastshield.scan.rules import python_patterns as R
 
-DOMAIN = re.compile(r"^(https?://)?([a-z0-9-]+\.)+[a-z]{2,}/?$", re.I)
-URLISH = re.compile(r"url|uri|host|netloc|domain|target|redirect|next|origin|referr?er|link|site", re.I)
+DOMAIN = lazy(r"^(https?://)?([a-z0-9-]+\.)+[a-z]{2,}/?$", re.I)
+URLISH = lazy(r"url|uri|host|netloc|domain|target|redirect|next|origin|referr?er|link|site", re.I)
 # A regex that names a host with an unescaped dot before a label: "www.example.com" matches "wwwXexample.com".
-LOOSE_HOST_REGEX = re.compile(r"[a-z0-9)](?<!\\)\.(?![*+?{])[a-z0-9-]+\\?\.(com|org|net|io|edu|gov)\b", re.I)
+LOOSE_HOST_REGEX = lazy(r"[a-z0-9)](?<!\\)\.(?![*+?{])[a-z0-9-]+\\?\.(com|org|net|io|edu|gov)\b", re.I)
 REGEX_CALLS = frozenset({"re.compile", "re.match", "re.search", "re.fullmatch"})
 
 

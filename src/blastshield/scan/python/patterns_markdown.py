@@ -6,6 +6,7 @@ import ast
 import re
 
 from blastshield.scan.finding import Confidence, Finding
+from blastshield.scan.lazyre import lazy
 from blastshield.scan.python.names import FileIndex, call_name, kwarg
 from blastshield.scan.registry import finding
 from blastshield.scan.rules import python_patterns as R
@@ -13,7 +14,7 @@ from blastshield.scan.rules import python_patterns as R
 # Renderers that keep raw HTML by default (mistune 2+ escapes it unless told otherwise: not listed).
 MARKDOWN_CALLS = frozenset({"markdown.markdown", "markdown2.markdown", "markdown.markdownFromFile"})
 # The function cleans the text or the HTML itself: escape(...) before, bleach/nh3 clean(...) after.
-CLEANING = re.compile(r"escape|saniti[sz]e|bleach|clean|nh3|safe_?(md|markdown)|strip_?tags", re.I)
+CLEANING = lazy(r"escape|saniti[sz]e|bleach|clean|nh3|safe_?(md|markdown)|strip_?tags", re.I)
 # Renderers that autoescape the variables they get: the template must opt out (|safe) to show the HTML.
 AUTOESCAPING = frozenset({"render_template", "render", "render_to_response", "TemplateResponse",
                           "render_to_string"})

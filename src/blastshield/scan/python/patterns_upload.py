@@ -14,6 +14,7 @@ import ast
 import re
 
 from blastshield.scan.finding import Finding
+from blastshield.scan.lazyre import lazy
 from blastshield.scan.python.names import FileIndex, call_name, const_str, dotted, last
 from blastshield.scan.python.sources import REQUEST_NAMES
 from blastshield.scan.registry import finding
@@ -21,11 +22,11 @@ from blastshield.scan.rules import python_patterns as R
 
 Func = ast.FunctionDef | ast.AsyncFunctionDef
 UPLOAD_TYPES = frozenset({"UploadFile", "FileStorage", "UploadedFile", "InMemoryUploadedFile"})
-STORE_CALL = re.compile(r"(^|_)(save|store|write|upload|put_object|upload_fileobj|copyfileobj)", re.I)
-CHECK_NAME = re.compile(r"endswith|splitext|suffix|extension|(^|_)ext($|_)|content_?type|mimetype|mime|"
+STORE_CALL = lazy(r"(^|_)(save|store|write|upload|put_object|upload_fileobj|copyfileobj)", re.I)
+CHECK_NAME = lazy(r"endswith|splitext|suffix|extension|(^|_)ext($|_)|content_?type|mimetype|mime|"
                         r"allowed|imghdr|magic|file_?type|guess_type|valid|verify|is_image|what$|(^|_)safe($|_)|"
                         r"(^|_)type($|_)", re.I)
-TYPE_CONSTANT = re.compile(r"^\.?(pdf|jpe?g|png|gif|bmp|svg|webp|tiff?|txt|csv|docx?|xlsx?|pptx?|zip|"
+TYPE_CONSTANT = lazy(r"^\.?(pdf|jpe?g|png|gif|bmp|svg|webp|tiff?|txt|csv|docx?|xlsx?|pptx?|zip|"
                            r"json|xml|mp[34]|wav|html?)$|^(image|application|text|audio|video)/", re.I)
 
 

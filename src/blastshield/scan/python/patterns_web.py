@@ -6,15 +6,16 @@ import ast
 import re
 
 from blastshield.scan.finding import Confidence, Finding
+from blastshield.scan.lazyre import lazy
 from blastshield.scan.python.names import FileIndex, dotted
 from blastshield.scan.registry import finding
 from blastshield.scan.rules import python_patterns as R
 
 ROUTE_METHODS = frozenset({"route", "get", "post", "put", "delete", "patch", "api_route"})
-SENSITIVE = re.compile(r"(^|[/_-])(admin|delete|remove|destroy|settings|change_?(password|email)|"
+SENSITIVE = lazy(r"(^|[/_-])(admin|delete|remove|destroy|settings|change_?(password|email)|"
                        r"reset_?password|update_?(password|email|user|account|role)|users?/\w*(edit|delete)|"
                        r"account|billing|payment|transfer|promote|grant|config|secret)", re.I)
-AUTH_WORDS = re.compile(r"login|logged|auth|permission|require|jwt|token|session|current_user|is_staff|"
+AUTH_WORDS = lazy(r"login|logged|auth|permission|require|jwt|token|session|current_user|is_staff|"
                         r"is_superuser|is_admin|check_user|verify|protected|roles?_required|admin_required",
                         re.I)
 
@@ -142,7 +143,7 @@ def _raw_json(node: ast.expr, dumped: set[str]) -> bool:
     return "html" not in encoder.lower()
 
 
-ESCAPING = re.compile(r"escape|xss|saniti[sz]e|bleach|clean", re.I)
+ESCAPING = lazy(r"escape|xss|saniti[sz]e|bleach|clean", re.I)
 
 
 def _json_into_html(fn: ast.FunctionDef | ast.AsyncFunctionDef, path: str) -> list[Finding]:

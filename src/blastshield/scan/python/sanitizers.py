@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import re
 
+from blastshield.scan.lazyre import lazy
 from blastshield.scan.python.names import call_name, const_str, dotted, last
 
 ALL = frozenset({-1})
@@ -53,7 +54,7 @@ SANITISERS: dict[str, frozenset[int]] = {
     "base64.b64encode": frozenset({79, 113, 117, 78, 89, 22}),
 }
 # Helpers that defuse spreadsheet formulas in CSV cells: neutralise(cell), escape_csv_cell(v), safe_cell(v)
-CSV_NEUTRALISERS = re.compile(r"neutrali[sz]e|(escape|sanitize|sanitise|safe|defang)_?(csv|cell|formula)",
+CSV_NEUTRALISERS = lazy(r"neutrali[sz]e|(escape|sanitize|sanitise|safe|defang)_?(csv|cell|formula)",
                               re.I)
 HTML_ESCAPERS = frozenset({"escape", "html_escape", "escape_html", "htmlescape", "escapeHTML", "escape_xml",
                            "quoteattr", "escape_attr", "xhtml_escape"})
@@ -199,10 +200,10 @@ def guard_cwes(test: ast.expr, aliases: dict[str, str],
 
 
 # a regex that spells a host after the scheme: '://' then, further on, an escaped dot and a domain label
-HOST_PATTERN = re.compile(r"://.*\\\.[a-z0-9-]+", re.I)
+HOST_PATTERN = lazy(r"://.*\\\.[a-z0-9-]+", re.I)
 
 
-SCHEME_ONLY = re.compile(r"^([a-z][\w+.-]*:(//)?|https?)$", re.I)
+SCHEME_ONLY = lazy(r"^([a-z][\w+.-]*:(//)?|https?)$", re.I)
 
 
 def _scheme_only(call: ast.Call) -> bool:

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 
 from blastshield.scan.finding import Confidence, RuleSpec
+from blastshield.scan.lazyre import lazy
 from blastshield.scan.python.names import arg, const_str, is_true, kwarg, last
 from blastshield.scan.python.values import EXTERNAL, PARAM, SLOT, SOURCE, UNKNOWN, URL_PATH_SLOT, Origin, Val
 from blastshield.scan.rules import python_taint as R
@@ -142,23 +143,23 @@ SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "/bin/sh", "/bin/bash", 
                     "powershell", "/usr/bin/bash", "/usr/bin/sh"})
 SQL_METHODS = frozenset({"execute", "executemany", "executescript", "raw", "extra", "read_sql",
                          "read_sql_query", "mogrify", "exec_driver_sql", "query"})
-SQL_LIKE_METHOD = re.compile(r"exec|query|sql|^get$|fetch|^select|^insert|^update|^delete|^raw", re.I)
-SQL_STATEMENT = re.compile(r"^\W*(select\b.*\bfrom|insert\s+into|update\b.*\bset|delete\s+from|"
+SQL_LIKE_METHOD = lazy(r"exec|query|sql|^get$|fetch|^select|^insert|^update|^delete|^raw", re.I)
+SQL_STATEMENT = lazy(r"^\W*(select\b.*\bfrom|insert\s+into|update\b.*\bset|delete\s+from|"
                            r"replace\s+into|"
                            r"create\s+(user|table)|drop\s+(table|user)|alter\s+table)\b", re.I | re.S)
-COMMAND_METHOD = re.compile(r"^(exec_command|run_command|run_cmd|execute_command|_?run_ssh\w*|ssh_exec\w*|"
+COMMAND_METHOD = lazy(r"^(exec_command|run_command|run_cmd|execute_command|_?run_ssh\w*|ssh_exec\w*|"
                             r"_?execute_cli|shell_exec|run_shell\w*|_?cli_run|exec_cmd)$", re.I)
 # Names of a project's own command runners (self._execute(cmd), host.run(cmd), ssh.exec(cmd)): a sink
 # only when what they get reads as a command line built by formatting (see looks_like_command).
-RUNNER_NAME = re.compile(r"^_*(run|execute|exec|call|spawn|system|popen|shell|sh|ssh|cmd|command|"
+RUNNER_NAME = lazy(r"^_*(run|execute|exec|call|spawn|system|popen|shell|sh|ssh|cmd|command|"
                          r"check_output|check_call)(_\w+)?$|[a-z](_run|_exec|_execute|_cmd|_command|_ssh|"
                          r"_shell|_cli)$", re.I)
 # Variables named as a command line: cmd, command, ssh_cmd, cmdline, shell_command.
-COMMAND_VAR = re.compile(r"^_?(cmd|command)(_?line|_?str|_?string)?$|_(cmd|command)(_?line)?$", re.I)
-COMMAND_LINE = re.compile(r"^(?:X\s+)*[a-z][\w.+-]*(?:\s+(?:X|-{1,2}[a-z][\w-]*(?:=\S*)?|[\w./:=@,+!%-]+|"
+COMMAND_VAR = lazy(r"^_?(cmd|command)(_?line|_?str|_?string)?$|_(cmd|command)(_?line)?$", re.I)
+COMMAND_LINE = lazy(r"^(?:X\s+)*[a-z][\w.+-]*(?:\s+(?:X|-{1,2}[a-z][\w-]*(?:=\S*)?|[\w./:=@,+!%-]+|"
                           r"'[^']*'|\"[^\"]*\"|[|;&<>]+|\d[\w.]*))+\s*$", re.I)
-TEMPLATE_SLOT = re.compile(r"\{[^{}]*\}|%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdifrx]")
-HTML_MARKUP = re.compile(r"<\s*[a-zA-Z][\w-]*(\s[^<>]*)?/?>|<\s*/\s*[a-zA-Z]")
+TEMPLATE_SLOT = lazy(r"\{[^{}]*\}|%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdifrx]")
+HTML_MARKUP = lazy(r"<\s*[a-zA-Z][\w-]*(\s[^<>]*)?/?>|<\s*/\s*[a-zA-Z]")
 # Calls that take a string without running it: a query passed to them is not executed there.
 NOT_EXECUTING = frozenset({"print", "str", "repr", "len", "format", "join", "append", "extend", "insert",
                            "add_row", "encode", "decode", "strip", "split", "replace", "lower", "upper",
@@ -173,10 +174,10 @@ BARE_PROCESS = {"system": "os.system", "popen": "os.popen", "getoutput": "subpro
                 "check_output": "subprocess.check_output", "check_call": "subprocess.check_call",
                 "Popen": "subprocess.Popen", "getstatusoutput": "subprocess.getstatusoutput"}
 # Salt execution modules run commands through __salt__['cmd.run'](...).
-SALT_COMMANDS = re.compile(r"^cmd\.(run\w*|shell|exec_code\w*|script\w*)$")
-SQL_WORDS = re.compile(r"\b(select|insert|update|delete|drop|create|alter|replace|where|from|into|values|"
+SALT_COMMANDS = lazy(r"^cmd\.(run\w*|shell|exec_code\w*|script\w*)$")
+SQL_WORDS = lazy(r"\b(select|insert|update|delete|drop|create|alter|replace|where|from|into|values|"
                        r"pragma|grant|truncate|exec|attach)\b", re.I)
-SQL_FIRST_WORD = re.compile(r"^\W*(select|insert|update|delete|drop|create|alter|replace|attach|detach|"
+SQL_FIRST_WORD = lazy(r"^\W*(select|insert|update|delete|drop|create|alter|replace|attach|detach|"
                             r"pragma|grant|revoke|truncate|with|begin|commit|rollback|show|describe|use|set|call)\b",
                             re.I)
 CODE_CALLS = {"eval": 0, "exec": 0, "compile": 0, "builtins.eval": 0, "builtins.exec": 0,
@@ -207,7 +208,7 @@ HTML_CALLS = frozenset({"flask.make_response", "make_response", "flask.Response"
 RENDER_CALLS = frozenset({"render", "render_template", "render_to_response", "render_to_string",
                           "TemplateResponse"})
 # Template variables that hold a link target (href/src): next, dest, back_link, return_url ...
-LINK_KEY = re.compile(r"^(url|href|link|next|dest|destination|goto|return_to|continue|callback|back)$|"
+LINK_KEY = lazy(r"^(url|href|link|next|dest|destination|goto|return_to|continue|callback|back)$|"
                       r"_(url|link|href)$|^(back|return|redirect|next)_", re.I)
 # Objects whose write() sends the HTTP response body.
 RESPONSE_WRITERS = frozenset({"request", "req", "self.request", "response", "resp", "self.response",

@@ -8,15 +8,15 @@ FROM, INTO, ...) is a name code usually supplies. ``'%(name)s' % locals()`` and
 from __future__ import annotations
 
 import ast
-import re
 
+from blastshield.scan.lazyre import lazy
 from blastshield.scan.python import sinks
 from blastshield.scan.python.values import PARAM, SLOT, UNKNOWN, URL_PATH_SLOT, Val
 
-PERCENT_SLOT = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\d+|\*)?(?:\.\d+)?[sdifrxXeEgGcaou]")
-BRACE_SLOT = re.compile(r"\{[^{}]*\}")
-PERCENT_NAME = re.compile(r"%\((\w+)\)[-#0 +]*(?:\d+|\*)?(?:\.\d+)?[sdifrxXeEgGcaou]")  # %(name)s
-BRACE_NAME = re.compile(r"\{([A-Za-z_]\w*)[^{}]*\}")  # {name}, {name.attr}, {name!r:>10}
+PERCENT_SLOT = lazy(r"%(?:\([^)]*\))?[-#0 +]*(?:\d+|\*)?(?:\.\d+)?[sdifrxXeEgGcaou]")
+BRACE_SLOT = lazy(r"\{[^{}]*\}")
+PERCENT_NAME = lazy(r"%\((\w+)\)[-#0 +]*(?:\d+|\*)?(?:\.\d+)?[sdifrxXeEgGcaou]")  # %(name)s
+BRACE_NAME = lazy(r"\{([A-Za-z_]\w*)[^{}]*\}")  # {name}, {name.attr}, {name!r:>10}
 
 
 def slot_sanitise(piece: Val, prefix: str) -> Val:
