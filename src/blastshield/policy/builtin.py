@@ -18,17 +18,58 @@ from blastshield.values import FrozenValue
 
 
 class Protection(FrozenValue):
-    __slots__ = ("doc", "id", "patterns", "reads_too")
+    __slots__ = ("doc", "id", "in_sandbox", "patterns", "reads_too")
     id: str
     doc: str
     patterns: tuple[str, ...]  # "~" and "${WORKSPACE}" expanded at check time
     reads_too: bool
+    in_sandbox: bool  # also mounted read-only (or hidden) by `blastshield run`
 
-    def __init__(self, id: str, doc: str, patterns: tuple[str, ...], reads_too: bool = False) -> None:
+    def __init__(self, id: str, doc: str, patterns: tuple[str, ...], reads_too: bool = False,
+                 in_sandbox: bool = True) -> None:
         object.__setattr__(self, "id", id)
         object.__setattr__(self, "doc", doc)
         object.__setattr__(self, "patterns", patterns)
         object.__setattr__(self, "reads_too", reads_too)
+        object.__setattr__(self, "in_sandbox", in_sandbox)
+
+
+def _glob_literal(path: str) -> str:
+    """``path`` with glob characters escaped (a folder name may hold ``[``, ``*`` or ``?``)."""
+    return "".join(f"[{ch}]" if ch in "*?[" else ch for ch in path)
+
+
+def _site_folders() -> list[str]:
+    """The running interpreter's site-packages folders (resolved; none under ``python -S``)."""
+    import site
+    import sys
+
+    if "site" not in sys.modules or not hasattr(site, "getsitepackages"):
+        return []
+    return sorted({os.path.realpath(folder) for folder in site.getsitepackages()})
+
+
+def _install_patterns() -> tuple[str, ...]:
+    """blastshield's own code and the interpreter that runs the hook: change either and every
+    later decision is someone else's (the package folder also holds run's launcher and caches)."""
+    import sys
+
+    import blastshield
+
+    package = os.path.realpath(os.path.dirname(os.path.abspath(blastshield.__file__)))
+    # the interpreter as the hook command names it and as it resolves (paths are judged resolved)
+    found = [package, package + "/**", os.path.abspath(sys.executable), os.path.realpath(sys.executable),
+             os.path.join(sys.prefix, "pyvenv.cfg")]
+    for folder in _site_folders():
+        found += [os.path.join(folder, "sitecustomize.py"), os.path.join(folder, "usercustomize.py")]
+    return tuple(_glob_literal(path) if not path.endswith("/**") else _glob_literal(path[:-3]) + "/**"
+                 for path in found)
+
+
+def _startup_patterns() -> tuple[str, ...]:
+    """``*.pth`` files in the interpreter's site-packages: Python runs their import lines at every
+    start, the hook's included."""
+    return tuple(_glob_literal(folder) + "/*.pth" for folder in _site_folders())
 
 
 PROTECTIONS: tuple[Protection, ...] = (
@@ -49,6 +90,12 @@ PROTECTIONS: tuple[Protection, ...] = (
                 "**/.profile", "**/.zshrc", "**/.zshenv", "**/.zprofile", "**/.zlogin",
                 "**/.kshrc", "~/.config/fish/**", "/etc/profile", "/etc/profile.d/**",
                 "/etc/bash.bashrc", "/etc/zsh/**", "/etc/environment")),
+    Protection("blastshield-install", "blastshield's own installed code and the Python that runs its hooks",
+               _install_patterns()),
+    # Hooks only: `run` would walk the whole site-packages folder for these at every start (a
+    # sandboxed `pip install` may also need to write one); docs/sandbox.md says what that leaves.
+    Protection("python-startup", "Python start-up files (.pth) of the interpreter that runs the hooks",
+               _startup_patterns(), in_sandbox=False),
 )
 
 

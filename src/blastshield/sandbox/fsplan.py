@@ -144,7 +144,9 @@ def plan_filesystem(policy: Policy, home: str, *, extra_protected: Iterable[str]
     protected = _protections(b, user_trees, tuple(extra_protected))
     _walk_anywhere(b, user_trees, denied, denied_at, protected)
     mounts = _order(b.mounts)
-    readable = tuple(sorted({m.path for m in mounts if m.kind is MountKind.READ_ONLY}))
+    # a protected path is bound read-only, so Landlock lets it be read too (inside a writable
+    # tree that changes nothing; outside every grant it is what makes it readable)
+    readable = tuple(sorted({m.path for m in mounts if m.kind in _READ_ONLY_BINDS}))
     writable = tuple(sorted({m.path for m in mounts if m.kind in (MountKind.READ_WRITE, MountKind.TMPFS)}))
     return FsPlan(mounts, readable, writable, workspace_writable, tuple(b.notes), tuple(b.unenforced))
 
@@ -206,6 +208,8 @@ def _protections(b: _Builder, user_trees: list[str], extra: tuple[str, ...]) -> 
     anywhere: list[_Rule] = []
     ws = b.policy.workspace
     for protection in PROTECTIONS:
+        if not protection.in_sandbox:
+            continue
         kind = MountKind.HIDE if protection.reads_too else MountKind.PROTECT
         for raw in protection.patterns:
             text = raw.replace("${WORKSPACE}", ws)
