@@ -58,9 +58,20 @@ def poisoned(note: str = "") -> str:
     return "ok"
 
 
+@app.resource("notes://{name}", description="A note kept by the server (not a local file).")
+def note(name: str) -> str:
+    return f"note {name}"
+
+
+@app.resource("file:///srv/fixture/{name}", description="A file the server serves from its own folder.")
+def served_file(name: str) -> str:
+    return f"served {name}"
+
+
 if args.noise:
     print("this line is not JSON-RPC", flush=True)
 if args.http:
     app.run("streamable-http", host="127.0.0.1", port=args.http, json_response=args.json_response)
 else:
     app.run()
+

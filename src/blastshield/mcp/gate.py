@@ -9,6 +9,10 @@ through the :class:`~blastshield.mcp.audit_writer.AuditWriter` with ``host="mcp-
   Injection-like text in a description is flagged in the log and on stderr.
 * ``tools/call``: the policy decides ``Effect.mcp(server, tool)``; an allowed call must
   also name a tool this proxy has seen listed, whose definition still matches its pin.
+* ``resources/read`` and ``resources/subscribe``: a local ``file://`` resource is a file
+  read, decided like the Read tool ([files] and the built-in protections, the path
+  resolved first); other resources are not the file policy's business and pass. Every
+  one is recorded.
 
 In ``shadow`` and ``learn`` mode everything is decided and recorded but nothing is refused.
 """
@@ -30,10 +34,13 @@ from blastshield.mcp.audit_writer import AuditWriter
 from blastshield.mcp.description_flags import flags_for
 from blastshield.mcp.pins import PinStatus, PinStore, tool_hash
 from blastshield.mcp.revision import Revision
+from blastshield.paths import resolve
 from blastshield.policy.decide import decide
 from blastshield.policy.model import Policy
 
 HOST = "mcp-proxy"
+#: Requests for a resource: a local file:// one is judged as a file read.
+RESOURCE_METHODS = frozenset({"resources/read", "resources/subscribe"})
 _ACTION_CHARS = 4000
 _RESULT_CHARS = 2000
 
@@ -224,6 +231,57 @@ class Gate:
                                               "reason": reason}}}
         return CallVerdict(allowed, target, call_id, error), event
 
+    # -- resources/read, resources/subscribe -------------------------------------------------
+
+    def judge_resource(self, method: str, params: Mapping[str, Any], revision: Revision,
+                       request_id: Any) -> tuple[CallVerdict, AuditEvent]:
+        """Decide one resource request (see the module docstring)."""
+        uri = params.get("uri")
+        text = uri if isinstance(uri, str) else ""
+        target = self.target(f"resource:{text}"[:_ACTION_CHARS])
+        call_id = uuid.uuid4().hex[:16]
+        path = local_file(text, self.policy.workspace) if text else None
+        rule, reason = "", "not a local file: the [files] policy does not speak to it"
+        verdict = applied = Verdict.ALLOW
+        effects: tuple[dict[str, str], ...] = ()
+        policy_hash, mode = self.policy.digest, self.policy.mode.value
+        if not text:
+            verdict = applied = Verdict.DENY
+            reason = f"{method} without a uri"
+        elif path is not None:
+            effect = Effect.read(path, origin="mcp-proxy")
+            decision = decide(self.policy, Action(HOST, target, f"{method} {text}", (effect,),
+                                                  self.policy.workspace))
+            top = decision.deciding
+            rule = str(top.rule) if top is not None and top.rule is not None else ""
+            reason = top.reason if top is not None else ""
+            verdict, applied = decision.verdict, decision.applied
+            policy_hash, mode = decision.policy_hash, decision.mode.value
+            effects = ({"kind": "read", "target": path, "decision": verdict.value, "rule": rule or "analysis",
+                        "reason": reason},)
+        if self.audit.broken and verdict is not Verdict.DENY:
+            verdict = applied = Verdict.DENY
+            reason = f"the audit log cannot be written ({self.audit.broken}); every request is refused"
+        message = ""
+        if applied is Verdict.DENY:
+            message = f"blastshield denied {method} {text}: {reason}" + (f" [{rule}]" if rule else "")
+        elif applied is Verdict.ASK:
+            message = (f"blastshield: the policy says ask for reading {path} ({reason} [{rule}]), and "
+                       f"the MCP proxy has nobody to ask, so the request is refused. To allow it, add the "
+                       f"path to [files] read in {self.policy.path}.")
+        event = AuditEvent(
+            event="PreToolUse", host=HOST, session_id=self.session_id, tool_use_id=call_id, tool=target,
+            action=f"{method} {text}"[:_ACTION_CHARS], effects=effects, decision=verdict.value,
+            applied=applied.value, rule=rule, reason=reason, policy_hash=policy_hash, mode=mode,
+            extra={"server": self.server, "revision": str(revision),
+                   "request_id": jsonrpc.id_key(request_id)})
+        allowed = applied is Verdict.ALLOW
+        error = None if allowed else {
+            "code": jsonrpc.POLICY_DENIED, "message": message or reason,
+            "data": {"blastshield": {"decision": verdict.value, "resource": text, "rule": rule,
+                                     "reason": reason}}}
+        return CallVerdict(allowed, target, call_id, error), event
+
     def _pin_problem(self, tool: str) -> str:
         view = self.tools.get(tool)
         if view is None:
@@ -265,3 +323,14 @@ class Gate:
         return AuditEvent(event=event, host=HOST, session_id=self.session_id, tool=self.server,
                           mode=self.policy.mode.value, policy_hash=self.policy.digest,
                           extra={"server": self.server, **extra})
+
+
+def local_file(uri: str, workspace: str) -> str | None:
+    """The resolved path a ``file://`` URI names on this machine; None for any other resource
+    (another scheme, or a file on another host)."""
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(uri)
+    if parts.scheme.lower() != "file" or parts.netloc.lower() not in ("", "localhost"):
+        return None
+    return resolve(unquote(parts.path) or "/", workspace, workspace)

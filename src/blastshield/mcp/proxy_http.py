@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from starlette.responses import Response
 
 MAX_BODY = 16 * 1024 * 1024
-_JUDGED = ("tools/call", "tools/list")
+_JUDGED = ("tools/call", "tools/list", "resources/read", "resources/subscribe")
 _DROP_REQUEST = {"host", "content-length", "connection", "keep-alive", "transfer-encoding", "upgrade", "te",
                  "proxy-authorization", "proxy-connection", "origin", "accept-encoding", "cookie"}
 _PASS_RESPONSE = {"content-type", HEADER_SESSION_ID, HEADER_PROTOCOL_VERSION, "www-authenticate",
@@ -152,8 +152,8 @@ class HttpProxy:
             judged = [m for m in decoded if isinstance(m, dict) and m.get("method") in _JUDGED]
             if judged or not decoded:
                 refused = jsonrpc.error(None, jsonrpc.INVALID_REQUEST,
-                                        "blastshield: send tools/call and tools/list one per request "
-                                        "(JSON-RPC batches left MCP in 2025-06-18)")
+                                        "blastshield: send tools/call, tools/list and resources/read "
+                                        "one per request (JSON-RPC batches left MCP in 2025-06-18)")
                 return JSONResponse(refused, 400)
             return await self.forward(decoded, headers, None)
         message = classify(decoded)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from blastshield.mcp import jsonrpc
-from blastshield.mcp.gate import CallVerdict, Gate
+from blastshield.mcp.gate import RESOURCE_METHODS, CallVerdict, Gate
 from blastshield.mcp.jsonrpc import Message, Shape
 from blastshield.mcp.revision import Revision, detect, envelope
 
@@ -74,6 +74,20 @@ class Relay:
         pending = Pending(method, revision, time.perf_counter())
         if method == "tools/call":
             return await self._call(message, pending, fetch)
+        if method in RESOURCE_METHODS:
+            return self._resource(message, pending)
+        return Forward(message.body, pending)
+
+    def _resource(self, message: Message, pending: Pending) -> Step:
+        verdict, event = self.gate.judge_resource(pending.method, message.params, pending.revision,
+                                                  message.id)
+        future = self.gate.audit.submit(event)
+        if not verdict.allowed:
+            assert verdict.error is not None
+            return Answer({"jsonrpc": "2.0", "id": message.id, "error": verdict.error})
+        pending.verdict = verdict  # the result is held back until the decision is durable (settle)
+        pending.logged = future
+        pending.started = time.perf_counter()
         return Forward(message.body, pending)
 
     async def _call(self, message: Message, pending: Pending, fetch: FetchTools) -> Step:
@@ -116,7 +130,8 @@ class Relay:
                 self.session = Revision("session", version)
         elif pending.method == "tools/list" and isinstance(result, dict):
             return {**body, "result": self.gate.filter_tools(result, pending.revision)}
-        elif pending.method == "tools/call" and pending.verdict is not None:
+        elif (pending.method == "tools/call" or pending.method in RESOURCE_METHODS) \
+                and pending.verdict is not None:
             latency = (time.perf_counter() - pending.started) * 1000
             self.gate.record(self.gate.outcome_event(pending.verdict, body, latency))
         return body
