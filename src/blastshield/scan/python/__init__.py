@@ -17,7 +17,7 @@ def analyze(path: str, source: bytes) -> list[Finding]:
     """Every finding in one Python file, sorted by line; raises ScanError when it does not parse."""
     index = FileIndex(parse(path, source))
     try:
-        found = FileAnalysis(index, path).run() + pattern_findings(index, path)
+        found = FileAnalysis(index, path).run() + pattern_findings(index, path, source)
     except RecursionError:
         raise ScanError(f"{path}: too deeply nested to analyse (line 1)") from None
     return sorted(found, key=lambda f: (f.line, f.rule_id))

@@ -20,14 +20,8 @@ from blastshield.scan.python.names import (
     last,
 )
 from blastshield.scan.python.patterns_creds import SECRET_PLACEHOLDER as PLACEHOLDER
-from blastshield.scan.python.patterns_creds import credential_findings, literal_secret_confidence
-from blastshield.scan.python.patterns_crypto import crypto_findings
-from blastshield.scan.python.patterns_files import file_findings
-from blastshield.scan.python.patterns_hosts import host_check_findings
-from blastshield.scan.python.patterns_markdown import markdown_findings
-from blastshield.scan.python.patterns_regex import redos_findings
-from blastshield.scan.python.patterns_upload import upload_findings
-from blastshield.scan.python.patterns_web import web_findings
+from blastshield.scan.python.patterns_creds import literal_secret_confidence
+from blastshield.scan.python.prefilter import optional_findings
 from blastshield.scan.registry import finding
 from blastshield.scan.rules import python_patterns as R
 
@@ -388,12 +382,11 @@ def _mode(node: ast.AST | None) -> int | None:
     return None
 
 
-def pattern_findings(index: FileIndex, path: str) -> list[Finding]:
+def pattern_findings(index: FileIndex, path: str, source: bytes) -> list[Finding]:
+    """The visitor's findings and those of the prefiltered checks (prefilter.CHECKS)."""
     visitor = PatternVisitor(index, path)
     visitor.visit(index.tree)
-    found = [*visitor.out, *web_findings(index, path), *host_check_findings(index, path),
-             *upload_findings(index, path), *crypto_findings(index, path), *credential_findings(index, path),
-             *file_findings(index, path), *markdown_findings(index, path), *redos_findings(index, path)]
+    found = [*visitor.out, *optional_findings(index, path, source)]
     best: dict[tuple[str, int], Finding] = {}
     for f in found:  # two checks may see the same literal: keep the surer finding
         key = (f.rule_id, f.line)
