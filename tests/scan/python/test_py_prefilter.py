@@ -148,3 +148,12 @@ def test_a_password_url_spelled_with_escapes_is_still_checked() -> None:
     code = 'import psycopg2\nconn = psycopg2.connect("postgresql://admin:Sup3rS3cret\\x40db.internal/app")\n'
     assert b"@" not in code.encode()
     assert "BS-PY-798" in _flagged(code.replace("connect", "open_db"))
+
+
+def test_the_cheap_word_test_before_the_csv_neutraliser_pattern_passes_every_name_it_matches() -> None:
+    from blastshield.scan.python import sanitizers
+
+    names = language(sanitizers.CSV_NEUTRALISERS.pattern)
+    assert {"neutralise", "escape_csv", "safecell", "defang_formula"} <= names
+    assert all(sanitizers._csv_word(name) and sanitizers._csv_word(name.upper()) for name in names)
+    assert not sanitizers._csv_word("render") and sanitizers._csv_word("neutral\u0131ze")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import ast
 import re
-import textwrap
 
 from blastshield.errors import ScanError
 from blastshield.scan.lazyre import lazy
@@ -52,6 +51,8 @@ def parse(path: str, source: bytes) -> ast.Module:
         first_error = exc.lineno or 1
     except (ValueError, RecursionError, MemoryError) as exc:
         raise ScanError(f"{path}: cannot parse as Python 3 (line 1: {type(exc).__name__})") from None
+    import textwrap  # only sources that do not parse as they are need the repairs
+
     text = source.decode("utf-8", errors="replace").replace("\r\n", "\n").expandtabs(8)
     if len(text.split("\n")) <= MAX_REPAIR_LINES and "\x00" not in text:
         for fix in (_py2, lambda t: t):

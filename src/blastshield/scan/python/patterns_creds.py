@@ -124,7 +124,8 @@ def credential_findings(index: FileIndex, path: str) -> list[Finding]:
         if login is not None:
             out.append(login)
         for a in [*call.args[:1], *(k.value for k in call.keywords if k.arg in ("url", "dsn", "uri"))]:
-            m = URL_PASSWORD.match(const_str(a) or "")
+            text = const_str(a) or ""
+            m = URL_PASSWORD.match(text) if "@" in text else None  # it needs an '@': most texts skip it
             if m and not PLACEHOLDER.match(m.group("pw")) and not kwarg(call, "password"):
                 out.append(finding(R.HARDCODED_SECRET, path, a.lineno, f"{name or 'the call'}() is given a "
                                    "URL with a password written in the source", confidence=M))

@@ -56,6 +56,16 @@ SANITISERS: dict[str, frozenset[int]] = {
 # Helpers that defuse spreadsheet formulas in CSV cells: neutralise(cell), escape_csv_cell(v), safe_cell(v)
 CSV_NEUTRALISERS = lazy(r"neutrali[sz]e|(escape|sanitize|sanitise|safe|defang)_?(csv|cell|formula)",
                               re.I)
+CSV_WORDS = ("neutral", "csv", "cell", "formula")  # every CSV_NEUTRALISERS match holds one of them
+
+
+def _csv_word(method: str) -> bool:
+    """Cheap test before the pattern (most names fail it); non-ASCII names go to the pattern, whose
+    case folding also matches letters such as the dotless i."""
+    low = method.lower()
+    return not method.isascii() or any(word in low for word in CSV_WORDS)
+
+
 HTML_ESCAPERS = frozenset({"escape", "html_escape", "escape_html", "htmlescape", "escapeHTML", "escape_xml",
                            "quoteattr", "escape_attr", "xhtml_escape"})
 # Checks named like validators: a call to one in an if-test is taken as an allow-list check.
@@ -97,7 +107,7 @@ def _str_search(call: ast.Call) -> bool:
 
 def escaper_cwes(method: str) -> frozenset[int] | None:
     """What a function named like an escaper is trusted to escape (also the file's own helpers)."""
-    if CSV_NEUTRALISERS.search(method):
+    if _csv_word(method) and CSV_NEUTRALISERS.search(method):
         return frozenset({1236})
     return frozenset({79}) if method in HTML_ESCAPERS else None
 

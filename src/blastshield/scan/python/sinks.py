@@ -252,8 +252,8 @@ def check(ci: CallInfo) -> list[SinkHit]:
         # the file's own query helper (db.get(q), execute_query(q)) given an SQL statement built by formatting
         hits.append(SinkHit(R.SQL_INJECTION, first, f"{method or name}()", building=True, weak=L))
     if first is not None and (COMMAND_METHOD.match(method or name) or (
-            not ci.own and RUNNER_NAME.search(method or name) and name not in PROCESS_CALLS
-            and name not in SHELL_CALLS and name not in CODE_CALLS and first.built
+            not ci.own and first.built and name not in PROCESS_CALLS and name not in SHELL_CALLS
+            and name not in CODE_CALLS and RUNNER_NAME.search(method or name)
             and looks_like_command(first.text)) or _held_command(ci)):
         hits.append(SinkHit(R.COMMAND_INJECTION, first, f"{method or name}()", building=True, weak=L))
     if isinstance(ci.node.func, ast.Subscript) and SALT_COMMANDS.match(const_str(ci.node.func.slice) or "") \
