@@ -9,10 +9,14 @@ from __future__ import annotations
 import ast
 import builtins
 from collections import defaultdict
-from typing import TypeVar
+
+TYPE_CHECKING = False  # typing is for mypy only; it honours this name
+if TYPE_CHECKING:
+    from typing import TypeVar
+
+    N = TypeVar("N", bound=ast.AST)
 
 BUILTINS = frozenset(dir(builtins))
-N = TypeVar("N", bound=ast.AST)
 
 
 class FileIndex:

@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import ast
 import warnings
-from typing import Any
 
 from blastshield.scan.finding import Finding
 from blastshield.scan.python.names import FileIndex, call_name, const_str
 from blastshield.scan.registry import finding
 from blastshield.scan.rules import python_patterns as R
+
+TYPE_CHECKING = False  # typing is for mypy only; it honours this name
+if TYPE_CHECKING:
+    from typing import Any
 
 with warnings.catch_warnings():  # the modules behind `re`, deprecated only as public names
     warnings.simplefilter("ignore", DeprecationWarning)
