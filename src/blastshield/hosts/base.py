@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from blastshield.effects import Action, Decision
+from blastshield.values import FrozenValue
 
 
 class Phase(enum.StrEnum):
@@ -23,29 +23,43 @@ class Phase(enum.StrEnum):
     OTHER = "other"
 
 
-@dataclass(frozen=True, slots=True)
-class HookEvent:
+class HookEvent(FrozenValue):
     """One host event in blastshield's vocabulary."""
 
+    __slots__ = ("action", "cwd", "host", "name", "outcome", "phase", "prompt", "prompt_id", "session_id",
+                 "tool", "tool_use_id", "written_paths")
     host: str
     name: str  # the host's own event name
     phase: Phase
-    session_id: str = ""
-    prompt_id: str = ""
-    tool_use_id: str = ""
-    tool: str = ""
-    cwd: str = ""
-    action: Action | None = None  # for tool events
-    written_paths: tuple[str, ...] = ()  # files the tool wrote (post-tool scanning)
-    outcome: dict[str, Any] = field(default_factory=dict)
-    prompt: str = ""
+    session_id: str
+    prompt_id: str
+    tool_use_id: str
+    tool: str
+    cwd: str
+    action: Action | None  # for tool events
+    written_paths: tuple[str, ...]  # files the tool wrote (post-tool scanning)
+    outcome: dict[str, Any]
+    prompt: str
+
+    def __init__(self, host: str, name: str, phase: Phase, session_id: str = "", prompt_id: str = "",
+                 tool_use_id: str = "", tool: str = "", cwd: str = "", action: Action | None = None,
+                 written_paths: tuple[str, ...] = (), outcome: dict[str, Any] | None = None,
+                 prompt: str = "") -> None:
+        for slot, value in (("host", host), ("name", name), ("phase", phase), ("session_id", session_id),
+                            ("prompt_id", prompt_id), ("tool_use_id", tool_use_id), ("tool", tool),
+                            ("cwd", cwd), ("action", action), ("written_paths", written_paths),
+                            ("outcome", {} if outcome is None else outcome), ("prompt", prompt)):
+            object.__setattr__(self, slot, value)
 
 
-@dataclass(frozen=True, slots=True)
-class Feedback:
+class Feedback(FrozenValue):
     """Scanner findings to hand back to the agent after it wrote a file (plain text lines)."""
 
+    __slots__ = ("lines",)
     lines: tuple[str, ...]
+
+    def __init__(self, lines: tuple[str, ...]) -> None:
+        object.__setattr__(self, "lines", lines)
 
 
 class HostAdapter(Protocol):

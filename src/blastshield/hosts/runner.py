@@ -11,7 +11,6 @@ import os
 import sys
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from blastshield.effects import Decision, Mode, Verdict
@@ -21,16 +20,22 @@ from blastshield.policy.decide import decide
 from blastshield.policy.load import find_policy, load_policy
 from blastshield.policy.model import Policy
 from blastshield.scan.finding import Finding
+from blastshield.values import FrozenValue
 
 MAX_PAYLOAD = 8 * 1024 * 1024
 
 
-@dataclass(frozen=True, slots=True)
-class HookOutcome:
+class HookOutcome(FrozenValue):
+    __slots__ = ("decision", "error", "event", "reply")
     reply: dict[str, Any]
     event: HookEvent | None
     decision: Decision | None
-    error: str = ""
+    error: str
+
+    def __init__(self, reply: dict[str, Any], event: HookEvent | None, decision: Decision | None,
+                 error: str = "") -> None:
+        for slot, value in (("reply", reply), ("event", event), ("decision", decision), ("error", error)):
+            object.__setattr__(self, slot, value)
 
 
 def locate_policy(explicit: str | None, payload: Mapping[str, Any], environ: Mapping[str, str]) -> str:
