@@ -93,12 +93,13 @@ def web_findings(index: FileIndex, path: str) -> list[Finding]:
     dumps = any((dotted(c.func) or "").endswith("json.dumps") for c in index.nodes(ast.Call))
     guarded: set[str] | None = None
     module_names: set[str] | None = None
+    handlers = bool(index.nodes(ast.ExceptHandler))  # no except clause in the file: none in a handler
     for fn in index.functions():
         route = _route_path(fn)
         if dumps:
             out.extend(_json_into_html(fn, path))
-        if route is not None and any(isinstance(node, ast.ExceptHandler) for stmt in fn.body
-                                     for node in ast.walk(stmt)):
+        if route is not None and handlers and any(isinstance(node, ast.ExceptHandler) for stmt in fn.body
+                                                  for node in ast.walk(stmt)):
             out.extend(_leaked_errors(fn, path))
         if route is None or not (SENSITIVE.search(route) or SENSITIVE.search(fn.name)):
             continue
