@@ -66,39 +66,56 @@ def _texts(items: list[tuple[Any, Any]]) -> set[str]:
 
 
 # What each check acts on, read from the module's own tables and patterns, plus the few names its
-# code spells inline (copied from the code next to where it tests them). A dotted call name passes
-# when any part holds a trigger: every part of a call name is an identifier written in the file.
-ACCEPTED: dict[str, list[str]] = {
+# code spells inline (copied from the code next to where it tests them). WHOLE: call names compared
+# whole (their last part is an identifier of the file) and attribute names; INSIDE: texts a check
+# finds inside a longer name or string (only a fragment trigger can vouch for those).
+WHOLE: dict[str, list[str]] = {
     "patterns_web": [*web.ROUTE_METHODS, "json.dumps"],
-    "patterns_hosts": [*language(hosts.URLISH.pattern), "netloc", "hostname", *hosts.REGEX_CALLS],
+    "patterns_hosts": ["netloc", "hostname", *hosts.REGEX_CALLS],
     "patterns_upload": ["files", "FILES", *upload.UPLOAD_TYPES],
     "patterns_crypto": [
         *crypto.IV_MODES, *(f"modes.{m}" for m in crypto.MODE_CLASSES), *crypto.SALTED_KDFS,
         *crypto.RANDOM_PICKS, *crypto.CLEARTEXT_CLIENTS, "ssl.wrap_socket", "OpenSSL.SSL.Context",
         "ssl.SSLContext", "re.sub", "re.compile", "re.subn", "re.findall", "set_cookie",
-        *language(crypto.MAC_NAME.pattern), *language(crypto.MAC_CALL.pattern), "hmac.new().digest",
-        "hmac.new().hexdigest", "hmac.digest"],
-    "patterns_creds": [*creds.LOGIN_METHODS, *creds.POSITIONAL, "@"],
+        *language(crypto.MAC_CALL.pattern), "hmac.new().digest", "hmac.new().hexdigest", "hmac.digest"],
+    "patterns_creds": [*creds.LOGIN_METHODS, *creds.POSITIONAL],
     "patterns_files": [*files.MODE_CALLS, "extract"],
-    "patterns_markdown": [*markdown.MARKDOWN_CALLS, "markdown"],
+    "patterns_markdown": [*markdown.MARKDOWN_CALLS],
     "patterns_regex": [*redos.REGEX_CALLS],
+}
+INSIDE: dict[str, list[str]] = {
+    "patterns_hosts": [*language(hosts.URLISH.pattern)],
+    "patterns_crypto": [*language(crypto.MAC_NAME.pattern)],
+    "patterns_creds": ["@"],
+    "patterns_markdown": ["markdown"],
 }
 
 
 def test_the_table_lists_every_optional_pattern_module_once() -> None:
-    assert sorted(module for module, _, _ in prefilter.CHECKS) == sorted(ACCEPTED)
-    for module, function, triggers in prefilter.CHECKS:
+    assert sorted(module for module, _, _, _ in prefilter.CHECKS) == sorted(WHOLE)
+    for module, function, fragments, words in prefilter.CHECKS:
         assert callable(getattr(importlib.import_module(f"blastshield.scan.python.{module}"), function))
-        assert triggers and all(t == t.lower() and t.isascii() for t in triggers)
+        assert fragments or words
+        assert all(t == t.lower() and t.isascii() for t in (*fragments, *words))
+        assert all(w.isidentifier() for w in words)
 
 
-@pytest.mark.parametrize(("module", "triggers"), [(m, t) for m, _, t in prefilter.CHECKS])
-def test_every_name_a_check_acts_on_contains_one_of_its_triggers(module: str,
-                                                                  triggers: tuple[str, ...]) -> None:
-    names = ACCEPTED[module]
-    assert len(names) >= 1
-    missing = [n for n in names if not any(t in n.lower() for t in triggers)]
+@pytest.mark.parametrize(("module", "fragments", "words"), [(m, f, w) for m, _, f, w in prefilter.CHECKS])
+def test_every_name_a_check_acts_on_has_one_of_its_triggers(module: str, fragments: tuple[str, ...],
+                                                             words: tuple[str, ...]) -> None:
+    whole, inside = WHOLE[module], INSIDE.get(module, [])
+    assert len(whole) + len(inside) >= 1
+    missing = [n for n in whole if n.rsplit(".", 1)[-1].lower() not in words
+               and not any(f in n.lower() for f in fragments)]
+    missing += [n for n in inside if not any(f in n.lower() for f in fragments)]
     assert missing == []
+
+
+def test_words_count_only_as_whole_identifiers() -> None:
+    assert prefilter.has_word(b"import re\nre.sub(p, r, s)", b"sub")
+    assert prefilter.has_word(b"sub", b"sub") and prefilter.has_word(b"(sub)", b"sub")
+    assert not prefilter.has_word(b"import subprocess\nx.subn_total = 1_sub", b"sub")
+    assert prefilter.has_word(b"subprocess; sub_x; x.sub(1)", b"sub")
 
 
 def test_finite_patterns_are_listed_in_full() -> None:
