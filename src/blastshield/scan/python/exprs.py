@@ -10,6 +10,7 @@ import ast
 from collections.abc import Callable
 
 from blastshield.scan.python import sinks
+from blastshield.scan.python.hits import CallInfo, SinkHit
 from blastshield.scan.python.names import BUILTINS, call_name, canonical, const_str, dotted, kwarg, last
 from blastshield.scan.python.sanitizers import (
     ALL,
@@ -61,7 +62,7 @@ DERIVING_CALLS = ("urlparse", "urlsplit", "realpath", "abspath", "normpath", "re
 class Hit:
     __slots__ = ("end_line", "line", "sink", "via")
 
-    def __init__(self, sink: sinks.SinkHit, line: int, end_line: int, via: str = "") -> None:
+    def __init__(self, sink: SinkHit, line: int, end_line: int, via: str = "") -> None:
         self.sink = sink
         self.line = line
         self.end_line = end_line
@@ -131,7 +132,7 @@ class ExprFlow:
                 self.env[base] = self.env.get(base, EMPTY) | v
             headers = isinstance(target.value, ast.Attribute) and target.value.attr == "headers"
             if headers:
-                self.record(sinks.SinkHit(HEADER_INJECTION, v, "a response header",
+                self.record(SinkHit(HEADER_INJECTION, v, "a response header",
                                           external=None, weak=None), target)
             if (const_str(target.slice) or "").lower() == "location" and (
                     headers or "resp" in (base or "").lower()):
@@ -139,7 +140,7 @@ class ExprFlow:
 
     def location_header(self, v: Val, node: ast.AST) -> None:
         """A Location header set by hand (resp.headers['Location'] = u, headers={'Location': u}) redirects."""
-        self.record(sinks.SinkHit(OPEN_REDIRECT, v, "the Location header", external=None, weak=None), node)
+        self.record(SinkHit(OPEN_REDIRECT, v, "the Location header", external=None, weak=None), node)
 
     def guard_statement(self, call: ast.Call) -> None:
         """``validate_name(x)`` as a statement raises on bad input: what follows only sees checked data."""
@@ -162,7 +163,7 @@ class ExprFlow:
                     if isinstance(attr, ast.Attribute):
                         self.env[key] = self.attribute(attr).sanitised(cwes)
 
-    def record(self, hit: sinks.SinkHit, node: ast.AST, via: str = "", line: int | None = None) -> None:
+    def record(self, hit: SinkHit, node: ast.AST, via: str = "", line: int | None = None) -> None:
         if not hit.val.origins:
             return
         start = line if line is not None else getattr(node, "lineno", 1)
@@ -343,7 +344,7 @@ class ExprFlow:
         receiver = (dotted(e.func.value) or "") if isinstance(e.func, ast.Attribute) else ""
         own = (isinstance(e.func, ast.Name) and e.func.id in self.info.defined) or (
             receiver in ("self", "cls") and method in self.info.methods)
-        ci = sinks.CallInfo(e, name, method or last(name), receiver.lower(), args, kwargs, first_elts, own,
+        ci = CallInfo(e, name, method or last(name), receiver.lower(), args, kwargs, first_elts, own,
                             recv)
         for hit in [*sinks.check(ci), *sinks.template_links(e, ci.method, self.expr)]:
             self.record(hit, e)

@@ -11,6 +11,7 @@ import ast
 
 from blastshield.scan.python import sinks
 from blastshield.scan.python.exprs import ExprFlow, FileInfo, Hit, SummaryHook
+from blastshield.scan.python.hits import SinkHit
 from blastshield.scan.python.sanitizers import always_exits, guard_cwes, test_polarity
 from blastshield.scan.python.values import EMPTY, Val
 from blastshield.scan.rules.python_taint import XSS
@@ -52,7 +53,7 @@ class FunctionFlow(ExprFlow):
                     self.check_response(s.value, v, s)
                 elif v.built and sinks.HTML_MARKUP.search(v.text):
                     # HTML assembled by formatting and handed back (template tags, widgets, page helpers)
-                    self.record(sinks.SinkHit(XSS, v, "HTML returned by this function", building=True,
+                    self.record(SinkHit(XSS, v, "HTML returned by this function", building=True,
                                               external=None, weak=None), s)
         elif isinstance(s, ast.If):
             self.expr(s.test)
@@ -152,5 +153,5 @@ class FunctionFlow(ExprFlow):
         if isinstance(node, (ast.Name, ast.JoinedStr, ast.BinOp, ast.Subscript, ast.Attribute)) or (
                 isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                 and node.func.attr in ("format", "join", "get", "replace", "strip")):
-            self.record(sinks.SinkHit(XSS, v, "the HTML response", external=None, weak=None), s)
+            self.record(SinkHit(XSS, v, "the HTML response", external=None, weak=None), s)
 

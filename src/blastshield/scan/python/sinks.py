@@ -8,78 +8,12 @@ from collections.abc import Callable
 
 from blastshield.scan.finding import Confidence, RuleSpec
 from blastshield.scan.lazyre import lazy
+from blastshield.scan.python.hits import CallInfo, SinkHit
 from blastshield.scan.python.names import arg, const_str, is_true, kwarg, last
 from blastshield.scan.python.values import EXTERNAL, PARAM, SLOT, SOURCE, UNKNOWN, URL_PATH_SLOT, Origin, Val
 from blastshield.scan.rules import python_taint as R
 
-TYPE_CHECKING = False  # typing is for mypy only; it honours this name
-if TYPE_CHECKING:
-    from typing import Final
-
 H, M, L = Confidence.HIGH, Confidence.MEDIUM, Confidence.LOW
-
-
-# CallInfo and SinkHit are made per call of the analysed file: plain classes with __slots__
-# (no dataclasses import and exec at start-up); Final fields are set only in __init__.
-class CallInfo:
-    __slots__ = ("args", "first_elts", "kwargs", "method", "name", "node", "own", "receiver", "recv")
-    node: Final[ast.Call]
-    name: Final[str]  # canonical dotted name, '' if not a plain chain
-    method: Final[str]  # last component ('' for a bare call on an expression)
-    receiver: Final[str]  # dotted text of the receiver (lower case), '' if none
-    args: Final[list[Val]]
-    kwargs: Final[dict[str, Val]]
-    first_elts: Final[list[Val] | None]  # values of a literal list/tuple first argument
-    own: Final[bool]  # the file's own function: its summary, not its name, says what it does
-    recv: Final[Val | None]  # the value of the receiver of a method call
-
-    def __init__(self, node: ast.Call, name: str, method: str, receiver: str, args: list[Val],
-                 kwargs: dict[str, Val], first_elts: list[Val] | None = None, own: bool = False,
-                 recv: Val | None = None) -> None:
-        self.node = node
-        self.name = name
-        self.method = method
-        self.receiver = receiver
-        self.args = args
-        self.kwargs = kwargs
-        self.first_elts = first_elts
-        self.own = own
-        self.recv = recv
-
-    def val(self, index: int, kw: str | None = None) -> Val | None:
-        if kw is not None and kw in self.kwargs:
-            return self.kwargs[kw]
-        if index < len(self.args) and not any(isinstance(a, ast.Starred) for a in self.node.args[:index + 1]):
-            return self.args[index]
-        return None
-
-
-class SinkHit:
-    __slots__ = ("building", "external", "sink", "spec", "val", "weak")
-    spec: Final[RuleSpec]
-    val: Final[Val]
-    sink: Final[str]  # "subprocess.run(shell=True)"
-    building: Final[bool]  # a string assembled by formatting is itself the weakness here
-    external: Final[Confidence | None]  # confidence when the strongest origin is EXTERNAL
-    weak: Final[Confidence | None]  # confidence for PARAM/UNKNOWN origins (no visible source)
-
-    def __init__(self, spec: RuleSpec, val: Val, sink: str, building: bool = False,
-                 external: Confidence | None = M, weak: Confidence | None = L) -> None:
-        self.spec = spec
-        self.val = val
-        self.sink = sink
-        self.building = building
-        self.external = external
-        self.weak = weak
-
-    def _key(self) -> tuple[RuleSpec, Val, str, bool, Confidence | None, Confidence | None]:
-        return (self.spec, self.val, self.sink, self.building, self.external, self.weak)
-
-    def __eq__(self, other: object) -> bool:
-        return self._key() == other._key() if type(other) is SinkHit else NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(self._key())
 
 
 def grade(hit: SinkHit) -> tuple[Confidence, Origin] | None:
@@ -351,9 +285,10 @@ def _held_command(ci: CallInfo) -> bool:
     built by formatting, handed to a helper (whatever its name) — the helper runs it."""
     node = ci.node.args[0] if ci.node.args else None
     first = ci.val(0)
-    return isinstance(node, ast.Name) and bool(COMMAND_VAR.search(node.id)) and first is not None \
-        and first.built and not ci.own and ci.method not in NOT_EXECUTING and ci.method not in LOG_METHODS \
-        and ci.name not in PROCESS_CALLS and ci.name not in SHELL_CALLS and looks_like_command(first.text) \
+    return isinstance(node, ast.Name) and first is not None and first.built \
+        and bool(COMMAND_VAR.search(node.id)) and not ci.own and ci.method not in NOT_EXECUTING \
+        and ci.method not in LOG_METHODS and ci.name not in PROCESS_CALLS and ci.name not in SHELL_CALLS \
+        and looks_like_command(first.text) \
         and first.text.split()[0].islower() and ", " not in first.text  # a program name, not a sentence
 
 

@@ -14,6 +14,7 @@ from blastshield.scan.finding import Confidence, Finding
 from blastshield.scan.python import sinks
 from blastshield.scan.python.exprs import ExprFlow
 from blastshield.scan.python.flow import FileInfo, FunctionFlow, Hit
+from blastshield.scan.python.hits import SinkHit
 from blastshield.scan.python.names import FileIndex
 from blastshield.scan.python.sources import REQUEST_NAMES
 from blastshield.scan.python.values import EMPTY, PARAM, SOURCE, Origin, Val, const, source
@@ -36,7 +37,7 @@ class Summary:
         self.params = params
         self.offset = offset  # 1 for methods called as self.m(...)
         self.returned = returned
-        self.sinks: list[tuple[int, frozenset[int], sinks.SinkHit, int, str]] = []
+        self.sinks: list[tuple[int, frozenset[int], SinkHit, int, str]] = []
 
 
 def _params(fn: Func) -> list[str]:
@@ -161,7 +162,7 @@ class FileAnalysis:
             a = arg_of(index).sanitised(safe)
             if a.origins:
                 val = Val(a.origins, hit.val.built or a.built, hit.val.text)
-                moved = sinks.SinkHit(hit.spec, val, hit.sink, hit.building, hit.external, hit.weak)
+                moved = SinkHit(hit.spec, val, hit.sink, hit.building, hit.external, hit.weak)
                 where = via or f" inside {key}() called at line {call.lineno}"
                 flow.record(moved, call, via=where, line=line)
         out: set[Origin] = set()
