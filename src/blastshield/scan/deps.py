@@ -100,10 +100,11 @@ def _import_dist(ref: DepRef, real_path: str) -> str | None:
         dist = ref.name
     if deps_names.rank(dist, ref.ecosystem) is not None:
         return None
-    if deps_names.lookalike(dist, ref.ecosystem) is None:
-        return None  # unknown imports are mostly project modules: never reported
+    # a module of the project (looked for first: a few stats, cheaper than the look-alike search)
     if _is_local(ref.name if ref.ecosystem == PYPI else ref.name.split("/")[0], real_path):
         return None
+    if deps_names.lookalike(dist, ref.ecosystem) is None:
+        return None  # unknown imports are mostly project modules: never reported
     return dist
 
 
