@@ -220,6 +220,31 @@ def string_value(node: Node | None) -> str | None:
     return None
 
 
+def literal_text(raw: Node | None) -> tuple[str, str | None]:
+    """The literal parts of a built string, and its constant prefix (None if it has none)."""
+    node = unwrap(raw)
+    if node is None:
+        return "", None
+    value = string_value(node)
+    if value is not None:
+        return value, value
+    if node.type == "template_string":
+        literal, prefix, in_prefix = [], [], True
+        for child in node.named_children:
+            if child.type == "template_substitution":
+                in_prefix = False
+            else:
+                literal.append(text(child))
+                if in_prefix:
+                    prefix.append(text(child))
+        return " ".join(literal), "".join(prefix) if prefix else None
+    if node.type == "binary_expression" and text(node.child_by_field_name("operator")) == "+":
+        left_lit, left_prefix = literal_text(node.child_by_field_name("left"))
+        right_lit, _ = literal_text(node.child_by_field_name("right"))
+        return f"{left_lit} {right_lit}", left_prefix
+    return "", None
+
+
 def _escape(node: Node) -> str:
     raw = text(node)
     return {"\\n": "\n", "\\t": "\t", "\\'": "'", '\\"': '"', "\\\\": "\\"}.get(raw, raw)
