@@ -6,11 +6,14 @@ Fields of version 1 are never removed or renamed; new fields may be added.
 from __future__ import annotations
 
 import json as _json
-from typing import Any
 
 from blastshield.report import rule_docs_url
 from blastshield.scan.finding import Finding
 from blastshield.scan.options import ScanErrorEntry, ScanResult
+
+TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy honours this name
+if TYPE_CHECKING:
+    from typing import Any
 
 JSON_VERSION = 1
 
