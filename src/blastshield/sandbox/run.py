@@ -12,7 +12,6 @@ stay readable — ``run`` says so before it starts.
 from __future__ import annotations
 
 import os
-import signal
 import sys
 
 from blastshield.errors import SandboxError
@@ -36,6 +35,10 @@ from blastshield.sandbox.proxy import EgressProxy, LazyConnectionLog
 from blastshield.sandbox.supervise import RunResult, die_by, on_terminal, supervise
 
 TYPE_CHECKING = False  # typing, subprocess, shutil, tempfile, json: not on the start-up path
+if TYPE_CHECKING:  # the same functions and constants, typed
+    import signal
+else:  # the C module: signal.py wraps its constants in enums at import (~2 ms)
+    import _signal as signal
 if TYPE_CHECKING:
     from typing import Final
 

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import sys
 
 from blastshield.errors import SandboxError
 
 TYPE_CHECKING = False  # typing only for mypy: `run` imports this module at start-up
+if TYPE_CHECKING:  # the same functions and constants, typed
+    import signal
+else:  # the C module: signal.py wraps its constants in enums at import (~2 ms)
+    import _signal as signal
 if TYPE_CHECKING:
     from collections.abc import Callable
     from types import FrameType
