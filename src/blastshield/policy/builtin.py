@@ -13,7 +13,7 @@ import os
 import re
 
 from blastshield.paths import home_dir, is_within
-from blastshield.policy.match import glob_to_regex, path_matches
+from blastshield.policy.match import glob_to_regex, literal_prefix, path_matches
 from blastshield.values import FrozenValue
 
 
@@ -135,6 +135,19 @@ def _combined(writing: bool, workspace: str, home: str) -> re.Pattern[str]:
              for protection in PROTECTIONS if writing or protection.reads_too
              for pattern in protection.patterns]
     return re.compile("|".join(f"(?:{part})" for part in parts), re.DOTALL)
+
+
+def unreadable_below(folder: str, workspace: str) -> tuple[Protection, str] | None:
+    """A protection that forbids reading something strictly inside ``folder`` (so a program that
+    reads the whole tree would read it): the protection and its pattern, or None."""
+    home = home_dir()
+    for protection in PROTECTIONS:
+        if protection.reads_too:
+            for pattern in protection.patterns:
+                prefix, _ = literal_prefix(_expand(pattern, workspace, home))
+                if prefix != folder and is_within(prefix, folder):
+                    return protection, pattern
+    return None
 
 
 def catastrophic_delete(path: str, workspace: str) -> bool:

@@ -12,13 +12,14 @@ from blastshield.effects import (
     RuleRef,
     Verdict,
 )
-from blastshield.paths import resolve
-from blastshield.policy.builtin import catastrophic_delete, protection_for
+from blastshield.paths import is_within, resolve
+from blastshield.policy.builtin import catastrophic_delete, protection_for, unreadable_below
 from blastshield.policy.match import (
     PathIndex,
     command_chain,
     glob_matches,
     host_matches,
+    literal_prefix,
     path_index,
     program_name,
     split_command_pattern,
@@ -26,6 +27,12 @@ from blastshield.policy.match import (
 from blastshield.policy.model import FileRules, ListRules, Pattern, Policy
 
 _Match = tuple[Verdict, Pattern | None]
+
+#: Programs that, given a folder, read the files below it (grep and cp need -r, zip -r: without
+#: it they only fail, so judging them as tree readers costs nothing). A read of a folder by one
+#: of them reaches whatever a deny rule or a built-in protection names inside that folder.
+TREE_READERS = frozenset({"grep", "egrep", "fgrep", "rg", "ag", "ack", "ack-grep", "tar", "bsdtar", "zip",
+                          "7z", "7za", "cp", "rsync", "scp", "rclone", "git-grep"})
 
 
 def decide(policy: Policy, action: Action, *, extra_protected: tuple[str, ...] = ()) -> Decision:
@@ -50,6 +57,10 @@ def decide_effect(policy: Policy, effect: Effect, *,
         builtin = _builtin(policy, effect, extra_protected)
         if builtin is not None:
             return builtin
+        if effect.kind is Kind.READ and effect.origin in TREE_READERS:
+            below = _tree_read(policy, effect)
+            if below is not None:
+                return below
     verdict, pattern = _by_policy(policy, effect)
     rule, reason = _explained(policy, effect.kind, verdict, pattern)
     floor = effect.floor
@@ -78,6 +89,30 @@ def _builtin(policy: Policy, effect: Effect, extra: tuple[str, ...]) -> EffectDe
     ref = RuleRef("builtin", "protected", protection.id, pattern=pattern)
     return EffectDecision(effect, Verdict.DENY, ref,
                           f"built-in protection: {protection.doc} cannot be changed by the agent")
+
+
+def _tree_read(policy: Policy, effect: Effect) -> EffectDecision | None:
+    """A tree reader given a folder that holds something denied: deny (``grep -r . ~`` reads
+    ``~/.ssh``). Only rules anchored to a path count; ``**/.env``-style rules are matched file by
+    file (the sandbox hides such files; see docs/policy.md)."""
+    import os
+
+    folder = effect.path or ""
+    if not os.path.isdir(folder):
+        return None
+    hit = unreadable_below(folder, policy.workspace)
+    if hit is not None:
+        protection, text = hit
+        ref = RuleRef("builtin", "protected", protection.id, pattern=text)
+        return EffectDecision(effect, Verdict.DENY, ref, f"{effect.origin} reads the files below {folder}, "
+                              f"including {protection.doc} ({text}), which the agent may not read")
+    for pattern in policy.files.deny:
+        prefix, _ = literal_prefix(pattern.text)
+        if not pattern.text.startswith("**") and prefix != folder and is_within(prefix, folder):
+            rule, reason = _explained(policy, Kind.READ, Verdict.DENY, pattern)
+            return EffectDecision(effect, Verdict.DENY, rule, f"{effect.origin} reads the files below "
+                                  f"{folder}, including {pattern.text}: {reason}")
+    return None
 
 
 def _by_policy(policy: Policy, effect: Effect) -> _Match:

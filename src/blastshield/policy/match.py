@@ -86,6 +86,15 @@ def _glob_pieces(pattern: str) -> list[tuple[str, str]]:
 
 
 @lru_cache(maxsize=4096)
+def literal_prefix(pattern: str) -> tuple[str, str]:
+    """Split an absolute glob into its literal directory prefix and the glob remainder."""
+    parts = pattern.split("/")
+    for index, part in enumerate(parts):
+        if any(ch in part for ch in "*?["):
+            return "/".join(parts[:index]) or "/", "/".join(parts[index:])
+    return pattern, ""
+
+
 def compile_path_glob(pattern: str) -> re.Pattern[str]:
     return re.compile(glob_to_regex(pattern), re.DOTALL)
 

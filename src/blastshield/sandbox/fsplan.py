@@ -30,6 +30,7 @@ from collections.abc import Iterable
 
 from blastshield.paths import is_within
 from blastshield.policy.builtin import PROTECTIONS
+from blastshield.policy.match import literal_prefix
 from blastshield.policy.model import Policy
 from blastshield.sandbox import fswalk
 
@@ -46,7 +47,6 @@ SYSTEM_SECRETS = ("/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-"
                   "/etc/ssh/ssh_host_dsa_key", "/etc/security/opasswd")
 WALK_BUDGET = 200_000
 _PRIVATE_SCRATCH = frozenset({"/tmp", "/var/tmp"})
-_GLOB_CHARS = "*?["
 
 
 class MountKind(enum.IntEnum):
@@ -102,15 +102,6 @@ class _Builder:
 
     def add(self, kind: MountKind, path: str, why: str, target: str = "") -> None:
         self.mounts.append(Mount(kind, path, target, why))
-
-
-def literal_prefix(pattern: str) -> tuple[str, str]:
-    """Split an absolute glob into its literal directory prefix and the glob remainder."""
-    parts = pattern.split("/")
-    for index, part in enumerate(parts):
-        if any(ch in part for ch in _GLOB_CHARS):
-            return "/".join(parts[:index]) or "/", "/".join(parts[index:])
-    return pattern, ""
 
 
 def runtime_paths() -> tuple[str, ...]:
