@@ -11,6 +11,13 @@ from blastshield.effects import Verdict
 from blastshield.errors import PolicyError
 from blastshield.policy.model import ListRules, Pattern
 
+TYPE_CHECKING = False  # typing only for mypy: this module is on the hook and `run` start-up paths
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import TypeVar
+
+    _T = TypeVar("_T")
+
 # Directories whose programs are matched by their bare name ("git" matches /usr/bin/git).
 SYSTEM_BIN_DIRS = frozenset(
     {"/bin", "/usr/bin", "/usr/local/bin", "/sbin", "/usr/sbin", "/usr/local/sbin"}
@@ -118,7 +125,7 @@ class PathIndex:
     """
 
     def __init__(self, patterns: tuple[Pattern, ...]) -> None:
-        self.patterns = patterns  # kept alive: the cache below is keyed on its id
+        self.patterns = patterns
         self.combined: re.Pattern[str] | None = None
         self._each: list[tuple[Pattern, re.Pattern[str], bool]] | None = None
         if patterns:
@@ -151,16 +158,24 @@ class PathIndex:
         return self._each
 
 
-_PATH_INDEXES: dict[int, PathIndex] = {}
+def _built_once(cache: dict[int, tuple[object, _T]], owner: object, build: Callable[[], _T]) -> _T:
+    """What ``build`` makes for ``owner`` (a policy's pattern list or rule table), made once per
+    object: keyed by its id and checked by identity, so a recycled id never hands back another's."""
+    found = cache.get(id(owner))
+    if found is not None and found[0] is owner:
+        return found[1]
+    if len(cache) > 64:
+        cache.clear()
+    value = build()
+    cache[id(owner)] = (owner, value)
+    return value
+
+
+_PATH_INDEXES: dict[int, tuple[object, PathIndex]] = {}
 
 
 def path_index(patterns: tuple[Pattern, ...]) -> PathIndex:
-    index = _PATH_INDEXES.get(id(patterns))
-    if index is None or index.patterns is not patterns:
-        if len(_PATH_INDEXES) > 64:
-            _PATH_INDEXES.clear()
-        index = _PATH_INDEXES[id(patterns)] = PathIndex(patterns)
-    return index
+    return _built_once(_PATH_INDEXES, patterns, lambda: PathIndex(patterns))
 
 
 _SHLEX_WHITESPACE = str.maketrans("\t\r\n", "   ")
@@ -202,7 +217,6 @@ class CommandIndex:
     """
 
     def __init__(self, patterns: tuple[Pattern, ...]) -> None:
-        self.patterns = patterns  # kept alive: the cache below is keyed on its id
         self.by_name: dict[str, list[tuple[int, _Compiled]]] = {}
         self.wild: list[tuple[int, _Compiled]] = []
         self._named: dict[str, list[_Compiled]] = {}
@@ -258,16 +272,11 @@ def _second_may_match(tokens: tuple[str, ...], second: str | None) -> bool:
     return _token_matches(tokens[1], second)
 
 
-_INDEXES: dict[int, CommandIndex] = {}
+_INDEXES: dict[int, tuple[object, CommandIndex]] = {}
 
 
 def command_index(patterns: tuple[Pattern, ...]) -> CommandIndex:
-    index = _INDEXES.get(id(patterns))
-    if index is None or index.patterns is not patterns:
-        if len(_INDEXES) > 64:
-            _INDEXES.clear()
-        index = _INDEXES[id(patterns)] = CommandIndex(patterns)
-    return index
+    return _built_once(_INDEXES, patterns, lambda: CommandIndex(patterns))
 
 
 class CommandChain:
@@ -276,7 +285,6 @@ class CommandChain:
     (a first argument not seen before costs one pass over the program's few patterns)."""
 
     def __init__(self, rules: ListRules) -> None:
-        self.rules = rules  # kept alive: the cache below is keyed on its id
         self._lists = tuple((verdict, CommandIndex(patterns)) for verdict, patterns in
                             ((Verdict.DENY, rules.deny), (Verdict.ASK, rules.ask),
                              (Verdict.ALLOW, rules.allow)) if patterns)
@@ -327,16 +335,11 @@ class CommandChain:
         return None
 
 
-_CHAINS: dict[int, CommandChain] = {}
+_CHAINS: dict[int, tuple[object, CommandChain]] = {}
 
 
 def command_chain(rules: ListRules) -> CommandChain:
-    chain = _CHAINS.get(id(rules))
-    if chain is None or chain.rules is not rules:
-        if len(_CHAINS) > 64:
-            _CHAINS.clear()
-        chain = _CHAINS[id(rules)] = CommandChain(rules)
-    return chain
+    return _built_once(_CHAINS, rules, lambda: CommandChain(rules))
 
 
 def command_matches(tokens: tuple[str, ...], argv: tuple[str, ...]) -> bool:
