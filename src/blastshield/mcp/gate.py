@@ -187,9 +187,7 @@ class Gate:
         target = self.target(tool)
         call_id = uuid.uuid4().hex[:16]
         decision = self._decide(tool)
-        top = decision.deciding
-        rule = str(top.rule) if top is not None and top.rule is not None else ""
-        reason = top.reason if top is not None else ""
+        rule, reason = _deciding(decision)
         verdict, applied = decision.verdict, decision.applied
         message = ""
         if not tool:
@@ -224,11 +222,7 @@ class Gate:
             policy_hash=decision.policy_hash, mode=decision.mode.value,
             extra={"server": self.server, "revision": str(revision), "request_id": jsonrpc.id_key(request_id),
                    "args_bytes": len(args_text.encode("utf-8", "replace"))})
-        error = None
-        if not allowed:
-            error = {"code": jsonrpc.POLICY_DENIED, "message": message or reason,
-                     "data": {"blastshield": {"decision": verdict.value, "tool": target, "rule": rule,
-                                              "reason": reason}}}
+        error = None if allowed else _refusal(message or reason, verdict, "tool", target, rule, reason)
         return CallVerdict(allowed, target, call_id, error), event
 
     # -- resources/read, resources/subscribe -------------------------------------------------
@@ -252,9 +246,7 @@ class Gate:
             effect = Effect.read(path, origin="mcp-proxy")
             decision = decide(self.policy, Action(HOST, target, f"{method} {text}", (effect,),
                                                   self.policy.workspace))
-            top = decision.deciding
-            rule = str(top.rule) if top is not None and top.rule is not None else ""
-            reason = top.reason if top is not None else ""
+            rule, reason = _deciding(decision)
             verdict, applied = decision.verdict, decision.applied
             policy_hash, mode = decision.policy_hash, decision.mode.value
             effects = ({"kind": "read", "target": path, "decision": verdict.value, "rule": rule or "analysis",
@@ -276,10 +268,7 @@ class Gate:
             extra={"server": self.server, "revision": str(revision),
                    "request_id": jsonrpc.id_key(request_id)})
         allowed = applied is Verdict.ALLOW
-        error = None if allowed else {
-            "code": jsonrpc.POLICY_DENIED, "message": message or reason,
-            "data": {"blastshield": {"decision": verdict.value, "resource": text, "rule": rule,
-                                     "reason": reason}}}
+        error = None if allowed else _refusal(message or reason, verdict, "resource", text, rule, reason)
         return CallVerdict(allowed, target, call_id, error), event
 
     def _pin_problem(self, tool: str) -> str:
@@ -323,6 +312,19 @@ class Gate:
         return AuditEvent(event=event, host=HOST, session_id=self.session_id, tool=self.server,
                           mode=self.policy.mode.value, policy_hash=self.policy.digest,
                           extra={"server": self.server, **extra})
+
+
+def _deciding(decision: Decision) -> tuple[str, str]:
+    """(rule, reason) of the effect that decided ``decision`` ("" when none did)."""
+    top = decision.deciding
+    rule = str(top.rule) if top is not None and top.rule is not None else ""
+    return rule, top.reason if top is not None else ""
+
+
+def _refusal(message: str, verdict: Verdict, what: str, name: str, rule: str, reason: str) -> dict[str, Any]:
+    """The JSON-RPC error body of a refused request (``what``: "tool" or "resource")."""
+    return {"code": jsonrpc.POLICY_DENIED, "message": message,
+            "data": {"blastshield": {"decision": verdict.value, what: name, "rule": rule, "reason": reason}}}
 
 
 def local_file(uri: str, workspace: str) -> str | None:
