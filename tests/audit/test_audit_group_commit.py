@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -89,6 +90,13 @@ def test_threads_sharing_a_recorder_keep_one_chain(env: Any, tmp_path: Path) -> 
     result = env.run("log", "verify", "--json")
     assert result.code == 0, result.stdout
     assert result.json()["last_checkpoint"] == total  # every 40th record was checkpointed, 480 last
+    # A checkpoint is signed in the transaction of the batch that reaches a multiple of 40, over
+    # that batch's last record: one per multiple, never before it, at most a batch after it.
+    with sqlite3.connect(env.workspace / ".blastshield" / "audit.db") as conn:
+        counts = [row[0] for row in conn.execute("SELECT count FROM checkpoints ORDER BY count")]
+    assert len(counts) == total // 40
+    for multiple, count in zip(range(40, total + 1, 40), counts, strict=True):
+        assert multiple <= count < multiple + threads
 
 
 def test_a_failed_batch_fails_every_writer_in_it(env: Any) -> None:
@@ -99,3 +107,31 @@ def test_a_failed_batch_fails_every_writer_in_it(env: Any) -> None:
     outcomes = json.loads(proc.stdout)
     assert len(outcomes) == 6
     assert all(o.startswith("error: ") and "cannot append" in o for o in outcomes), outcomes
+
+
+_ROLLBACK = r"""
+import sys
+from blastshield.audit.store_sqlite import SqliteStore
+store = SqliteStore(sys.argv[1])
+store.append({"event": "PreToolUse", "tool_use_id": "toolu_1"})
+
+def broken_seal(records):
+    raise RuntimeError("signing blew up")
+
+try:
+    store.append_many([{"event": "PreToolUse", "tool_use_id": "toolu_2"}], broken_seal)
+except RuntimeError:
+    print("raised")
+store.append({"event": "PreToolUse", "tool_use_id": "toolu_3"})  # the store is usable again
+store.close()
+"""
+
+
+def test_an_error_inside_the_append_transaction_rolls_it_back(env: Any, tmp_path: Path) -> None:
+    db = tmp_path / "audit.db"
+    proc = subprocess.run([sys.executable, "-c", _ROLLBACK, str(db)], capture_output=True, text=True,
+                          env=env.environ, timeout=120, check=False)
+    assert proc.returncode == 0 and proc.stdout.strip() == "raised", proc.stderr
+    rows = raw_rows(db)
+    assert [(r["seq"], r["body"]["tool_use_id"]) for r in rows] == [(1, "toolu_1"), (2, "toolu_3")]
+    assert rows[1]["body"]["prev"] == rows[0]["hash"]

@@ -15,11 +15,18 @@ INDEXED_COLUMNS = ("time", "event", "host", "session_id", "tool_use_id", "tool",
                    "rule")
 
 
+_second: tuple[int, str] = (-1, "")  # the last second formatted, and its text (strftime is slow)
+
+
 def utc_now() -> str:
     """Record time: ISO 8601 UTC with microseconds and a ``Z`` (no datetime import: hook path)."""
-    nanos = time.time_ns()
-    seconds, rest = divmod(nanos, 1_000_000_000)
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{rest // 1000:06d}Z"
+    global _second
+    seconds, rest = divmod(time.time_ns(), 1_000_000_000)
+    known, text = _second  # one tuple: threads never see a second with another's text
+    if known != seconds:
+        text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+        _second = (seconds, text)
+    return f"{text}.{rest // 1000:06d}Z"
 
 #: Events whose outcome belongs to an earlier PreToolUse record with the same tool_use_id.
 OUTCOME_EVENTS = frozenset({"PostToolUse", "PostToolUseFailure"})

@@ -6,11 +6,10 @@ The in-process hook opens one recorder per process (``open_recorder(policy)``) a
 any failure raises :class:`AuditStoreError` with one line, and the hook then denies in
 enforce mode.
 
-Group commit: threads that call ``record`` on one recorder at the same time share a
-transaction. Each queues its prepared fields; whoever holds the write lock takes the whole
-queue, chains and inserts it, and commits once (one sync for the batch), then every thread
-of the batch returns its own durable record, or raises if the batch failed. Alone, a
-thread's batch is its own record, exactly as before.
+Group commit (``audit.group_commit``): threads that call ``record`` on one recorder at the same
+time share a transaction and its one sync; each returns only once its own record is durable.
+A checkpoint that falls due is signed inside the transaction that writes its record, so it
+costs no sync of its own; its anchor file is written once the batch's writers are released.
 """
 
 from __future__ import annotations
@@ -21,6 +20,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from blastshield.audit.events import AuditEvent, Record, sanitize_json
+from blastshield.audit.group_commit import GroupCommit, Pending
 from blastshield.audit.redact import may_hold_secrets, redact_json
 from blastshield.audit.store import is_postgres, open_store
 from blastshield.errors import AuditStoreError
@@ -28,6 +28,9 @@ from blastshield.paths import expand
 from blastshield.policy.model import Policy
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from blastshield.audit.events import Checkpoint
     from blastshield.audit.keys import SigningKey
     from blastshield.audit.store import AuditStore
 
@@ -53,21 +56,6 @@ def spool_folder(policy: Policy) -> str:
     return os.path.join(os.path.dirname(policy.path), "otlp-spool")
 
 
-class _Pending:
-    """One thread's record waiting for a group commit; ``done`` is released when its batch is
-    committed (or failed), or when it is made the next batch's leader (``lead``)."""
-
-    __slots__ = ("done", "error", "fields", "lead", "record")
-
-    def __init__(self, fields: dict[str, Any]) -> None:
-        self.fields = fields
-        self.record: Record | None = None
-        self.error: AuditStoreError | None = None
-        self.lead = False
-        self.done = _thread.allocate_lock()
-        self.done.acquire()
-
-
 class Recorder:
     def __init__(self, store: AuditStore, *, checkpoint_every: int = 100, record_prompts: bool = False,
                  key: bytes | None = None, spool_dir: str | None = None) -> None:
@@ -78,10 +66,8 @@ class Recorder:
         self.spool_dir = spool_dir
         self.warnings: list[str] = []  # sink problems that did not stop the record
         self._signing: SigningKey | None = None  # loaded at the first checkpoint, then reused
-        self._queue: list[_Pending] = []
-        self._queue_lock = _thread.allocate_lock()
         self._write_lock = _thread.allocate_lock()  # held while the store is used: one writer
-        self._leading = False  # a batch is being written (its leader will pass the lead on)
+        self._group = GroupCommit(self._write_batch)
 
     @property
     def key(self) -> bytes:
@@ -122,109 +108,91 @@ class Recorder:
         Sink problems that did not stop the record go to ``notes`` (default: ``self.warnings``).
         """
         notes = self.warnings if notes is None else notes
-        record = self._commit(self.prepare(event))
-        if self.spool_dir:
-            self._spool(record, notes)
-        if record.seq % self.checkpoint_every == 0 or event.event in CHECKPOINT_EVENTS:
-            with self._write_lock:
-                self.checkpoint(record, notes)
-        return record.hash
-
-    def _commit(self, fields: dict[str, Any]) -> Record:
-        """Append ``fields`` in the next group commit; returns its record once that is durable.
-
-        Leader/follower: the first thread to queue while no batch is being written leads;
-        the rest block on their own ``done`` lock. The leader writes everything queued (its
-        own record included) in one transaction, releases each member, and hands the lead to
-        the first record queued meanwhile, so a finished writer never waits for a later batch.
-        """
-        mine = _Pending(fields)
-        with self._queue_lock:
-            self._queue.append(mine)
-            if not self._leading:
-                self._leading = mine.lead = True
-        if not mine.lead:
-            mine.done.acquire()  # released when my batch is written, or when I am to lead
-        if mine.lead:
-            self._write_batch()
-        if mine.error is not None:  # a fresh exception per thread: tracebacks are per raise
-            raise AuditStoreError(mine.error.message, hint=mine.error.hint) from mine.error
-        assert mine.record is not None
-        return mine.record
-
-    def _write_batch(self) -> None:
-        """As the leader: write the queue in one transaction, release its members, pass the lead."""
-        with self._queue_lock:
-            batch, self._queue = self._queue, []
+        self._group.arrive()
         try:
-            with self._write_lock:
-                try:
-                    records = self.store.append_many([item.fields for item in batch])
-                except AuditStoreError as exc:
-                    for item in batch:
-                        item.error = exc
-                else:
-                    for item, stored in zip(batch, records, strict=True):
-                        item.record = stored
-        finally:
-            for item in batch:
-                if item.record is None and item.error is None:  # not written: never acknowledged
-                    item.error = AuditStoreError("the audit write was interrupted",
-                                                 hint="retry; the record was not stored")
-                item.lead = False
-                if item.done.locked():
-                    item.done.release()
-            with self._queue_lock:
-                if self._queue:
-                    following = self._queue[0]
-                    following.lead = True
-                    following.done.release()
-                else:
-                    self._leading = False
+            fields = self.prepare(event)
+        except BaseException:
+            self._group.leave()
+            raise
+        return self._group.submit(Pending(fields, notes, closes=event.event in CHECKPOINT_EVENTS)).hash
 
-    def checkpoint(self, record: Record, notes: list[str] | None = None) -> None:
-        """Sign "the log had ``record.seq`` records ending in ``record.hash``"; store and anchor it.
+    def _write_batch(self, batch: list[Pending]) -> Callable[[], None] | None:
+        """Chain and store ``batch`` in one transaction, with the checkpoint that falls due in it
+        (signing the batch's last record), and queue its records for export; returns the
+        anchor's writing, for after the release (so a checkpoint always follows its records)."""
+        due: list[tuple[Pending, Record]] = []
+        signed: list[Checkpoint] = []
+        failed: list[AuditStoreError] = []
 
-        Callers that share the recorder between threads hold the write lock (``record`` does)."""
-        from blastshield.audit.anchor import write_anchor
-        from blastshield.audit.checkpoint import sign_checkpoint
-        from blastshield.audit.keys import signing_key
-
-        notes = self.warnings if notes is None else notes
-        key = self._signing
-        if key is None:
+        def seal(records: list[Record]) -> list[Checkpoint]:
+            due.extend((item, stored) for item, stored in zip(batch, records, strict=True)
+                       if item.closes or stored.seq % self.checkpoint_every == 0)
+            if not due:
+                return []
             try:
-                # A log that already holds checkpoints needs the key that signed them: never a new one.
-                key = signing_key(create=not self.store.checkpoints())
+                key = self._signing_key()
+            except AuditStoreError as exc:  # the records are kept; their writers are told
+                failed.append(exc)
+                return []
+            from blastshield.audit.checkpoint import sign_checkpoint
+
+            last = records[-1]
+            signed.append(sign_checkpoint(key, self.store.log_id(), last.seq, last.hash, last.time))
+            return signed
+
+        with self._write_lock:
+            try:
+                records = self.store.append_many([item.fields for item in batch], seal)
             except AuditStoreError as exc:
-                raise AuditStoreError(f"record {record.seq} is stored but not checkpointed: {exc.message}",
-                                      hint=exc.hint) from exc
-            self._signing = key
-        checkpoint = sign_checkpoint(key, self.store.log_id(), record.seq, record.hash, record.time)
-        self.store.add_checkpoint(checkpoint)
+                for item in batch:
+                    item.error = exc
+                return None
+        for item, stored in zip(batch, records, strict=True):
+            item.record = stored
+        if self.spool_dir:
+            self._spool([{"kind": "record", **stored.as_json()} for stored in records],
+                        [item.notes for item in batch])
+        for item, stored in due:
+            if failed:
+                item.error = AuditStoreError(
+                    f"record {stored.seq} is stored but not checkpointed: {failed[0].message}",
+                    hint=failed[0].hint)
+        if not signed:
+            return None
+        checkpoint, notes = signed[0], due[-1][0].notes
+        return lambda: self._anchor(checkpoint, notes)
+
+    def _signing_key(self) -> SigningKey:
+        """The checkpoint signing key, loaded once. Called inside the append transaction."""
+        if self._signing is None:
+            from blastshield.audit.keys import signing_key
+
+            # A log that already holds checkpoints needs the key that signed them: never a new one.
+            self._signing = signing_key(create=not self.store.checkpoints())
+        return self._signing
+
+    def _anchor(self, checkpoint: Checkpoint, notes: list[str]) -> None:
+        """Keep the stored checkpoint outside the workspace too, and queue it for export."""
+        from blastshield.audit.anchor import write_anchor
+
         try:
             write_anchor(self.store.location, checkpoint)
         except OSError as exc:
             notes.append(f"cannot write the checkpoint anchor ({exc.strerror})")
         if self.spool_dir:
-            self._spool_checkpoint(checkpoint.as_json(), notes)
+            self._spool([{"kind": "checkpoint", **checkpoint.as_json()}], [notes])
 
-    def _spool(self, record: Record, notes: list[str]) -> None:
-        from blastshield.audit.spool import spool_item
-
-        try:
-            spool_item(self.spool_dir or "", {"kind": "record", **record.as_json()})
-        except OSError as exc:
-            notes.append(f"OTLP spool {self.spool_dir}: {exc.strerror}; record {record.seq} is in the"
-                                 " log but not queued for export (`blastshield log export --format otlp`)")
-
-    def _spool_checkpoint(self, checkpoint: dict[str, Any], notes: list[str]) -> None:
-        from blastshield.audit.spool import spool_item
+    def _spool(self, items: list[dict[str, Any]], told: list[list[str]]) -> None:
+        """Queue ``items`` for the OTLP sender; a failure is a note for each writer's list ``told``."""
+        from blastshield.audit.spool import spool_items
 
         try:
-            spool_item(self.spool_dir or "", {"kind": "checkpoint", **checkpoint})
+            spool_items(self.spool_dir or "", items)
         except OSError as exc:
-            notes.append(f"OTLP spool {self.spool_dir}: {exc.strerror}")
+            first = f"{items[0]['kind']} {items[0].get('seq', items[0].get('count'))}"
+            for notes in told:
+                notes.append(f"OTLP spool {self.spool_dir}: {exc.strerror}; {first} and after are in the log"
+                             " but not queued for export (`blastshield log export --format otlp`)")
 
     def flush(self, notes: list[str] | None = None) -> None:
         """Start the background OTLP sender if events are waiting (never blocks on the network)."""

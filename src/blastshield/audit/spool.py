@@ -9,9 +9,9 @@ Layout of a spool folder:
 - ``status.json``: the last delivery attempt (``ok``, ``error``, ``time``, ``sent``);
 - ``sender.lock``: held by the running sender, so at most one runs per folder.
 
-The hook calls :func:`spool_item` (a few microseconds) and :func:`kick_sender`, which
-starts ``python -m blastshield.audit.spool DIR`` detached when no sender holds the lock.
-The sender retries with back-off, then leaves the batch for the next kick.
+The recorder calls :func:`spool_items` once per written batch (a few microseconds) and
+:func:`kick_sender`, which starts ``python -m blastshield.audit.spool DIR`` detached when no
+sender holds the lock. The sender retries with back-off, then leaves the batch for the next kick.
 """
 
 from __future__ import annotations
@@ -30,14 +30,14 @@ RETRIES = (0.2, 0.5, 1.0, 2.0)
 BATCH_ITEMS = 512
 
 
-def spool_item(folder: str, item: dict[str, Any]) -> None:
-    """Append one item (raises OSError when the folder cannot be written)."""
+def spool_items(folder: str, items: list[dict[str, Any]]) -> None:
+    """Append items, in order (raises OSError when the folder cannot be written)."""
     os.makedirs(folder, exist_ok=True)
-    line = json.dumps(item, separators=(",", ":"), ensure_ascii=False) + "\n"
+    lines = "".join(json.dumps(item, separators=(",", ":"), ensure_ascii=False) + "\n" for item in items)
     with open(os.path.join(folder, "spool.lock"), "a") as lock:
         fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
         with open(os.path.join(folder, PENDING), "a", encoding="utf-8") as handle:
-            handle.write(line)
+            handle.write(lines)
 
 
 def waiting(folder: str) -> int:

@@ -9,11 +9,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Callable, Iterator, Sequence
     from typing import Any, Protocol
 
     from blastshield.audit.events import Checkpoint, Record
     from blastshield.audit.query import Filter
+
+    #: Called inside an append's transaction with the records just chained: the checkpoints to
+    #: store in that same transaction (so they commit, or roll back, with them).
+    Seal = Callable[[list[Record]], list[Checkpoint]]
 
     class AuditStore(Protocol):
         location: str  # a path or a URL without its password: names the log in messages
@@ -23,8 +27,9 @@ if TYPE_CHECKING:
         def append(self, fields: dict[str, Any]) -> Record:
             """Chain and write one record in one transaction; returns it once it is durable."""
 
-        def append_many(self, batch: Sequence[dict[str, Any]]) -> list[Record]:
-            """Chain and write records in one transaction (one commit, one sync); durable on return."""
+        def append_many(self, batch: Sequence[dict[str, Any]], seal: Seal | None = None) -> list[Record]:
+            """Chain and write records in one transaction (one commit, one sync), with the
+            checkpoints ``seal`` returns; durable on return."""
 
         def add_checkpoint(self, checkpoint: Checkpoint) -> None: ...
 

@@ -19,7 +19,7 @@ from blastshield.errors import AuditStoreError
 
 if TYPE_CHECKING:
     from blastshield.audit.query import Filter
-    from blastshield.audit.store import StoredRow
+    from blastshield.audit.store import Seal, StoredRow
 
 _LOCK_ID = 0x626C617374  # "blast": the advisory lock that serialises appends
 _TABLE = "blastshield_records"
@@ -103,25 +103,31 @@ class PostgresStore:
     def append(self, fields: dict[str, Any]) -> Record:
         return self.append_many([fields])[0]
 
-    def append_many(self, batch: Sequence[dict[str, Any]]) -> list[Record]:
+    def append_many(self, batch: Sequence[dict[str, Any]], seal: Seal | None = None) -> list[Record]:
         conn = self._conn
         try:
             with conn.transaction():
                 conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_ID,))
-                return append_rows(conn.execute, _TABLE, "%s", self.log_id(), batch)
+                records = append_rows(conn.execute, _TABLE, "%s", self.log_id(), batch)
+                for checkpoint in seal(records) if seal is not None else ():
+                    self._insert_checkpoint(checkpoint)
+                return records
         except self._psycopg.Error as exc:
             raise self._error("cannot append", exc) from exc
 
     def add_checkpoint(self, checkpoint: Checkpoint) -> None:
         try:
-            self._conn.execute(
-                "INSERT INTO blastshield_checkpoints (count, log_id, head, time, key_id, signature)"
-                " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
-                (checkpoint.count, checkpoint.log_id, checkpoint.head, checkpoint.time, checkpoint.key_id,
-                 checkpoint.signature),
-            )
+            self._insert_checkpoint(checkpoint)
         except self._psycopg.Error as exc:
             raise self._error("cannot write a checkpoint", exc) from exc
+
+    def _insert_checkpoint(self, checkpoint: Checkpoint) -> None:
+        self._conn.execute(
+            "INSERT INTO blastshield_checkpoints (count, log_id, head, time, key_id, signature)"
+            " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+            (checkpoint.count, checkpoint.log_id, checkpoint.head, checkpoint.time, checkpoint.key_id,
+             checkpoint.signature),
+        )
 
     def checkpoints(self) -> list[Checkpoint]:
         try:

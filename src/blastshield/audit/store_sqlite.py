@@ -27,7 +27,7 @@ from blastshield.errors import AuditStoreError
 
 if TYPE_CHECKING:
     from blastshield.audit.query import Filter
-    from blastshield.audit.store import StoredRow
+    from blastshield.audit.store import Seal, StoredRow
 
 JOURNAL_MODE = os.environ.get("BLASTSHIELD_AUDIT_JOURNAL", "WAL").upper()
 BUSY_TIMEOUT_S = float(os.environ.get("BLASTSHIELD_AUDIT_BUSY_MS", "10000")) / 1000.0
@@ -144,7 +144,7 @@ class SqliteStore:
     def append(self, fields: dict[str, Any]) -> Record:
         return self.append_many([fields])[0]
 
-    def append_many(self, batch: Sequence[dict[str, Any]]) -> list[Record]:
+    def append_many(self, batch: Sequence[dict[str, Any]], seal: Seal | None = None) -> list[Record]:
         conn = self._conn
         try:
             conn.execute("BEGIN IMMEDIATE")
@@ -152,23 +152,30 @@ class SqliteStore:
             raise self._error("cannot append", exc) from exc
         try:
             records = append_rows(conn.execute, "records", "?", self.log_id(), batch)
+            for checkpoint in seal(records) if seal is not None else ():
+                self._insert_checkpoint(checkpoint)
             conn.execute("COMMIT")
-        except sqlite3.Error as exc:
+        except BaseException as exc:
             with contextlib.suppress(sqlite3.Error):
                 conn.execute("ROLLBACK")
-            raise self._error("cannot append", exc) from exc
+            if isinstance(exc, sqlite3.Error):
+                raise self._error("cannot append", exc) from exc
+            raise
         return records
 
     def add_checkpoint(self, checkpoint: Checkpoint) -> None:
         try:
-            self._conn.execute(
-                "INSERT OR IGNORE INTO checkpoints (count, log_id, head, time, key_id, signature)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (checkpoint.count, checkpoint.log_id, checkpoint.head, checkpoint.time, checkpoint.key_id,
-                 checkpoint.signature),
-            )
+            self._insert_checkpoint(checkpoint)
         except sqlite3.Error as exc:
             raise self._error("cannot write a checkpoint", exc) from exc
+
+    def _insert_checkpoint(self, checkpoint: Checkpoint) -> None:
+        self._conn.execute(
+            "INSERT OR IGNORE INTO checkpoints (count, log_id, head, time, key_id, signature)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (checkpoint.count, checkpoint.log_id, checkpoint.head, checkpoint.time, checkpoint.key_id,
+             checkpoint.signature),
+        )
 
     def checkpoints(self) -> list[Checkpoint]:
         try:
