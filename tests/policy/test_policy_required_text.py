@@ -9,7 +9,8 @@ import random
 
 import pytest
 
-from blastshield.policy.match import glob_to_regex, path_matches, required_text
+from blastshield.policy.globs import glob_to_regex, required_text
+from blastshield.policy.match import path_matches
 
 _GLOB_ATOMS = ["a", "b", ".", "/", "*", "**", "**/", "/**", "?", "[ab]", "[!a]", "[]a]", "[!]b]", "x",
                "\\", "-", "[.]"]

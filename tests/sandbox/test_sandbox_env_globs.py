@@ -1,4 +1,5 @@
-"""[env] pass and deny globs as one regex each decide what fnmatchcase decides, glob by glob."""
+"""[env] pass and deny globs decide what fnmatchcase decides, glob by glob (plain names and globs whose only
+wildcard is * without fnmatch); the credential check decides what its regexes decide."""
 
 from __future__ import annotations
 
@@ -38,3 +39,45 @@ def test_a_wildcard_pass_still_drops_what_looks_like_a_credential() -> None:
     assert {name for name, _ in result.dropped} == {"LC_API_KEY", "LC_URL"}
     named = filter_environment({"DB_PASS": "s3cret"}, _rules(["DB_PASS"], []))
     assert named.kept == {"DB_PASS": "s3cret"}  # named exactly: the person chose to pass it
+
+
+def test_generated_globs_decide_what_fnmatchcase_decides() -> None:
+    import random
+
+    from blastshield.sandbox.env import NameGlobs
+
+    rng = random.Random(7)
+    atoms = ["A", "B", "_", "*", "AB", "**", "?", "[AB]", "[!A]"]
+    matched = 0
+    for _ in range(3000):
+        glob = "".join(rng.choice(atoms) for _ in range(rng.randint(1, 6)))
+        globs = NameGlobs([glob])
+        for _ in range(10):
+            name = "".join(rng.choice("AB_") for _ in range(rng.randint(0, 7)))
+            assert globs.match(name) is fnmatch.fnmatchcase(name, glob), (glob, name)
+            matched += globs.match(name)
+    assert matched > 1000
+
+
+def test_the_credential_check_without_a_regex_first_agrees_with_the_regexes() -> None:
+    import random
+    import re
+
+    from blastshield.sandbox import env
+
+    def by_regex(name: str, value: str) -> bool:
+        return bool(re.search(env._CREDENTIAL_NAME, name, re.IGNORECASE)
+                    or re.search(env._CREDENTIAL_VALUE, value))
+
+    rng = random.Random(3)
+    name_atoms = ["LC_", "ALL", "TOKEN", "token", "Pass", "WORD", "_KEY", "KEY_", "PAT", "_DSN", "AWS_", "X",
+                  "_", "sEcReT", "HF_", "PGPASS", "AUTH", "\u017fecret", "K\u212aEY"]
+    value_atoms = ["x", "ghp_", "a" * 20, "AKIA", "B" * 16, "xoxb-", "sk-", "https://", "u:p@", "host",
+                   "-----BEGIN ", "RSA ", "PRIVATE KEY", " ", "/"]
+    hits = 0
+    for _ in range(20000):
+        name = "".join(rng.choice(name_atoms) for _ in range(rng.randint(1, 3)))
+        value = "".join(rng.choice(value_atoms) for _ in range(rng.randint(0, 4)))
+        assert env.looks_like_credential(name, value) is by_regex(name, value), (name, value)
+        hits += by_regex(name, value)
+    assert hits > 2000

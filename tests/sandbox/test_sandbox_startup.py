@@ -62,3 +62,24 @@ def test_read_only_binds_inside_read_only_binds_are_left_out(env: Any, policy: C
     assert by_path[str(env.workspace)] is MountKind.READ_WRITE
     assert by_path[str(env.workspace / ".blastshield")] is MountKind.PROTECT
     assert str(path) not in by_path  # inside the read-only policy folder
+
+
+def test_run_starts_without_regex_url_or_toml_modules(env: Any, policy: Callable[[Path, str], Path],
+                                                      base_policy: str) -> None:
+    """`run` plans with policy.globs and splits proxy URLs itself: with `re` (and `enum`'s use by
+    it), fnmatch, urllib.parse and tomllib it would start several ms later on a small VM. The
+    policy has an anywhere-glob (its search finds a real .env), wildcard env passes and denies."""
+    policy(env.workspace, base_policy)
+    (env.workspace / "sub").mkdir()
+    (env.workspace / "sub" / ".env").write_text("TOKEN=1\n")
+    assert env.run("run", "--", "true").code == 0  # keeps the policy's parsed tables (no tomllib next)
+    result = env.run("run", "--", "sh", "-c", "cat sub/.env || echo hidden",
+                     extra_env={"PYTHONPROFILEIMPORTTIME": "1", "MY_VAR": "x", "X_SECRET_BLOCKED": "1",
+                                "LC_ALL": "C.UTF-8"})
+    assert result.code == 0, result.stderr
+    assert "hidden" in result.stdout and "TOKEN=1" not in result.stdout
+    imported = {line.rsplit("|", 1)[1].strip() for line in result.stderr.splitlines()
+                if line.startswith("import time:") and "|" in line}
+    assert "blastshield.sandbox.run" in imported and "blastshield.sandbox.proxy" in imported
+    assert not imported & {"re", "fnmatch", "tomllib", "urllib.parse", "json", "typing"}, \
+        imported & {"re", "fnmatch", "tomllib", "urllib.parse", "json", "typing"}

@@ -84,8 +84,12 @@ def main(argv: list[str] | None = None) -> int:
 
         fast = run_command.parse_fast(args_in[1:])
         if fast is not None:
+            if argv is None:  # a real `blastshield run` process: no garbage collection until the
+                import gc  # sandbox runs (sandbox.run turns it back on), no interpreter teardown
+
+                gc.disable()
             code = dispatch(fast)
-            if argv is None:  # a real `blastshield run` process: no interpreter teardown (~5 ms)
+            if argv is None:
                 run_command.exit_now(code)
             return code
     parser = build_parser(_command_modules(args_in))

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 
 from blastshield.paths import home_dir, is_within
-from blastshield.policy.match import glob_to_regex, literal_prefix, path_matches
+from blastshield.policy.globs import glob_to_regex, literal_prefix
+from blastshield.policy.match import path_matches
 from blastshield.values import FrozenValue
+
+TYPE_CHECKING = False  # re only for mypy here: `run` imports this module and plans without re
+if TYPE_CHECKING:
+    import re
 
 
 class Protection(FrozenValue):
@@ -134,6 +138,8 @@ def _combined(writing: bool, workspace: str, home: str) -> re.Pattern[str]:
     parts = [glob_to_regex(_expand(pattern, workspace, home))
              for protection in PROTECTIONS if writing or protection.reads_too
              for pattern in protection.patterns]
+    import re  # the hooks' decisions only: `run` plans without it
+
     return re.compile("|".join(f"(?:{part})" for part in parts), re.DOTALL)
 
 

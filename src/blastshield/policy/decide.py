@@ -14,12 +14,12 @@ from blastshield.effects import (
 )
 from blastshield.paths import is_within, resolve
 from blastshield.policy.builtin import catastrophic_delete, protection_for, unreadable_below
+from blastshield.policy.globs import literal_prefix
 from blastshield.policy.match import (
     PathIndex,
     command_chain,
     glob_matches,
     host_matches,
-    literal_prefix,
     path_index,
     program_name,
     split_command_pattern,

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-import re
 
 from blastshield.effects import Mode, Verdict
 from blastshield.errors import PolicyError
 from blastshield.paths import expand, home_dir
 from blastshield.policy import tables
-from blastshield.policy.match import glob_to_regex, split_command_pattern
+from blastshield.policy.globs import glob_to_regex
+from blastshield.policy.match import split_command_pattern
 from blastshield.policy.model import (
     AuditSettings,
     EnvRules,
@@ -112,6 +112,8 @@ class _Builder:
         return PolicyError(f"{where}: {key}: {problem}", hint=fix)
 
     def _line_of(self, key: str) -> int | None:
+        import re  # errors only: a valid policy loads without it
+
         table, _, leaf = key.rpartition(".")
         leaf = leaf.split("[")[0]
         in_table = not table

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import fnmatch
 import os
-import re
 from functools import lru_cache
 
 from blastshield.effects import Verdict
 from blastshield.errors import PolicyError
+from blastshield.policy.globs import glob_to_regex
 from blastshield.policy.model import ListRules, Pattern
 
+# re and fnmatch (which imports re) load on first use: `run` plans without them (policy.globs).
 TYPE_CHECKING = False  # typing only for mypy: this module is on the hook and `run` start-up paths
 if TYPE_CHECKING:
+    import re
     from collections.abc import Callable
     from typing import TypeVar
 
@@ -24,85 +25,9 @@ SYSTEM_BIN_DIRS = frozenset(
 )
 
 
-def glob_to_regex(pattern: str) -> str:
-    """Translate a path glob to a regex. ``**`` spans directories, ``*`` and ``?`` do not.
-
-    A trailing ``/**`` also matches the directory itself. ``[...]`` classes are kept.
-    Raises ValueError on an unterminated class.
-    """
-    return "".join(regex for regex, _ in _glob_pieces(pattern))
-
-
-def required_text(pattern: str) -> str:
-    """The longest run of plain characters in a glob: every path the glob matches contains it
-    (wildcards, classes and ``**`` pieces sit between such runs; plain characters match only
-    themselves). Raises ValueError on an unterminated class."""
-    best = run = ""
-    for _, literal in _glob_pieces(pattern):
-        run = run + literal if literal else ""
-        if len(run) > len(best):
-            best = run
-    return best
-
-
-_GLOB_SPECIAL = re.compile(r"[*?\[]")
-
-
-def _glob_pieces(pattern: str) -> list[tuple[str, str]]:
-    """The glob as (regex, plain text) pieces; the text is "" for a wildcard, class or ``**`` piece."""
-    out: list[tuple[str, str]] = []
-    i, n = 0, len(pattern)
-    tail_star = pattern.endswith("/**")
-    while i < n:
-        c = pattern[i]
-        if pattern.startswith("/**", i) and i + 3 == n:
-            out.append(("(?:/.*)?", ""))
-            i += 3
-        elif pattern.startswith("**/", i):
-            out.append(("(?:.*/)?", ""))
-            i += 3
-        elif pattern.startswith("**", i):
-            out.append((".*", ""))
-            i += 2
-        elif c == "*":
-            out.append(("[^/]*", ""))
-            i += 1
-        elif c == "?":
-            out.append(("[^/]", ""))
-            i += 1
-        elif c == "[":
-            start = i + 2 if pattern[i + 1: i + 2] == "!" else i + 1
-            if pattern[start: start + 1] == "]":  # a "]" first in the class is one of its characters
-                start += 1
-            j = pattern.find("]", start)
-            if j < 0:
-                raise ValueError("unterminated '[' character class")
-            body = pattern[i + 1: j]
-            if body.startswith("!"):
-                body = "^" + body[1:]
-            out.append(("[" + body.replace("\\", "\\\\") + "]", ""))
-            i = j + 1
-        else:  # plain characters, up to the next special piece, escaped together
-            end = _GLOB_SPECIAL.search(pattern, i + 1)
-            stop = end.start() if end is not None else n
-            if tail_star and i < n - 3 < stop:
-                stop = n - 3  # the "/" of a final "/**"
-            out.append((re.escape(pattern[i:stop]), pattern[i:stop]))
-            i = stop
-    return out
-
-
-@lru_cache(maxsize=4096)
-def literal_prefix(pattern: str) -> tuple[str, str]:
-    """Split an absolute glob into its literal directory prefix and the glob remainder."""
-    parts = pattern.split("/")
-    for index, part in enumerate(parts):
-        if any(ch in part for ch in "*?["):
-            return "/".join(parts[:index]) or "/", "/".join(parts[index:])
-    return pattern, ""
-
-
 def compile_path_glob(pattern: str) -> re.Pattern[str]:
+    import re
+
     return re.compile(glob_to_regex(pattern), re.DOTALL)
 
 
@@ -129,6 +54,8 @@ class PathIndex:
         self.combined: re.Pattern[str] | None = None
         self._each: list[tuple[Pattern, re.Pattern[str], bool]] | None = None
         if patterns:
+            import re
+
             try:
                 self.combined = re.compile(
                     "|".join(f"(?:{glob_to_regex(p.text)})" for p in patterns), re.DOTALL)
@@ -369,7 +296,7 @@ def args_match(tokens: tuple[str, ...], args: tuple[str, ...]) -> bool:
 def _token_matches(token: str, arg: str) -> bool:
     if not any(ch in token for ch in "*?["):
         return token == arg
-    return fnmatch.fnmatchcase(arg, token)
+    return _fnmatchcase()(arg, token)
 
 
 def host_matches(pattern: str, host: str, port: int | None) -> bool:
@@ -400,4 +327,16 @@ def host_matches(pattern: str, host: str, port: int | None) -> bool:
 
 def glob_matches(pattern: str, value: str) -> bool:
     """Plain fnmatch for MCP ``server:tool`` and environment variable names."""
-    return fnmatch.fnmatchcase(value, pattern)
+    return _fnmatchcase()(value, pattern)
+
+
+_FNMATCHCASE: list[Callable[[str, str], bool]] = []
+
+
+def _fnmatchcase() -> Callable[[str, str], bool]:
+    """``fnmatch.fnmatchcase``, imported on first use (fnmatch imports re)."""
+    if not _FNMATCHCASE:
+        from fnmatch import fnmatchcase
+
+        _FNMATCHCASE.append(fnmatchcase)
+    return _FNMATCHCASE[0]

@@ -9,7 +9,6 @@ command keeps the terminal so Ctrl-C reaches it; seccomp refuses TIOCSTI instead
 from __future__ import annotations
 
 import os
-import re
 
 from blastshield.sandbox.fsplan import FsPlan, MountKind
 
@@ -82,6 +81,8 @@ def find_bwrap() -> BwrapInfo | None:
             code, out = capture([path, "--version"])
         except OSError:
             code, out = 1, ""
+        import re  # only when probing: machine facts keep the answer until the next boot
+
         match = re.search(r"(\d+)\.(\d+)(?:\.(\d+))?", out)
         _FOUND[path] = None if code != 0 or match is None else \
             BwrapInfo(path, tuple(int(part or 0) for part in match.groups()))

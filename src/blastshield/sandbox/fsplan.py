@@ -30,7 +30,7 @@ from collections.abc import Iterable
 
 from blastshield.paths import is_within
 from blastshield.policy.builtin import PROTECTIONS
-from blastshield.policy.match import literal_prefix
+from blastshield.policy.globs import literal_prefix
 from blastshield.policy.model import Policy
 from blastshield.sandbox import fswalk
 

@@ -5,19 +5,17 @@ roots is tested, and for each list the first rule (in list order) whose glob mat
 ``path_matches`` decides (a directory also as ``path + "/"``). Speed matters: ``run`` walks the
 workspace on every start, and a workspace can hold many thousands of entries.
 
-- Each list has one prefilter regex that every path one of its globs matches also matches
-  (``**/`` globs share their ``(?:.*/)?`` prefix). A miss, nearly every entry, costs one match.
-- A hit is resolved rule by rule with ``path_matches`` itself, skipping the rules whose
-  ``required_text`` (a run of plain characters every match contains) the path lacks: only the
-  globs that can match are compiled (compiling costs more than walking a small workspace).
+- A rule is tried only on paths that hold its ``required_text`` (a run of plain characters every
+  match contains): for nearly every entry that is one substring test per rule, and no match.
+- Globs are matched by ``policy.globs`` without a regex (``run`` starts without importing
+  ``re``); tests/sandbox/test_sandbox_fswalk.py checks the result against ``path_matches``.
 """
 
 from __future__ import annotations
 
 import os
-import re
 
-from blastshield.policy.match import glob_to_regex, path_matches, required_text
+from blastshield.policy.globs import path_matches, required_text
 
 TYPE_CHECKING = False  # typing only for mypy: `run` imports this module at start-up
 if TYPE_CHECKING:
@@ -30,36 +28,18 @@ if TYPE_CHECKING:
 class RuleList:
     """One list of rules; :meth:`first` is the first rule matching a path, if any."""
 
-    __slots__ = ("_prefilter", "_required", "rules")
+    __slots__ = ("_checks", "rules")
 
     def __init__(self, rules: list[Rule]) -> None:
         self.rules = rules
-        self._prefilter = prefilter([glob for glob, _ in rules]) if len(rules) > 1 else None
-        self._required = [required_text(glob) for glob, _ in rules]
+        self._checks = [(required_text(rule[0]), rule) for rule in rules]
 
     def first(self, path: str, is_dir: bool) -> Rule | None:
-        quick = self._prefilter
-        if quick is not None and quick.fullmatch(path) is None and \
-                not (is_dir and quick.fullmatch(path + "/") is not None):
-            return None
         text = path + "/" if is_dir else path  # holds path, and path.lstrip("/") for ** globs
-        for rule, required in zip(self.rules, self._required, strict=True):
+        for required, rule in self._checks:
             if required in text and (path_matches(rule[0], path)
-                                     or (is_dir and path_matches(rule[0], path + "/"))):
+                                     or (is_dir and path_matches(rule[0], text))):
                 return rule
-        return None
-
-
-def prefilter(globs: list[str]) -> re.Pattern[str] | None:
-    """One regex that every path one of ``globs`` matches also matches; None when one does not
-    translate (then every entry is resolved rule by rule)."""
-    nested = [glob_to_regex(g[3:]) for g in globs if g.startswith("**/")]
-    parts = [f"(?:{glob_to_regex(g)})" for g in globs if not g.startswith("**/")]
-    if nested:
-        parts.append(f"(?:.*/)?(?:{'|'.join(nested)})")
-    try:
-        return re.compile("|".join(parts), re.DOTALL)
-    except (ValueError, re.error):
         return None
 
 

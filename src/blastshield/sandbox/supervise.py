@@ -8,7 +8,6 @@ launcher inside reports on ``--status-fd`` (``ready``, then ``exit N`` or ``sign
 from __future__ import annotations
 
 import os
-import re
 import sys
 
 from blastshield.errors import SandboxError
@@ -133,8 +132,20 @@ def _read_child_pid(fd: int) -> int | None:
             data += chunk
     finally:
         os.close(fd)
-    match = re.search(rb'"child-pid"\s*:\s*(\d+)', data)
-    return int(match.group(1)) if match else None
+    return child_pid(data)
+
+
+def child_pid(info: bytes) -> int | None:
+    """The N of ``"child-pid": N`` in bubblewrap's info JSON (no json or re on this path)."""
+    _, found, rest = info.partition(b'"child-pid"')
+    rest = rest.lstrip()
+    if not found or not rest.startswith(b":"):
+        return None
+    rest = rest[1:].lstrip()
+    end = 0
+    while rest[end:end + 1].isdigit():
+        end += 1
+    return int(rest[:end]) if end else None
 
 
 def _read_all(fd: int) -> str:
