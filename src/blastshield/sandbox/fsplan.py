@@ -227,6 +227,8 @@ def _apply_pattern(b: _Builder, pattern: str, kind: MountKind, why: str, user_tr
         anywhere.append((pattern, kind, why))
         return
     prefix, rest = literal_prefix(pattern)
+    if not os.path.lexists(prefix):  # nothing there to mount or search (realpath costs an lstat a part)
+        return
     real = os.path.realpath(prefix)
     if rest in ("", "**"):
         visible_trees = (*user_trees, *SYSTEM_DIRS, *b.runtime_paths)
