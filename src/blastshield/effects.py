@@ -62,11 +62,13 @@ class Effect(FrozenValue):
     strict verdict the analysis allows for this effect whatever the policy says (for
     example ``ask`` for a program name that cannot be resolved statically); when
     ``floor_form`` is set, an allow rule whose pattern names that token literally
-    lifts an ``ask`` floor ("unless the policy allows that exact form").
+    lifts an ``ask`` floor ("unless the policy allows that exact form"). ``filters`` narrow
+    a tree reader's read of a folder to some of the entries below it (``policy.treefilter``:
+    grep's ``--include``/``--exclude``/``--exclude-dir``, rg's ``-g``).
     """
 
-    __slots__ = ("argv", "cwd", "floor", "floor_form", "floor_reason", "host", "kind", "origin", "path",
-                 "port", "server", "target", "tool")
+    __slots__ = ("argv", "cwd", "filters", "floor", "floor_form", "floor_reason", "host", "kind", "origin",
+                 "path", "port", "server", "target", "tool")
     kind: Kind
     target: str
     argv: tuple[str, ...]
@@ -80,11 +82,13 @@ class Effect(FrozenValue):
     floor_reason: str
     floor_form: str | None
     origin: str
+    filters: tuple[tuple[str, str], ...]
 
     def __init__(self, kind: Kind, target: str, argv: tuple[str, ...] = (), cwd: str | None = None,
                  path: str | None = None, host: str | None = None, port: int | None = None,
                  server: str | None = None, tool: str | None = None, floor: Verdict = Verdict.ALLOW,
-                 floor_reason: str = "", floor_form: str | None = None, origin: str = "") -> None:
+                 floor_reason: str = "", floor_form: str | None = None, origin: str = "",
+                 filters: tuple[tuple[str, str], ...] = ()) -> None:
         _set(self, "kind", kind)
         _set(self, "target", target)
         _set(self, "argv", argv)
@@ -98,6 +102,7 @@ class Effect(FrozenValue):
         _set(self, "floor_reason", floor_reason)
         _set(self, "floor_form", floor_form)
         _set(self, "origin", origin)
+        _set(self, "filters", filters)
 
     @classmethod
     def exec(cls, argv: tuple[str, ...], cwd: str | None = None, **kw: object) -> Effect:

@@ -42,7 +42,8 @@ def pre(env: Env, tool: str, tool_input: dict[str, Any], **extra: Any) -> dict[s
         ("Write", {"file_path": ".github/workflows/ci.yml", "content": ""}, "ask", "[files].ask[0]"),
         ("Glob", {"pattern": "**/*.py"}, "allow", "[files].read[0]"),
         ("Glob", {"pattern": "~/.ssh/*"}, "deny", "~/.ssh/**"),
-        ("Grep", {"pattern": "TODO", "path": "/etc"}, "ask", "[files].default"),
+        ("Grep", {"pattern": "TODO", "path": "/etc"}, "deny", "including /etc/shadow"),  # rg reads it
+        ("Grep", {"pattern": "TODO", "path": "/srv"}, "ask", "[files].default"),
         ("LS", {"path": "."}, "allow", "[files].read[0]"),
         ("WebFetch", {"url": "https://pypi.org/simple/", "prompt": "x"}, "allow", "[network].allow"),
         ("WebFetch", {"url": "http://169.254.169.254/latest/meta-data", "prompt": "x"}, "deny",

@@ -1,5 +1,7 @@
-"""A program that reads a whole folder (grep -r, rg, tar, cp -r, rsync ...) reads what a deny rule
-or a built-in protection names inside it: denied, even though the folder itself is not."""
+"""A program that reads a whole folder (grep -r, rg, tar, cp -r, rsync, a host's Grep tool ...) reads
+what a deny rule or a built-in protection names inside it: denied, even though the folder itself is
+not. Globs that match anywhere (**/.env) deny when the folder holds a match; ripgrep's default of
+leaving out hidden files is honoured."""
 
 from __future__ import annotations
 
@@ -64,8 +66,118 @@ def test_reading_a_tree_that_holds_denied_files_is_denied(home_with_secrets: Env
     "find ~ -name '*.py'",        # names only
     "grep -r TODO ~/projects",    # nothing denied below it
     "tar czf /tmp/notes.tgz ~/notes",
-    "grep -rn TODO src",          # the workspace: **/.env rules are judged file by file
+    "grep -rn TODO src",          # no .env below src
 ])
 def test_tree_reads_with_nothing_denied_below_are_not_denied(home_with_secrets: Env, command: str) -> None:
     data = check(home_with_secrets, command)
     assert data["decision"] != "deny", data
+
+
+@pytest.fixture
+def workspace_with_env_file(home_with_secrets: Env) -> Env:
+    app = home_with_secrets.workspace / "app"
+    app.mkdir()
+    (app / ".env").write_text("API_KEY=not-a-real-key\n")
+    (app / "main.py").write_text("print('app')\n")
+    return home_with_secrets
+
+
+@pytest.mark.parametrize(("command", "reader"), [
+    ("grep -rn API_KEY .", "grep"),
+    ("grep -r API_KEY", "grep"),            # no path: grep -r searches the folder it is in
+    ("grep -d recurse API_KEY", "grep"),
+    ("rg --hidden API_KEY", "rg --hidden"),
+    ("rg -uu API_KEY app", "rg --hidden"),
+    ("tar czf /tmp/ws.tgz app", "tar"),
+])
+def test_a_tree_holding_a_file_an_anywhere_glob_denies_is_denied(workspace_with_env_file: Env, command: str,
+                                                                 reader: str) -> None:
+    data = check(workspace_with_env_file, command)
+    assert data["decision"] == "deny", data
+    [effect] = [e for e in data["effects"] if e["decision"] == "deny"]
+    env_file = workspace_with_env_file.workspace / "app" / ".env"
+    assert effect["reason"].startswith(f"{reader} reads the files below ")
+    assert f"including {env_file} (**/.env)" in effect["reason"]
+    assert effect["rule"].endswith("[files].deny[0] '**/.env'")
+
+
+@pytest.mark.parametrize("command", [
+    "rg API_KEY",         # ripgrep leaves hidden files out: it never reads app/.env
+    "rg -n API_KEY app",
+    "grep -rn print src",  # nothing below src matches
+    "grep API_KEY",       # no -r, no file: reads standard input
+])
+def test_a_tree_reader_that_cannot_reach_the_denied_file_is_not_denied(workspace_with_env_file: Env,
+                                                                       command: str) -> None:
+    data = check(workspace_with_env_file, command)
+    assert data["decision"] != "deny", data
+
+
+def test_a_glob_anchored_above_the_folder_is_searched_for_too(workspace_with_env_file: Env) -> None:
+    env = workspace_with_env_file
+    policy = env.workspace / ".blastshield" / "policy.toml"
+    policy.write_text(POLICY.replace('"**/.env",', '"**/.env", "${WORKSPACE}/**/*.pem",'))
+    (env.workspace / "src" / "certs").mkdir()
+    (env.workspace / "src" / "certs" / "server.pem").write_text("not a real key\n")
+    data = check(env, "rg BEGIN src")
+    assert data["decision"] == "deny", data
+    assert f"including {env.workspace}/src/certs/server.pem" in str(data)
+
+
+def test_a_folder_too_big_to_search_asks(workspace_with_env_file: Env) -> None:
+    env = workspace_with_env_file
+    for n in range(12):
+        (env.workspace / "src" / f"m{n}.py").write_text("x = 1\n")
+    result = env.run("check", "--json", "--", "grep -rn TODO src",
+                     extra_env={"BLASTSHIELD_TREE_READ_BUDGET": "5"})
+    data = result.json()
+    assert data["decision"] == "ask", data
+    [effect] = [e for e in data["effects"] if e["decision"] == "ask"]
+    assert "more than 5 entries: too many to check" in effect["reason"] and "**/.env" in effect["reason"]
+    assert check(env, "grep -rn TODO src")["decision"] == "allow"  # the default budget searches it all
+
+
+@pytest.mark.parametrize(("host", "tool", "tool_input", "expected"), [
+    # Claude Code's Grep runs ripgrep with hidden files left out: app/.env is not read ...
+    ("claude-code", "Grep", {"pattern": "API_KEY", "path": "app"}, "allow"),
+    # ... a key file that is not hidden is
+    ("claude-code", "Grep", {"pattern": "BEGIN", "path": "keys"}, "deny"),
+    ("claude-code", "Grep", {"pattern": "BEGIN", "path": "keys", "glob": "*.py"}, "allow"),  # rg -g '*.py'
+    ("claude-code", "Grep", {"pattern": "BEGIN", "path": "keys", "glob": "*.{py,key}"}, "deny"),  # {} unread
+    ("gemini", "search_file_content", {"pattern": "API_KEY", "path": "app"}, "deny"),  # may read every file
+])
+def test_host_content_search_tools_are_tree_readers(workspace_with_env_file: Env, host: str, tool: str,
+                                                    tool_input: dict[str, Any], expected: str) -> None:
+    import json
+
+    env = workspace_with_env_file
+    policy = env.workspace / ".blastshield" / "policy.toml"
+    policy.write_text(POLICY.replace('"**/.env",', '"**/.env", "**/*.key",'))
+    (env.workspace / "keys").mkdir()
+    (env.workspace / "keys" / "deploy.key").write_text("not a real key\n")
+    event = "PreToolUse" if host == "claude-code" else "BeforeTool"
+    payload = {"hook_event_name": event, "session_id": "s", "tool_name": tool, "tool_input": tool_input,
+               "tool_use_id": "t1", "cwd": str(env.workspace)}
+    result = env.hook(host, payload)
+    text = result.stdout + result.stderr
+    if expected == "deny":
+        assert "deny" in text and "reads the files below" in text, text
+        assert "search without it" in text and "Do not read that file another way." in text
+    else:
+        assert json.loads(result.stdout)["hookSpecificOutput"]["permissionDecision"] == "allow", text
+
+
+def test_a_folder_too_big_to_search_is_never_judged_weaker_than_its_own_rule(
+        workspace_with_env_file: Env) -> None:
+    env = workspace_with_env_file
+    policy = env.workspace / ".blastshield" / "policy.toml"
+    policy.write_text(POLICY.replace('"**/.env",', '"**/.env", "${WORKSPACE}/private/**",'))
+    (env.workspace / "private").mkdir()
+    for n in range(6):
+        (env.workspace / "private" / f"p{n}.txt").write_text("x\n")
+    result = env.run("check", "--json", "--", "grep -rn TODO private",
+                     extra_env={"BLASTSHIELD_TREE_READ_BUDGET": "2"})
+    data = result.json()
+    assert data["decision"] == "deny", data  # the folder's own deny rule, not the search's "ask"
+    [effect] = [e for e in data["effects"] if e["kind"] == "read"]
+    assert effect["rule"].endswith("'${WORKSPACE}/private/**'")

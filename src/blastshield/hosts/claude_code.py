@@ -51,8 +51,11 @@ def tool_effects(tool: str, data: dict[str, Any], cwd: str, workspace: str) -> t
     if tool in ("Glob", "Grep", "LS"):
         path = data.get("path")
         pattern = data.get("pattern")
+        only = data.get("glob") if tool == "Grep" else None
         return tools.search(pattern if isinstance(pattern, str) else None,
-                            path if isinstance(path, str) and path else None, cwd)
+                            path if isinstance(path, str) and path else None, cwd,
+                            reader=tools.CONTENT_SEARCH.get(tool, ""),
+                            only=only if isinstance(only, str) else None)
     if tool == "WebFetch":
         return tools.fetch_url(tools.require_str(data, "url", where))
     if tool == "WebSearch":

@@ -141,7 +141,8 @@ def pre_tool_effects(tool: str, data: dict[str, Any], cwd: str, workspace: str) 
         pattern = data.get("glob_pattern", data.get("pattern")) if tool != "Grep" else None
         root = next((v for k in ("path", "target_directory", "directory") if isinstance(v := data.get(k), str)
                      and v), None)
-        return tools.search(pattern if isinstance(pattern, str) else None, root, cwd)
+        return tools.search(pattern if isinstance(pattern, str) else None, root, cwd,
+                            reader=tools.CONTENT_SEARCH.get(tool, ""))
     if tool in ("WebFetch", "fetch", "web_fetch"):
         return tools.fetch_url(tools.require_str(data, "url", where))
     if tool in ("WebSearch", "web_search"):

@@ -155,7 +155,8 @@ def tool_effects(tool: str, data: dict[str, Any], cwd: str, workspace: str,
         pattern = data.get("pattern") if tool == "glob" else None
         glob_pattern = pattern if isinstance(pattern, str) else None
         roots: list[str | None] = [*_paths(data, _DIR_KEYS)] or [None]
-        return tuple(e for r in roots for e in tools.search(glob_pattern, r, cwd))
+        return tuple(e for r in roots for e in tools.search(glob_pattern, r, cwd,
+                                                            reader=tools.CONTENT_SEARCH.get(tool, "")))
     if tool == "web_fetch":
         return _fetch(data)
     if tool == "google_web_search":

@@ -66,7 +66,10 @@ def decision_reason(decision: Decision) -> str:
     if decision.applied is not decision.verdict:
         return f"blastshield {decision.mode} mode: would {text}"
     if decision.verdict is Verdict.DENY:
-        return f"blastshield denied {what}: {top.reason} [{rule}]. Do not retry it another way."
+        from blastshield.policy.decide import narrows
+
+        after = "Do not read that file another way." if narrows(top) else "Do not retry it another way."
+        return f"blastshield denied {what}: {top.reason} [{rule}]. {after}"
     return f"blastshield: {text}"
 
 

@@ -69,10 +69,23 @@ def write_path(path: str, cwd: str) -> tuple[Effect, ...]:
     return (Effect.write(path, cwd=cwd),)
 
 
-def search(pattern: str | None, path: str | None, cwd: str) -> tuple[Effect, ...]:
-    """Glob/Grep/LS: reading the searched root (and a pattern's fixed leading directories)."""
+#: Host tools that search file contents below a folder, judged as the program each works like (a tree
+#: reader): Claude Code's and Cursor's Grep run ripgrep with its defaults (hidden files left out,
+#: and no option to include them); the others may read every file.
+CONTENT_SEARCH = {"Grep": "rg", "grep_search": "rg", "grep": "grep", "search_file_content": "grep",
+                  "codebase_search": "grep", "SemanticSearch": "grep"}
+
+
+def search(pattern: str | None, path: str | None, cwd: str, *, reader: str = "",
+           only: str | None = None) -> tuple[Effect, ...]:
+    """Glob/Grep/LS: reading the searched root (and a pattern's fixed leading directories). A
+    content search (``reader``: the program it works like) reads the files below the root: its read
+    is that tree reader's, so a deny rule for something inside the root denies it. ``only``: the
+    ripgrep glob a Grep tool was given (``glob: "*.py"``), when it names files, not paths."""
     root = path or cwd
-    effects = [Effect.read(root, cwd=cwd)]
+    filters = (("glob", only),) if only and not any(ch in only for ch in "/{") and "**" not in only else ()
+    effects = [Effect.read(root, cwd=cwd, origin=reader, filters=filters) if reader
+               else Effect.read(root, cwd=cwd)]
     if pattern and (pattern.startswith(("/", "~")) or pattern.startswith("..")):
         fixed: list[str] = []
         for part in pattern.split("/"):

@@ -32,7 +32,11 @@ _Match = tuple[Verdict, Pattern | None]
 #: it they only fail, so judging them as tree readers costs nothing). A read of a folder by one
 #: of them reaches whatever a deny rule or a built-in protection names inside that folder.
 TREE_READERS = frozenset({"grep", "egrep", "fgrep", "rg", "ag", "ack", "ack-grep", "tar", "bsdtar", "zip",
-                          "7z", "7za", "cp", "rsync", "scp", "rclone", "git-grep"})
+                          "7z", "7za", "cp", "rsync", "scp", "rclone", "git-grep", "rg --hidden",
+                          "ag --hidden"})
+#: Tree readers that leave out hidden files and folders (``.env``, ``.ssh/``) unless told otherwise
+#: (the shell analysis then names them ``rg --hidden``); the hosts' Grep tools run ripgrep so.
+SKIPS_HIDDEN = frozenset({"rg", "ag"})
 
 
 def decide(policy: Policy, action: Action, *, extra_protected: tuple[str, ...] = ()) -> Decision:
@@ -53,14 +57,20 @@ def decide_effect(policy: Policy, effect: Effect, *,
         resolved = resolve(effect.path, effect.cwd or policy.workspace, policy.workspace)
         effect = Effect(effect.kind, resolved, effect.argv, effect.cwd, resolved, effect.host,
                         effect.port, effect.server, effect.tool, effect.floor, effect.floor_reason,
-                        effect.floor_form, effect.origin)
+                        effect.floor_form, effect.origin, effect.filters)
         builtin = _builtin(policy, effect, extra_protected)
         if builtin is not None:
             return builtin
         if effect.kind is Kind.READ and effect.origin in TREE_READERS:
             below = _tree_read(policy, effect)
-            if below is not None:
-                return below
+            if below is not None:  # never weaker than what the policy says of the folder itself
+                return below if below.verdict.rank >= _by_policy(policy, effect)[0].rank else \
+                    _decided(policy, effect)
+    return _decided(policy, effect)
+
+
+def _decided(policy: Policy, effect: Effect) -> EffectDecision:
+    """What the policy's rules (and the analysis's floor) say of one effect."""
     verdict, pattern = _by_policy(policy, effect)
     rule, reason = _explained(policy, effect.kind, verdict, pattern)
     floor = effect.floor
@@ -91,10 +101,17 @@ def _builtin(policy: Policy, effect: Effect, extra: tuple[str, ...]) -> EffectDe
                           f"built-in protection: {protection.doc} cannot be changed by the agent")
 
 
+#: Entries a tree reader's folder may hold before the search for deny globs inside it gives up
+#: (the read then asks); ``BLASTSHIELD_TREE_READ_BUDGET`` overrides it.
+TREE_READ_BUDGET = 20_000
+
+
 def _tree_read(policy: Policy, effect: Effect) -> EffectDecision | None:
     """A tree reader given a folder that holds something denied: deny (``grep -r . ~`` reads
-    ``~/.ssh``). Only rules anchored to a path count; ``**/.env``-style rules are matched file by
-    file (the sandbox hides such files; see docs/policy.md)."""
+    ``~/.ssh``, ``grep -r KEY .`` reads ``./app/.env``). Rules anchored to a path below the folder
+    count whether or not the path exists; globs that can match below it (``**/.env``,
+    ``${WORKSPACE}/**/*.pem``) count when the folder holds a match, found by searching it. A folder
+    too big to search asks."""
     import os
 
     folder = effect.path or ""
@@ -106,13 +123,58 @@ def _tree_read(policy: Policy, effect: Effect) -> EffectDecision | None:
         ref = RuleRef("builtin", "protected", protection.id, pattern=text)
         return EffectDecision(effect, Verdict.DENY, ref, f"{effect.origin} reads the files below {folder}, "
                               f"including {protection.doc} ({text}), which the agent may not read")
+    searched: list[tuple[str, Pattern]] = []
     for pattern in policy.files.deny:
-        prefix, _ = literal_prefix(pattern.text)
-        if not pattern.text.startswith("**") and prefix != folder and is_within(prefix, folder):
+        if pattern.text.startswith("**"):
+            searched.append((pattern.text, pattern))
+            continue
+        prefix, rest = literal_prefix(pattern.text)
+        if prefix != folder and is_within(prefix, folder):
             rule, reason = _explained(policy, Kind.READ, Verdict.DENY, pattern)
             return EffectDecision(effect, Verdict.DENY, rule, f"{effect.origin} reads the files below "
                                   f"{folder}, including {pattern.text}: {reason}")
-    return None
+        if rest not in ("", "**") and is_within(folder, prefix):
+            searched.append((pattern.text, pattern))
+    return _search_below(policy, effect, folder, searched) if searched else None
+
+
+def _search_below(policy: Policy, effect: Effect, folder: str,
+                  searched: list[tuple[str, Pattern]]) -> EffectDecision | None:
+    """Deny when ``folder`` holds a path one of the ``searched`` deny globs matches; ask when it
+    holds too many entries to tell."""
+    import os
+
+    from blastshield.policy.fswalk import find_first
+    from blastshield.policy.treefilter import TreeFilter
+
+    try:
+        budget = int(os.environ.get("BLASTSHIELD_TREE_READ_BUDGET", TREE_READ_BUDGET))
+    except ValueError:
+        budget = TREE_READ_BUDGET
+    only = TreeFilter(effect.filters, skip_hidden=effect.origin in SKIPS_HIDDEN)
+    found, complete = find_first([folder], searched, budget, only)
+    if found is not None:
+        path, (_, pattern) = found
+        rule, reason = _explained(policy, Kind.READ, Verdict.DENY, pattern)
+        name = os.path.basename(path)
+        return EffectDecision(effect, Verdict.DENY, rule, f"{effect.origin} reads the files below {folder}, "
+                              f"including {path} ({pattern.text}): {reason}; search without it "
+                              f"(grep --exclude={name}, rg -g '!{name}') or in narrower folders")
+    if complete:
+        return None
+    pattern = searched[0][1]
+    rule, _ = _explained(policy, Kind.READ, Verdict.DENY, pattern)
+    names = ", ".join(text for text, _ in searched)
+    return EffectDecision(effect, Verdict.ASK, rule, f"{effect.origin} reads the files below {folder}, more "
+                          f"than {budget} entries: too many to check for what [files] deny names "
+                          f"({names}); name a smaller folder")
+
+
+def narrows(item: EffectDecision) -> bool:
+    """Is ``item`` a tree reader denied for something inside its folder? (A search that leaves that
+    out is fine: the hosts tell the agent so, instead of "do not retry".)"""
+    return item.verdict is Verdict.DENY and item.effect.kind is Kind.READ and \
+        item.effect.origin in TREE_READERS and " reads the files below " in item.reason
 
 
 def _by_policy(policy: Policy, effect: Effect) -> _Match:

@@ -29,10 +29,10 @@ import sys
 from collections.abc import Iterable
 
 from blastshield.paths import is_within
+from blastshield.policy import fswalk
 from blastshield.policy.builtin import PROTECTIONS
 from blastshield.policy.globs import literal_prefix
 from blastshield.policy.model import Policy
-from blastshield.sandbox import fswalk
 
 TYPE_CHECKING = False  # typing only for mypy (Final marks the read-only fields)
 if TYPE_CHECKING:

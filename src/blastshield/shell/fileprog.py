@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 
 from blastshield.effects import Effect, Kind, Verdict
-from blastshield.shell import codeprog
+from blastshield.shell import codeprog, treereads
 from blastshield.shell.command import Cmd, Outcome
 from blastshield.shell.files import FileContext, add_paths, path_opts
 from blastshield.shell.opts import scan
@@ -48,7 +48,16 @@ def _grep(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
                               "--pre-glob", "--dfa-size-limit", "--regex-size-limit",
                               "--max-columns", "--hostname-bin", "--hyperlink-format"))
     given = found.has("-e", "--regexp", "-f", "--file")
-    add_paths(cmd, ctx, out, Kind.READ, found.positional[0 if given else 1:])
+    paths = found.positional[0 if given else 1:]
+    origin = f"{cmd.name} --hidden" if treereads.reads_hidden(cmd.name, found) else cmd.name
+    first = len(out.effects)
+    add_paths(cmd, ctx, out, Kind.READ, paths, origin)
+    if not paths and treereads.searches_cwd(cmd.name, found):  # `grep -r KEY`, `rg KEY`: its folder
+        out.effects.extend(ctx.file_effects(Kind.READ, ".", True, cmd.cwd, origin))
+    narrowed = treereads.filters(cmd.name, found)
+    if narrowed:  # what it reads of a folder it searches (the policy checks the folder's contents)
+        out.effects[first:] = [e.replace(filters=narrowed) if e.kind is Kind.READ else e
+                               for e in out.effects[first:]]
     path_opts(cmd, ctx, out, found, Kind.READ, "-f", "--file", "--ignore-file", "--exclude-from")
     if found.values("--pre"):
         out.ask("rg --pre runs a program on every file", form="--pre")

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from blastshield.policy.builtin import PROTECTIONS
+from blastshield.policy.fswalk import entries, walk
 from blastshield.policy.match import path_matches
-from blastshield.sandbox.fswalk import entries, walk
 
 _FILES = (".env", "a/.env.local", "a/b/id_rsa", "a/b/id_rsa.pub", "k.pem", "src/x.key", ".git/config",
           ".git/hooks/pre-commit", ".claude/settings.json", ".claude/settings.local.json", "sub/.bashrc",

@@ -1,14 +1,16 @@
-"""The search of the user's trees for the paths that anywhere-globs (``**/.env``) name.
+"""The search of a tree for the paths that anywhere-globs (``**/.env``) name.
 
-``fsplan`` hands over lists of rules (a glob and what its match becomes); every entry below the
-roots is tested, and for each list the first rule (in list order) whose glob matches it wins, as
-``path_matches`` decides (a directory also as ``path + "/"``). Speed matters: ``run`` walks the
-workspace on every start, and a workspace can hold many thousands of entries.
+Two users: ``run``'s file-system plan (sandbox/fsplan.py) searches the user's trees on every
+start, and the hooks search the folder a tree reader (``grep -r``, ``tar``, the Grep tool) is
+given (policy/decide.py). They hand over lists of rules (a glob and what its match becomes);
+every entry below the roots is tested, and for each list the first rule (in list order) whose
+glob matches it wins, as ``path_matches`` decides (a directory also as ``path + "/"``). Speed
+matters: a workspace can hold many thousands of entries.
 
 - A rule is tried only on paths that hold its ``required_text`` (a run of plain characters every
   match contains): for nearly every entry that is one substring test per rule, and no match.
 - Globs are matched by ``policy.globs`` without a regex (``run`` starts without importing
-  ``re``); tests/sandbox/test_sandbox_fswalk.py checks the result against ``path_matches``.
+  ``re``); tests/policy/test_policy_fswalk.py checks the result against ``path_matches``.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ TYPE_CHECKING = False  # typing only for mypy: `run` imports this module at star
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from typing import Any
+
+    from blastshield.policy.treefilter import TreeFilter
 
     Rule = tuple[str, Any]  # a glob and what a match becomes (for fsplan: a mount kind and why)
 
@@ -59,8 +63,23 @@ def walk(roots: list[str], lists: tuple[list[Rule], ...],
     return found, True
 
 
-def entries(roots: list[str]) -> Iterator[tuple[str, bool]]:
-    """Every entry below ``roots`` (depth first, symlinks not followed) and whether it is a folder."""
+def find_first(roots: list[str], rules: list[Rule], budget: int,
+               only: TreeFilter | None = None) -> tuple[tuple[str, Rule] | None, bool]:
+    """The first entry below ``roots`` (walk order) that one of ``rules`` matches, with the first
+    such rule; and False when the search gave up after ``budget`` entries without finding one.
+    ``only``: the entries a tree reader reads (folders it does not enter are not searched)."""
+    resolver = RuleList(rules)
+    for seen, (path, is_dir) in enumerate(entries(roots, only), start=1):
+        if seen > budget:
+            return None, False
+        if (rule := resolver.first(path, is_dir)) is not None:
+            return (path, rule), True
+    return None, True
+
+
+def entries(roots: list[str], only: TreeFilter | None = None) -> Iterator[tuple[str, bool]]:
+    """Every entry below ``roots`` (depth first, symlinks not followed) and whether it is a folder;
+    with ``only``, the files it reads and the folders it enters."""
     stack = list(reversed(roots))
     while stack:
         top = stack.pop()
@@ -68,6 +87,8 @@ def entries(roots: list[str]) -> Iterator[tuple[str, bool]]:
             with os.scandir(top) as it:
                 for entry in it:
                     is_dir = entry.is_dir(follow_symlinks=False)
+                    if only and not (only.enters(entry.name) if is_dir else only.reads(entry.name)):
+                        continue
                     yield entry.path, is_dir
                     if is_dir:
                         stack.append(entry.path)

@@ -1,0 +1,51 @@
+"""What a grep-like program reads when it searches a folder: which folder, whether hidden files count,
+and its include/exclude filters (``policy.treefilter`` says how the policy applies them).
+
+Only filter forms the policy models exactly are recorded; when one cannot be (a glob with ``/``,
+``{}`` or ``**``, which match paths rather than names), none of that kind is, so the read counts
+as covering more, never less.
+"""
+
+from __future__ import annotations
+
+from blastshield.shell.opts import Scan
+
+_GREP_FILTERS = {"--include": "include", "--exclude": "exclude", "--exclude-dir": "exclude-dir"}
+_RG_FILTERS = {"-g": "glob", "--glob": "glob", "--iglob": "iglob"}
+
+
+def searches_cwd(name: str, found: Scan) -> bool:
+    """Does a grep-like program given no file search the current folder, recursively? rg, ag and
+    ack always do; grep with -r/-R or ``-d recurse`` does (without, it reads standard input)."""
+    if name in ("rg", "ag", "ack"):
+        return True
+    return found.has("-r", "-R", "--recursive", "--dereference-recursive") or any(
+        opt.value == "recurse" for opt in found.values("-d", "--directories"))
+
+
+def reads_hidden(name: str, found: Scan) -> bool:
+    """rg and ag skip hidden files and folders unless told (``--hidden``, ``-.``, ``-uu``, ag's
+    ``-u``); the policy then judges them as reading those too."""
+    if name == "rg":
+        return found.has("--hidden", "-.") or sum(o.name in ("-u", "--unrestricted") for o in found.opts) >= 2
+    if name == "ag":
+        return found.has("--hidden", "-u", "--unrestricted")
+    return False
+
+
+def filters(name: str, found: Scan) -> tuple[tuple[str, str], ...]:
+    """grep's ``--include``/``--exclude``/``--exclude-dir`` and rg's ``-g``/``--iglob``, in order."""
+    table = _RG_FILTERS if name == "rg" else _GREP_FILTERS if name in ("grep", "egrep", "fgrep") else {}
+    found_filters = [(table[o.name], o.value) for o in found.opts if o.name in table and o.value is not None]
+    if name == "rg":  # the last matching glob wins: dropping one could narrow the read, so drop all
+        if any(_path_glob(glob.removeprefix("!")) for _, glob in found_filters):
+            return ()
+        return tuple(found_filters)
+    # the first --include/--exclude decides for files no glob matches: keep all of them or none
+    names = not any(_path_glob(glob) for kind, glob in found_filters if kind != "exclude-dir")
+    return tuple((kind, glob) for kind, glob in found_filters
+                 if (names and kind != "exclude-dir") or (kind == "exclude-dir" and not _path_glob(glob)))
+
+
+def _path_glob(glob: str) -> bool:
+    return not glob or "/" in glob or "{" in glob or "**" in glob
