@@ -123,19 +123,41 @@ def _tree_read(policy: Policy, effect: Effect) -> EffectDecision | None:
         ref = RuleRef("builtin", "protected", protection.id, pattern=text)
         return EffectDecision(effect, Verdict.DENY, ref, f"{effect.origin} reads the files below {folder}, "
                               f"including {protection.doc} ({text}), which the agent may not read")
+    inside, searched = _denied_below(policy.files.deny, folder)
+    if inside is not None:
+        rule, reason = _explained(policy, Kind.READ, Verdict.DENY, inside)
+        return EffectDecision(effect, Verdict.DENY, rule, f"{effect.origin} reads the files below "
+                              f"{folder}, including {inside.text}: {reason}")
+    return _search_below(policy, effect, folder, searched) if searched else None
+
+
+_BELOW: dict[tuple[int, str], tuple[tuple[Pattern, ...], Pattern | None, list[tuple[str, Pattern]]]] = {}
+
+
+def _denied_below(deny: tuple[Pattern, ...], folder: str) -> tuple[Pattern | None, list[tuple[str, Pattern]]]:
+    """The first deny rule anchored to a path inside ``folder`` (it denies the read whether or not
+    the path exists), else the deny globs that can match below it (to be searched for). Kept per
+    rule list and folder: it depends on nothing else."""
+    key = (id(deny), folder)
+    found = _BELOW.get(key)
+    if found is not None and found[0] is deny:
+        return found[1], found[2]
+    inside: Pattern | None = None
     searched: list[tuple[str, Pattern]] = []
-    for pattern in policy.files.deny:
+    for pattern in deny:
         if pattern.text.startswith("**"):
             searched.append((pattern.text, pattern))
             continue
         prefix, rest = literal_prefix(pattern.text)
         if prefix != folder and is_within(prefix, folder):
-            rule, reason = _explained(policy, Kind.READ, Verdict.DENY, pattern)
-            return EffectDecision(effect, Verdict.DENY, rule, f"{effect.origin} reads the files below "
-                                  f"{folder}, including {pattern.text}: {reason}")
+            inside = pattern
+            break
         if rest not in ("", "**") and is_within(folder, prefix):
             searched.append((pattern.text, pattern))
-    return _search_below(policy, effect, folder, searched) if searched else None
+    if len(_BELOW) >= 1024:
+        _BELOW.clear()
+    _BELOW[key] = (deny, inside, searched)
+    return inside, searched
 
 
 def _search_below(policy: Policy, effect: Effect, folder: str,

@@ -32,6 +32,7 @@ _ESCAPED = {ord(c): "\\" + c for c in "()[]{}?*+-|^$\\.&~# \t\n\r\v\f"}
 Token = tuple[int, str]
 _TOKENS: dict[str, tuple[Token, ...]] = {}
 _PREFIXES: dict[str, tuple[str, str]] = {}
+_REQUIRED: dict[str, str] = {}
 
 
 def escape(text: str) -> str:
@@ -107,11 +108,16 @@ def required_text(pattern: str) -> str:
     """The longest run of plain characters in a glob: every path the glob matches contains it
     (wildcards, classes and ``**`` pieces sit between such runs; plain characters match only
     themselves). Raises ValueError on an unterminated class."""
-    best = run = ""
-    for kind, text in tokens(pattern):
-        run = run + text if kind == LITERAL else ""
-        if len(run) > len(best):
-            best = run
+    best = _REQUIRED.get(pattern)
+    if best is None:
+        best = run = ""
+        for kind, text in tokens(pattern):
+            run = run + text if kind == LITERAL else ""
+            if len(run) > len(best):
+                best = run
+        if len(_REQUIRED) > 4096:
+            _REQUIRED.clear()
+        _REQUIRED[pattern] = best
     return best
 
 
