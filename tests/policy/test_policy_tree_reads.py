@@ -181,3 +181,33 @@ def test_a_folder_too_big_to_search_is_never_judged_weaker_than_its_own_rule(
     assert data["decision"] == "deny", data  # the folder's own deny rule, not the search's "ask"
     [effect] = [e for e in data["effects"] if e["kind"] == "read"]
     assert effect["rule"].endswith("'${WORKSPACE}/private/**'")
+
+
+@pytest.mark.parametrize(("command", "expected"), [
+    ("grep -R BEGIN .", "deny"),   # -R follows the link to ~/.ssh
+    ("rg -L BEGIN", "deny"),       # so does rg --follow
+    ("grep -r BEGIN .", "allow"),  # -r follows only links named on the command line
+    ("rg BEGIN", "allow"),
+    ("grep -r BEGIN keys", "deny"),  # named on the command line: the link is resolved first
+])
+def test_a_reader_that_follows_links_reads_their_targets(home_with_secrets: Env, command: str,
+                                                         expected: str) -> None:
+    env = home_with_secrets
+    (env.workspace / "keys").symlink_to(env.home / ".ssh")
+    data = check(env, command)
+    assert data["decision"] == expected, data
+    if expected == "deny" and "keys" not in command:
+        [effect] = [e for e in data["effects"] if e["decision"] == "deny"]
+        assert f"follows {env.workspace}/keys to {env.home}/.ssh" in effect["reason"]
+
+
+def test_links_are_followed_a_few_deep_and_never_in_a_loop(home_with_secrets: Env) -> None:
+    env = home_with_secrets
+    chain = env.workspace / "chain"
+    chain.mkdir()
+    (chain / "loop").symlink_to(chain)                   # a loop: judged once, then left
+    (chain / "next").symlink_to(env.home / "notes")      # notes/ holds a link on to ~/.aws
+    (env.home / "notes" / "cloud").symlink_to(env.home / ".aws")
+    data = check(env, "grep -R secret chain")
+    assert data["decision"] == "deny", data
+    assert ".aws" in str(data)

@@ -26,6 +26,10 @@ from blastshield.policy.match import (
 )
 from blastshield.policy.model import FileRules, ListRules, Pattern, Policy
 
+TYPE_CHECKING = False  # the tree filter is imported where a tree read is judged
+if TYPE_CHECKING:
+    from blastshield.policy.treefilter import TreeFilter
+
 _Match = tuple[Verdict, Pattern | None]
 
 #: Programs that, given a folder, read the files below it (grep and cp need -r, zip -r: without
@@ -62,7 +66,7 @@ def decide_effect(policy: Policy, effect: Effect, *,
         if builtin is not None:
             return builtin
         if effect.kind is Kind.READ and effect.origin in TREE_READERS:
-            below = _tree_read(policy, effect)
+            below = _tree_read(policy, effect, extra_protected)
             if below is not None:  # never weaker than what the policy says of the folder itself
                 return below if below.verdict.rank >= _by_policy(policy, effect)[0].rank else \
                     _decided(policy, effect)
@@ -106,13 +110,16 @@ def _builtin(policy: Policy, effect: Effect, extra: tuple[str, ...]) -> EffectDe
 TREE_READ_BUDGET = 20_000
 
 
-def _tree_read(policy: Policy, effect: Effect) -> EffectDecision | None:
+def _tree_read(policy: Policy, effect: Effect, extra: tuple[str, ...]) -> EffectDecision | None:
     """A tree reader given a folder that holds something denied: deny (``grep -r . ~`` reads
     ``~/.ssh``, ``grep -r KEY .`` reads ``./app/.env``). Rules anchored to a path below the folder
     count whether or not the path exists; globs that can match below it (``**/.env``,
-    ``${WORKSPACE}/**/*.pem``) count when the folder holds a match, found by searching it. A folder
-    too big to search asks."""
+    ``${WORKSPACE}/**/*.pem``) count when the folder holds a match, found by searching it; a reader
+    that follows symbolic links (``grep -R``) reads their targets too. A folder too big to search
+    asks."""
     import os
+
+    from blastshield.policy.treefilter import TreeFilter
 
     folder = effect.path or ""
     if not os.path.isdir(folder):
@@ -128,7 +135,10 @@ def _tree_read(policy: Policy, effect: Effect) -> EffectDecision | None:
         rule, reason = _explained(policy, Kind.READ, Verdict.DENY, inside)
         return EffectDecision(effect, Verdict.DENY, rule, f"{effect.origin} reads the files below "
                               f"{folder}, including {inside.text}: {reason}")
-    return _search_below(policy, effect, folder, searched) if searched else None
+    only = TreeFilter(effect.filters, skip_hidden=effect.origin in SKIPS_HIDDEN)
+    if not searched and not only.follows:
+        return None
+    return _search_below(policy, effect, folder, searched, only, extra)
 
 
 _BELOW: dict[tuple[int, str], tuple[tuple[Pattern, ...], Pattern | None, list[tuple[str, Pattern]]]] = {}
@@ -160,21 +170,20 @@ def _denied_below(deny: tuple[Pattern, ...], folder: str) -> tuple[Pattern | Non
     return inside, searched
 
 
-def _search_below(policy: Policy, effect: Effect, folder: str,
-                  searched: list[tuple[str, Pattern]]) -> EffectDecision | None:
+def _search_below(policy: Policy, effect: Effect, folder: str, searched: list[tuple[str, Pattern]],
+                  only: TreeFilter, extra: tuple[str, ...]) -> EffectDecision | None:
     """Deny when ``folder`` holds a path one of the ``searched`` deny globs matches; ask when it
-    holds too many entries to tell."""
+    holds too many entries to tell; judge the targets of the links a following reader meets."""
     import os
 
     from blastshield.policy.fswalk import find_first
-    from blastshield.policy.treefilter import TreeFilter
 
     try:
         budget = int(os.environ.get("BLASTSHIELD_TREE_READ_BUDGET", TREE_READ_BUDGET))
     except ValueError:
         budget = TREE_READ_BUDGET
-    only = TreeFilter(effect.filters, skip_hidden=effect.origin in SKIPS_HIDDEN)
-    found, complete = find_first([folder], searched, budget, only)
+    links: list[str] | None = [] if only.follows else None
+    found, complete = find_first([folder], searched, budget, only, links)
     if found is not None:
         path, (_, pattern) = found
         rule, reason = _explained(policy, Kind.READ, Verdict.DENY, pattern)
@@ -182,14 +191,44 @@ def _search_below(policy: Policy, effect: Effect, folder: str,
         return EffectDecision(effect, Verdict.DENY, rule, f"{effect.origin} reads the files below {folder}, "
                               f"including {path} ({pattern.text}): {reason}; search without it "
                               f"(grep --exclude={name}, rg -g '!{name}') or in narrower folders")
-    if complete:
-        return None
-    pattern = searched[0][1]
-    rule, _ = _explained(policy, Kind.READ, Verdict.DENY, pattern)
-    names = ", ".join(text for text, _ in searched)
-    return EffectDecision(effect, Verdict.ASK, rule, f"{effect.origin} reads the files below {folder}, more "
-                          f"than {budget} entries: too many to check for what [files] deny names "
-                          f"({names}); name a smaller folder")
+    if not complete:
+        first = searched[0][1] if searched else None
+        ref = _explained(policy, Kind.READ, Verdict.DENY, first)[0] if first is not None else None
+        names = ", ".join(text for text, _ in searched) or "symbolic links to follow"
+        return EffectDecision(effect, Verdict.ASK, ref, f"{effect.origin} reads the files below {folder}, "
+                              f"more than {budget} entries: too many to check for what [files] deny "
+                              f"names ({names}); name a smaller folder")
+    return _through_links(policy, effect, folder, links or [], only, extra)
+
+
+#: Symbolic links a following reader may meet below one folder before the read asks.
+MAX_LINKS = 64
+
+
+def _through_links(policy: Policy, effect: Effect, folder: str, links: list[str], only: TreeFilter,
+                   extra: tuple[str, ...]) -> EffectDecision | None:
+    """The strictest judgement of the link targets a following reader (``grep -R``) reads, as reads
+    of their own (a folder's with one link fewer to follow)."""
+    import os
+
+    worst: EffectDecision | None = None
+    for count, link in enumerate(links):
+        if count == MAX_LINKS:
+            return EffectDecision(effect, Verdict.ASK, worst.rule if worst else None,
+                                  f"{effect.origin} follows more than {MAX_LINKS} symbolic links below "
+                                  f"{folder}: too many to judge; name a smaller folder")
+        target = os.path.realpath(link)
+        if is_within(target, folder):
+            continue  # searched already, as part of the folder
+        inner = decide_effect(policy, Effect.read(target, cwd=folder, origin=effect.origin,
+                                                  filters=only.followed(effect.filters)),
+                              extra_protected=extra)
+        if inner.verdict is not Verdict.ALLOW and (worst is None or inner.verdict.rank > worst.verdict.rank):
+            worst = EffectDecision(effect, inner.verdict, inner.rule,
+                                   f"{effect.origin} follows {link} to {target}: {inner.reason}")
+            if inner.verdict is Verdict.DENY:
+                return worst
+    return worst
 
 
 def narrows(item: EffectDecision) -> bool:

@@ -63,13 +63,14 @@ def walk(roots: list[str], lists: tuple[list[Rule], ...],
     return found, True
 
 
-def find_first(roots: list[str], rules: list[Rule], budget: int,
-               only: TreeFilter | None = None) -> tuple[tuple[str, Rule] | None, bool]:
+def find_first(roots: list[str], rules: list[Rule], budget: int, only: TreeFilter | None = None,
+               links: list[str] | None = None) -> tuple[tuple[str, Rule] | None, bool]:
     """The first entry below ``roots`` (walk order) that one of ``rules`` matches, with the first
     such rule; and False when the search gave up after ``budget`` entries without finding one.
-    ``only``: the entries a tree reader reads (folders it does not enter are not searched)."""
+    ``only``: the entries a tree reader reads (folders it does not enter are not searched);
+    ``links`` collects the symbolic links met on the way (their targets are not walked here)."""
     resolver = RuleList(rules)
-    for seen, (path, is_dir) in enumerate(entries(roots, only), start=1):
+    for seen, (path, is_dir) in enumerate(entries(roots, only, links), start=1):
         if seen > budget:
             return None, False
         if (rule := resolver.first(path, is_dir)) is not None:
@@ -77,9 +78,10 @@ def find_first(roots: list[str], rules: list[Rule], budget: int,
     return None, True
 
 
-def entries(roots: list[str], only: TreeFilter | None = None) -> Iterator[tuple[str, bool]]:
+def entries(roots: list[str], only: TreeFilter | None = None,
+            links: list[str] | None = None) -> Iterator[tuple[str, bool]]:
     """Every entry below ``roots`` (depth first, symlinks not followed) and whether it is a folder;
-    with ``only``, the files it reads and the folders it enters."""
+    with ``only``, the files it reads and the folders it enters; ``links`` collects the symlinks."""
     stack = list(reversed(roots))
     while stack:
         top = stack.pop()
@@ -89,6 +91,8 @@ def entries(roots: list[str], only: TreeFilter | None = None) -> Iterator[tuple[
                     is_dir = entry.is_dir(follow_symlinks=False)
                     if only and not (only.enters(entry.name) if is_dir else only.reads(entry.name)):
                         continue
+                    if links is not None and entry.is_symlink():
+                        links.append(entry.path)
                     yield entry.path, is_dir
                     if is_dir:
                         stack.append(entry.path)

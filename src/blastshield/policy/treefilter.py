@@ -14,6 +14,8 @@ read counts as reading everything):
   ``iglob`` ignores case.
 - Hidden entries (``.env``, ``.ssh/``): ripgrep and ag leave them out unless told otherwise
   (``skip_hidden``, which the policy sets from the reader's name, not the analysis).
+- ``follow`` (``grep -R``, ``rg -L``): the reader follows symbolic links; the glob is how many
+  links deep the policy follows them in turn (each target is judged as a read of its own).
 
 Mistaking a filter for narrower than it is would hide a read, so the analysis records only
 the forms modelled here exactly; anything else (``--exclude-from``, rg's ``-t``, globs with
@@ -38,10 +40,12 @@ def _matcher() -> Callable[[str, str], bool]:
 class TreeFilter:
     """:meth:`enters` a folder / :meth:`reads` a file, by its name, as the reader would."""
 
-    __slots__ = ("_dirs", "_files", "_globs", "_match", "_skip_hidden")
+    __slots__ = ("_dirs", "_files", "_globs", "_match", "_skip_hidden", "follows")
 
     def __init__(self, filters: Filters, skip_hidden: bool = False) -> None:
         self._skip_hidden = skip_hidden
+        self.follows = next((int(depth) for kind, depth in filters
+                             if kind == "follow" and depth.isdigit()), 0)
         self._files = [(kind, glob) for kind, glob in filters if kind in ("include", "exclude")]
         self._dirs = [glob for kind, glob in filters if kind == "exclude-dir"]
         self._globs = [(kind == "iglob", glob) for kind, glob in filters if kind in ("glob", "iglob")]
@@ -49,6 +53,11 @@ class TreeFilter:
 
     def __bool__(self) -> bool:
         return self._skip_hidden or self._match is not None
+
+    def followed(self, filters: Filters) -> Filters:
+        """``filters`` for the read of a link's target: one link fewer to follow."""
+        return tuple((kind, str(self.follows - 1)) if kind == "follow" else (kind, glob)
+                     for kind, glob in filters)
 
     def enters(self, name: str) -> bool:
         if self._globs:  # ripgrep: a matching glob overrides every other rule, hidden files included

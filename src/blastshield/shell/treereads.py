@@ -11,6 +11,8 @@ from __future__ import annotations
 from blastshield.shell.opts import Scan
 
 _GREP_FILTERS = {"--include": "include", "--exclude": "exclude", "--exclude-dir": "exclude-dir"}
+#: How many links deep the policy follows a reader that follows symbolic links.
+FOLLOW_DEPTH = 4
 _RG_FILTERS = {"-g": "glob", "--glob": "glob", "--iglob": "iglob"}
 
 
@@ -33,8 +35,21 @@ def reads_hidden(name: str, found: Scan) -> bool:
     return False
 
 
+def follows(name: str, found: Scan) -> bool:
+    """grep -R (``--dereference-recursive``) and rg -L (``--follow``) follow symbolic links."""
+    if name == "rg":
+        return found.has("-L", "--follow")
+    return name in ("grep", "egrep", "fgrep") and found.has("-R", "--dereference-recursive")
+
+
 def filters(name: str, found: Scan) -> tuple[tuple[str, str], ...]:
-    """grep's ``--include``/``--exclude``/``--exclude-dir`` and rg's ``-g``/``--iglob``, in order."""
+    """grep's ``--include``/``--exclude``/``--exclude-dir`` and rg's ``-g``/``--iglob``, in order,
+    and ``("follow", depth)`` when the program follows symbolic links."""
+    follow = (("follow", str(FOLLOW_DEPTH)),) if follows(name, found) else ()
+    return _name_filters(name, found) + follow
+
+
+def _name_filters(name: str, found: Scan) -> tuple[tuple[str, str], ...]:
     table = _RG_FILTERS if name == "rg" else _GREP_FILTERS if name in ("grep", "egrep", "fgrep") else {}
     found_filters = [(table[o.name], o.value) for o in found.opts if o.name in table and o.value is not None]
     if name == "rg":  # the last matching glob wins: dropping one could narrow the read, so drop all
