@@ -16,6 +16,8 @@ from blastshield.audit.events import INDEXED_COLUMNS, OUTCOME_EVENTS, Record, ut
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
+    from blastshield.audit.events import Checkpoint
+
     Execute = Callable[[str, "tuple[object, ...]"], Any]  # returns a cursor with fetchone()
 
 
@@ -39,3 +41,12 @@ def append_rows(execute: Execute, table: str, mark: str, log_id: str,
         head = (seq, record_hash)
         records.append(Record(seq, body["time"], body["prev"], record_hash, body))
     return records
+
+
+#: The checkpoint columns both stores write, in :func:`checkpoint_values` order.
+CHECKPOINT_COLUMNS = "(count, log_id, head, time, key_id, signature)"
+
+
+def checkpoint_values(checkpoint: Checkpoint) -> tuple[object, ...]:
+    return (checkpoint.count, checkpoint.log_id, checkpoint.head, checkpoint.time, checkpoint.key_id,
+            checkpoint.signature)

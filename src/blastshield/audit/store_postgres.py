@@ -13,7 +13,7 @@ import urllib.parse
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from blastshield.audit.append import append_rows
+from blastshield.audit.append import CHECKPOINT_COLUMNS, append_rows, checkpoint_values
 from blastshield.audit.events import INDEXED_COLUMNS, Checkpoint, Record, utc_now
 from blastshield.errors import AuditStoreError
 
@@ -122,12 +122,9 @@ class PostgresStore:
             raise self._error("cannot write a checkpoint", exc) from exc
 
     def _insert_checkpoint(self, checkpoint: Checkpoint) -> None:
-        self._conn.execute(
-            "INSERT INTO blastshield_checkpoints (count, log_id, head, time, key_id, signature)"
-            " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
-            (checkpoint.count, checkpoint.log_id, checkpoint.head, checkpoint.time, checkpoint.key_id,
-             checkpoint.signature),
-        )
+        self._conn.execute(f"INSERT INTO blastshield_checkpoints {CHECKPOINT_COLUMNS}"
+                           " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                           checkpoint_values(checkpoint))
 
     def checkpoints(self) -> list[Checkpoint]:
         try:

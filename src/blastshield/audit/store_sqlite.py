@@ -21,7 +21,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from blastshield.audit.append import append_rows
+from blastshield.audit.append import CHECKPOINT_COLUMNS, append_rows, checkpoint_values
 from blastshield.audit.events import INDEXED_COLUMNS, Checkpoint, Record, utc_now
 from blastshield.errors import AuditStoreError
 
@@ -170,12 +170,8 @@ class SqliteStore:
             raise self._error("cannot write a checkpoint", exc) from exc
 
     def _insert_checkpoint(self, checkpoint: Checkpoint) -> None:
-        self._conn.execute(
-            "INSERT OR IGNORE INTO checkpoints (count, log_id, head, time, key_id, signature)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (checkpoint.count, checkpoint.log_id, checkpoint.head, checkpoint.time, checkpoint.key_id,
-             checkpoint.signature),
-        )
+        self._conn.execute(f"INSERT OR IGNORE INTO checkpoints {CHECKPOINT_COLUMNS}"
+                           " VALUES (?, ?, ?, ?, ?, ?)", checkpoint_values(checkpoint))
 
     def checkpoints(self) -> list[Checkpoint]:
         try:
