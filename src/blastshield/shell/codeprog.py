@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from blastshield.effects import Kind, Verdict
-from blastshield.shell import scripts
+from blastshield.shell import scripts, treereads
 from blastshield.shell.command import Cmd, Inner, Outcome
 from blastshield.shell.files import FileContext, add_paths
 from blastshield.shell.netprog import listener
@@ -266,7 +266,10 @@ def tar(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
         out.effects.extend(ctx.file_effects(Kind.WRITE, (base or ".").rstrip("/") + "/*", True,
                                             cmd.cwd, "tar -x"))
     elif create:
+        first = len(out.effects)
         add_paths(cmd, ctx, out, Kind.READ, found.positional)
+        if treereads.copier_follows("tar", found):
+            treereads.mark_following(out, first)
 
 
 def _pager(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:

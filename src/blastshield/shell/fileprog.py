@@ -126,7 +126,10 @@ def _copy(move: bool) -> Handler:
         elif sources:
             add_paths(cmd, ctx, out, Kind.WRITE, sources[-1:])
             sources = sources[:-1]
+        first = len(out.effects)
         add_paths(cmd, ctx, out, Kind.READ, sources)
+        if not move and treereads.copier_follows("cp", found):
+            treereads.mark_following(out, first)
         if move:
             add_paths(cmd, ctx, out, Kind.DELETE, sources)
 
@@ -227,7 +230,10 @@ def _zip(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
     if found.has("-T") or found.values("-TT", "--unzip-command"):
         out.ask("zip -TT runs a command", form="-TT")
     add_paths(cmd, ctx, out, Kind.WRITE, found.positional[:1])
+    first = len(out.effects)
     add_paths(cmd, ctx, out, Kind.READ, found.positional[1:])
+    if treereads.copier_follows("zip", found):  # zip stores what a link points to unless -y
+        treereads.mark_following(out, first)
 
 
 def _find(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from blastshield.effects import Kind
+from blastshield.shell import treereads
 from blastshield.shell.command import Cmd, Inner, Outcome
 from blastshield.shell.files import FileContext
 from blastshield.shell.netprog import Handler, file_opt, listener, net, unknown_net, url_host
@@ -82,6 +83,13 @@ def _remote_spec(text: str) -> tuple[str, int | None] | None:
 
 
 def _copy_remote(cmd: Cmd, ctx: FileContext, out: Outcome, found: Scan) -> None:
+    first = len(out.effects)
+    _copy_ends(cmd, ctx, out, found)
+    if treereads.copier_follows(cmd.name, found):  # scp -r, rsync -L/-k: links below are followed
+        treereads.mark_following(out, first)
+
+
+def _copy_ends(cmd: Cmd, ctx: FileContext, out: Outcome, found: Scan) -> None:
     pos = found.positional
     port_opt = next((o.value for o in found.values("-P", "--port")), None)
     for n, i in enumerate(pos):

@@ -8,7 +8,12 @@ as covering more, never less.
 
 from __future__ import annotations
 
+from blastshield.effects import Kind
 from blastshield.shell.opts import Scan
+
+TYPE_CHECKING = False  # typing only for mypy: the hooks import this module
+if TYPE_CHECKING:
+    from blastshield.shell.command import Outcome
 
 _GREP_FILTERS = {"--include": "include", "--exclude": "exclude", "--exclude-dir": "exclude-dir"}
 #: How many links deep the policy follows a reader that follows symbolic links.
@@ -33,6 +38,28 @@ def reads_hidden(name: str, found: Scan) -> bool:
     if name == "ag":
         return found.has("--hidden", "-u", "--unrestricted")
     return False
+
+
+#: Copy and archive programs that follow symbolic links below the folders they read: by default
+#: (zip without -y, scp -r) or when told (cp -L, tar -h, rsync -L/-k/--copy-unsafe-links).
+_FOLLOWING = {"cp": ("-L", "--dereference"), "tar": ("-h", "--dereference"),
+              "rsync": ("-L", "--copy-links", "-k", "--copy-dirlinks", "--copy-unsafe-links"),
+              "rclone": ("-L", "--copy-links")}
+
+
+def copier_follows(name: str, found: Scan) -> bool:
+    if name == "zip":
+        return not found.has("-y", "--symlinks")
+    if name == "scp":
+        return found.has("-r")
+    return found.has(*_FOLLOWING.get(name, ()))
+
+
+def mark_following(out: Outcome, first: int) -> None:
+    """The reads the analysis added to ``out`` since ``first`` follow symbolic links."""
+    follow = (("follow", str(FOLLOW_DEPTH)),)
+    out.effects[first:] = [e.replace(filters=e.filters + follow) if e.kind is Kind.READ else e
+                           for e in out.effects[first:]]
 
 
 def follows(name: str, found: Scan) -> bool:
