@@ -220,3 +220,21 @@ def test_links_are_followed_a_few_deep_and_never_in_a_loop(home_with_secrets: En
     data = check(env, "grep -R secret chain")
     assert data["decision"] == "deny", data
     assert ".aws" in str(data)
+
+
+@pytest.mark.parametrize(("command", "expected"), [
+    ("rg BEGIN", "allow"),               # ripgrep leaves out what .gitignore names
+    ("rg --no-ignore BEGIN", "deny"),
+    ("rg -g '*.pem' BEGIN", "deny"),     # a -g glob brings certs.pem back, as in ripgrep
+    ("grep -rn BEGIN .", "deny"),         # grep reads ignored files too
+])
+def test_ripgrep_leaves_out_what_gitignore_names(home_with_secrets: Env, command: str, expected: str) -> None:
+    env = home_with_secrets
+    policy = env.workspace / ".blastshield" / "policy.toml"
+    policy.write_text(POLICY.replace('"**/.env",', '"**/.env", "**/*.pem",'))
+    (env.workspace / ".gitignore").write_text("node_modules/\n*.pem\n")
+    (env.workspace / "node_modules" / "pkg" / "test").mkdir(parents=True)
+    (env.workspace / "node_modules" / "pkg" / "test" / "fixture.pem").write_text("not a real key\n")
+    (env.workspace / "certs.pem").write_text("not a real key\n")
+    data = check(env, command)
+    assert data["decision"] == expected, data

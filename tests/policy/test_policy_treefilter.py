@@ -12,7 +12,7 @@ import pytest
 
 from blastshield.effects import Kind
 from blastshield.policy.decide import SKIPS_HIDDEN
-from blastshield.policy.fswalk import entries
+from blastshield.policy.fswalk import read_entries
 from blastshield.policy.treefilter import TreeFilter
 from blastshield.shell import analyze
 
@@ -35,7 +35,8 @@ def _modelled(command: str, root: Path) -> set[str]:
     [read] = [e for e in analyze(command, cwd=str(root), workspace=str(root)) if e.kind is Kind.READ]
     assert read.path is not None and (root / read.path).resolve() == root.resolve()
     only = TreeFilter(read.filters, skip_hidden=read.origin in SKIPS_HIDDEN)
-    return {str(Path(path).relative_to(root)) for path, is_dir in entries([str(root)], only) if not is_dir}
+    return {str(Path(path).relative_to(root)) for path, is_dir in read_entries([str(root)], only)
+            if not is_dir}
 
 
 def _listed(argv: list[str], root: Path) -> set[str]:
@@ -73,4 +74,43 @@ def test_ripgrep_reads_what_the_model_says(tree: Path, options: str) -> None:
     modelled = _modelled(f"rg -l '' {options} .", tree)
     assert real <= modelled, f"rg reads {sorted(real - modelled)} that the model leaves out"
     if "/" not in options:
+        assert real == modelled
+
+
+_REPO_FILES = ("keep.py", "app.log", "secret.pem", ".env", "node_modules/m.pem", "node_modules/x.js",
+               "dist/x.pem", "sub/a.tmp", "sub/b.py", "sub/dist", "sub/deeper/c.log", "build/out.pem")
+
+# (.gitignore files by folder, whether the model must equal ripgrep or may only cover more)
+_IGNORE_TREES = {
+    "names": ({".gitignore": "node_modules/\n*.log\ndist\n# a comment\n\nsecret.pem  \n",
+               "sub/.gitignore": "*.tmp\n"}, True),
+    "negation": ({".gitignore": "*.pem\n!keep.pem\nnode_modules/\n"}, False),
+    "dot-ignore": ({".gitignore": "*.log\n", ".ignore": "!app.log\n"}, False),
+    "anchored": ({".gitignore": "/build\nsub/*.tmp\n**/x.js\n"}, False),
+}
+
+
+@pytest.fixture(scope="module", params=sorted(_IGNORE_TREES))
+def repo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bool]:
+    ignores, exact = _IGNORE_TREES[request.param]
+    root = tmp_path_factory.mktemp(f"repo-{request.param}")
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    for rel in _REPO_FILES:
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text("x\n")
+    for rel, text in ignores.items():
+        (root / rel).write_text(text)
+    return root, exact
+
+
+@pytest.mark.skipif(shutil.which("rg") is None, reason="ripgrep is not installed (.ci/run installs it)")
+@pytest.mark.parametrize("options", ["", "--hidden", "-g '*.pem'", "-g '!*.py'", "--no-ignore", "-u"])
+def test_ripgrep_leaves_out_what_gitignore_names_as_the_model_says(repo: tuple[Path, bool],
+                                                                   options: str) -> None:
+    root, exact = repo
+    real = {path for path in _listed(["bash", "-c", f"rg --files {options} ."], root)
+            if not path.startswith(".git/")}
+    modelled = {path for path in _modelled(f"rg -l '' {options} .", root) if not path.startswith(".git/")}
+    assert real <= modelled, f"rg reads {sorted(real - modelled)} that the model leaves out"
+    if exact:
         assert real == modelled

@@ -83,7 +83,9 @@ def search(pattern: str | None, path: str | None, cwd: str, *, reader: str = "",
     is that tree reader's, so a deny rule for something inside the root denies it. ``only``: the
     ripgrep glob a Grep tool was given (``glob: "*.py"``), when it names files, not paths."""
     root = path or cwd
-    filters = (("glob", only),) if only and not any(ch in only for ch in "/{") and "**" not in only else ()
+    filters: tuple[tuple[str, str], ...] = (("gitignore", ""),) if reader == "rg" else ()  # rg defaults
+    if only and not any(ch in only for ch in "/{") and "**" not in only:
+        filters = (("glob", only), *filters)
     effects = [Effect.read(root, cwd=cwd, origin=reader, filters=filters) if reader
                else Effect.read(root, cwd=cwd)]
     if pattern and (pattern.startswith(("/", "~")) or pattern.startswith("..")):

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from typing import Any
 
+    from blastshield.policy.ignorefiles import IgnoreWalk
     from blastshield.policy.treefilter import TreeFilter
 
     Rule = tuple[str, Any]  # a glob and what a match becomes (for fsplan: a mount kind and why)
@@ -70,7 +71,7 @@ def find_first(roots: list[str], rules: list[Rule], budget: int, only: TreeFilte
     ``only``: the entries a tree reader reads (folders it does not enter are not searched);
     ``links`` collects the symbolic links met on the way (their targets are not walked here)."""
     resolver = RuleList(rules)
-    for seen, (path, is_dir) in enumerate(entries(roots, only, links), start=1):
+    for seen, (path, is_dir) in enumerate(read_entries(roots, only, links), start=1):
         if seen > budget:
             return None, False
         if (rule := resolver.first(path, is_dir)) is not None:
@@ -78,23 +79,50 @@ def find_first(roots: list[str], rules: list[Rule], budget: int, only: TreeFilte
     return None, True
 
 
-def entries(roots: list[str], only: TreeFilter | None = None,
-            links: list[str] | None = None) -> Iterator[tuple[str, bool]]:
+def read_entries(roots: list[str], only: TreeFilter | None = None,
+                 links: list[str] | None = None) -> Iterator[tuple[str, bool]]:
+    """The entries a tree reader reads below ``roots``: :func:`entries`, narrowed by ``.gitignore``
+    files when ``only`` says the reader honours them. An ``.ignore``/``.rgignore`` met on the way
+    may bring back what they leave out: then the whole tree is walked again, without them."""
+    ignore = _ignore_walk(roots, only)
+    yield from entries(roots, only, links, ignore)
+    if ignore is not None and ignore.overridden:
+        if links is not None:
+            links.clear()
+        yield from entries(roots, only, links)
+
+
+def _ignore_walk(roots: list[str], only: TreeFilter | None) -> IgnoreWalk | None:
+    if only is None or not only.gitignore:
+        return None
+    from blastshield.policy import ignorefiles
+
+    if not all(ignorefiles.in_repository(r) and not ignorefiles.overridden_above(r) for r in roots):
+        return None
+    return ignorefiles.IgnoreWalk()
+
+
+def entries(roots: list[str], only: TreeFilter | None = None, links: list[str] | None = None,
+            ignore: IgnoreWalk | None = None) -> Iterator[tuple[str, bool]]:
     """Every entry below ``roots`` (depth first, symlinks not followed) and whether it is a folder;
-    with ``only``, the files it reads and the folders it enters; ``links`` collects the symlinks."""
-    stack = list(reversed(roots))
+    with ``only``, the files it reads and the folders it enters (``ignore``: as ``.gitignore``
+    files narrow them); ``links`` collects the symlinks."""
+    stack = [(root, ignore.rules_in(root, ()) if ignore else ()) for root in reversed(roots)]
     while stack:
-        top = stack.pop()
+        top, rules = stack.pop()
         try:
             with os.scandir(top) as it:
                 for entry in it:
                     is_dir = entry.is_dir(follow_symlinks=False)
-                    if only and not (only.enters(entry.name) if is_dir else only.reads(entry.name)):
-                        continue
+                    if only:
+                        name = entry.name
+                        ignored = ignore is not None and ignore.ignores(rules, name, is_dir)
+                        if not (only.enters(name, ignored) if is_dir else only.reads(name, ignored)):
+                            continue
                     if links is not None and entry.is_symlink():
                         links.append(entry.path)
                     yield entry.path, is_dir
                     if is_dir:
-                        stack.append(entry.path)
+                        stack.append((entry.path, ignore.rules_in(entry.path, rules) if ignore else ()))
         except OSError:
             continue

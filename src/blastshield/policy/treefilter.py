@@ -14,6 +14,8 @@ read counts as reading everything):
   ``iglob`` ignores case.
 - Hidden entries (``.env``, ``.ssh/``): ripgrep and ag leave them out unless told otherwise
   (``skip_hidden``, which the policy sets from the reader's name, not the analysis).
+- ``gitignore``: the reader leaves out what ``.gitignore`` files name (ripgrep's default, and the
+  Grep tools'); policy/ignorefiles.py says which of their rules are applied.
 - ``follow`` (``grep -R``, ``rg -L``): the reader follows symbolic links; the glob is how many
   links deep the policy follows them in turn (each target is judged as a read of its own).
 
@@ -40,44 +42,48 @@ def _matcher() -> Callable[[str, str], bool]:
 class TreeFilter:
     """:meth:`enters` a folder / :meth:`reads` a file, by its name, as the reader would."""
 
-    __slots__ = ("_dirs", "_files", "_globs", "_match", "_skip_hidden", "follows")
+    __slots__ = ("_dirs", "_files", "_globs", "_match", "_skip_hidden", "follows", "gitignore")
 
     def __init__(self, filters: Filters, skip_hidden: bool = False) -> None:
         self._skip_hidden = skip_hidden
         self.follows = next((int(depth) for kind, depth in filters
                              if kind == "follow" and depth.isdigit()), 0)
+        self.gitignore = any(kind == "gitignore" for kind, _ in filters)  # policy.ignorefiles applies
         self._files = [(kind, glob) for kind, glob in filters if kind in ("include", "exclude")]
         self._dirs = [glob for kind, glob in filters if kind == "exclude-dir"]
         self._globs = [(kind == "iglob", glob) for kind, glob in filters if kind in ("glob", "iglob")]
         self._match = _matcher() if (self._files or self._dirs or self._globs) else None
 
     def __bool__(self) -> bool:
-        return self._skip_hidden or self._match is not None
+        return self._skip_hidden or self.gitignore or self._match is not None
 
     def followed(self, filters: Filters) -> Filters:
         """``filters`` for the read of a link's target: one link fewer to follow."""
         return tuple((kind, str(self.follows - 1)) if kind == "follow" else (kind, glob)
                      for kind, glob in filters)
 
-    def enters(self, name: str) -> bool:
+    def enters(self, name: str, ignored: bool = False) -> bool:
+        """``ignored``: a ``.gitignore`` rule names the folder (policy.ignorefiles)."""
         if self._globs:  # ripgrep: a matching glob overrides every other rule, hidden files included
             decided = self._by_globs(name)
             if decided is not None:
                 return decided
+        if ignored:
+            return False
         if self._skip_hidden and name.startswith("."):
             return False
         match = self._match
         return match is None or not any(match(name, glob) for glob in self._dirs)
 
-    def reads(self, name: str) -> bool:
+    def reads(self, name: str, ignored: bool = False) -> bool:
         if self._globs:
             decided = self._by_globs(name)
             if decided is not None:
                 return decided
-            if self._skip_hidden and name.startswith("."):
+            if ignored or (self._skip_hidden and name.startswith(".")):
                 return False
             return all(glob.startswith("!") for _, glob in self._globs)  # a whitelist leaves the rest out
-        if self._skip_hidden and name.startswith("."):
+        if ignored or (self._skip_hidden and name.startswith(".")):
             return False
         match = self._match
         if match is None or not self._files:

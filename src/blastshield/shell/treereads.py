@@ -69,11 +69,19 @@ def follows(name: str, found: Scan) -> bool:
     return name in ("grep", "egrep", "fgrep") and found.has("-R", "--dereference-recursive")
 
 
+def honours_gitignore(name: str, found: Scan) -> bool:
+    """ripgrep leaves out what .gitignore files name unless told not to (``--no-ignore``,
+    ``--no-ignore-vcs``, ``-u``); ag's own ignore handling is not modelled."""
+    return name == "rg" and not found.has("--no-ignore", "--no-ignore-vcs", "-u", "--unrestricted")
+
+
 def filters(name: str, found: Scan) -> tuple[tuple[str, str], ...]:
     """grep's ``--include``/``--exclude``/``--exclude-dir`` and rg's ``-g``/``--iglob``, in order,
-    and ``("follow", depth)`` when the program follows symbolic links."""
+    ``("gitignore", "")`` when .gitignore files narrow the search, and ``("follow", depth)`` when
+    the program follows symbolic links."""
     follow = (("follow", str(FOLLOW_DEPTH)),) if follows(name, found) else ()
-    return _name_filters(name, found) + follow
+    ignores = (("gitignore", ""),) if honours_gitignore(name, found) else ()
+    return _name_filters(name, found) + ignores + follow
 
 
 def _name_filters(name: str, found: Scan) -> tuple[tuple[str, str], ...]:
