@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from typing import Any
 
-    from blastshield.policy.ignorefiles import IgnoreWalk
+    from blastshield.policy.ignorefiles import IgnoreWalk, Rules
     from blastshield.policy.treefilter import TreeFilter
 
     Rule = tuple[str, Any]  # a glob and what a match becomes (for fsplan: a mount kind and why)
@@ -107,22 +107,27 @@ def entries(roots: list[str], only: TreeFilter | None = None, links: list[str] |
     """Every entry below ``roots`` (depth first, symlinks not followed) and whether it is a folder;
     with ``only``, the files it reads and the folders it enters (``ignore``: as ``.gitignore``
     files narrow them); ``links`` collects the symlinks."""
-    stack = [(root, ignore.rules_in(root, ()) if ignore else ()) for root in reversed(roots)]
+    stack: list[tuple[str, Rules]] = [(root, ()) for root in reversed(roots)]
     while stack:
-        top, rules = stack.pop()
+        top, inherited = stack.pop()
         try:
             with os.scandir(top) as it:
-                for entry in it:
-                    is_dir = entry.is_dir(follow_symlinks=False)
-                    if only:
-                        name = entry.name
-                        ignored = ignore is not None and ignore.ignores(rules, name, is_dir)
-                        if not (only.enters(name, ignored) if is_dir else only.reads(name, ignored)):
-                            continue
-                    if links is not None and entry.is_symlink():
-                        links.append(entry.path)
-                    yield entry.path, is_dir
-                    if is_dir:
-                        stack.append((entry.path, ignore.rules_in(entry.path, rules) if ignore else ()))
+                listing = list(it)
         except OSError:
             continue
+        rules = ignore.rules_in(top, inherited, {e.name for e in listing}) if ignore else ()
+        for entry in listing:
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                continue
+            if only:
+                name = entry.name
+                ignored = ignore is not None and ignore.ignores(rules, name, is_dir)
+                if not (only.enters(name, ignored) if is_dir else only.reads(name, ignored)):
+                    continue
+            if links is not None and entry.is_symlink():
+                links.append(entry.path)
+            yield entry.path, is_dir
+            if is_dir:
+                stack.append((entry.path, rules))

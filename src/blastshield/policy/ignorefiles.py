@@ -89,10 +89,13 @@ class IgnoreWalk:
 
         self._match: Callable[[str, str], bool] = fnmatchcase
 
-    def rules_in(self, folder: str, inherited: Rules) -> Rules:
-        """The rules for the entries of ``folder``: those above it plus its own ``.gitignore``'s."""
-        if any(os.path.lexists(os.path.join(folder, name)) for name in OVERRIDE_FILES):
+    def rules_in(self, folder: str, inherited: Rules, names: set[str]) -> Rules:
+        """The rules for the entries of ``folder`` (whose entry ``names`` the walk has read): those
+        above it plus its own ``.gitignore``'s."""
+        if any(name in names for name in OVERRIDE_FILES):
             self.overridden = True
+        if ".gitignore" not in names:
+            return inherited
         try:
             with open(os.path.join(folder, ".gitignore"), encoding="utf-8", errors="replace") as handle:
                 own = parse(handle.read(1 << 20))
