@@ -5,6 +5,10 @@ from __future__ import annotations
 import os
 import stat
 
+TYPE_CHECKING = False  # typing only for mypy: the hooks import this module
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
 _HOME: tuple[str, str] | None = None
 
 
@@ -78,3 +82,13 @@ def real_path(path: str) -> str:
 def is_within(path: str, root: str) -> bool:
     """True when ``path`` is ``root`` or below it (both already resolved)."""
     return path == root or path.startswith(root.rstrip("/") + "/")
+
+
+def ancestors(path: str) -> Iterator[str]:
+    """``path`` (already absolute) and each folder above it, up to ``/``."""
+    while True:
+        yield path
+        parent = os.path.dirname(path)
+        if parent == path:
+            return
+        path = parent

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import os
 
+from blastshield.paths import ancestors
+
 TYPE_CHECKING = False  # typing only for mypy: the hooks import this module
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -35,27 +37,17 @@ Rules = tuple[tuple[str, bool], ...]  # (glob on the entry's name, folders only)
 
 def in_repository(folder: str) -> bool:
     """Is ``folder`` inside a git repository (ripgrep applies ``.gitignore`` only there)?"""
-    current = os.path.abspath(folder)
-    while True:
-        if os.path.lexists(os.path.join(current, ".git")):
-            return True
-        parent = os.path.dirname(current)
-        if parent == current:
-            return False
-        current = parent
+    return any(os.path.lexists(os.path.join(f, ".git")) for f in ancestors(os.path.abspath(folder)))
 
 
 def overridden_above(folder: str) -> bool:
     """Does an ``.ignore``/``.rgignore`` stand in ``folder``'s parents up to the repository's root
     (ripgrep reads those too)? A folder holding ``.git`` is the root: nothing above counts."""
-    current = os.path.abspath(folder)
-    while not os.path.lexists(os.path.join(current, ".git")):
-        parent = os.path.dirname(current)
-        if parent == current:
-            return False
-        current = parent
-        if any(os.path.lexists(os.path.join(current, name)) for name in OVERRIDE_FILES):
+    for index, current in enumerate(ancestors(os.path.abspath(folder))):
+        if index and any(os.path.lexists(os.path.join(current, name)) for name in OVERRIDE_FILES):
             return True
+        if os.path.lexists(os.path.join(current, ".git")):
+            return False
     return False
 
 

@@ -6,7 +6,7 @@ import os
 
 from blastshield.effects import Mode, Verdict
 from blastshield.errors import PolicyError
-from blastshield.paths import expand, home_dir
+from blastshield.paths import ancestors, expand, home_dir
 from blastshield.policy import tables
 from blastshield.policy.globs import glob_to_regex
 from blastshield.policy.match import split_command_pattern
@@ -45,15 +45,11 @@ _CONFIDENCES = ("low", "medium", "high")
 
 def find_policy(start: str) -> str | None:
     """The nearest ``.blastshield/policy.toml`` at or above ``start``."""
-    current = os.path.realpath(start)
-    while True:
-        candidate = os.path.join(current, POLICY_DIR, POLICY_FILE)
+    for folder in ancestors(os.path.realpath(start)):
+        candidate = os.path.join(folder, POLICY_DIR, POLICY_FILE)
         if os.path.isfile(candidate):
             return candidate
-        parent = os.path.dirname(current)
-        if parent == current:
-            return None
-        current = parent
+    return None
 
 
 def workspace_of(policy_path: str) -> str:
