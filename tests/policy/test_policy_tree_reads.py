@@ -106,6 +106,7 @@ def test_a_tree_holding_a_file_an_anywhere_glob_denies_is_denied(workspace_with_
     "rg -n API_KEY app",
     "grep -rn print src",  # nothing below src matches
     "grep API_KEY",       # no -r, no file: reads standard input
+    "tar czf /tmp/app.tgz --exclude=.env app",  # tar leaves out every .env
 ])
 def test_a_tree_reader_that_cannot_reach_the_denied_file_is_not_denied(workspace_with_env_file: Env,
                                                                        command: str) -> None:

@@ -114,3 +114,18 @@ def test_ripgrep_leaves_out_what_gitignore_names_as_the_model_says(repo: tuple[P
     assert real <= modelled, f"rg reads {sorted(real - modelled)} that the model leaves out"
     if exact:
         assert real == modelled
+
+
+@pytest.mark.parametrize("options", [
+    "", "--exclude=.env", "--exclude='.env*'", "--exclude=node_modules", "--exclude='*.py'",
+    "--exclude=app --exclude='*.md'", "--exclude='[ab].*'",
+    "--exclude=app/main.py",  # a path glob: the model drops it (reads more)
+])
+def test_tar_archives_what_the_model_says(tree: Path, options: str, tmp_path: Path) -> None:
+    archive = tmp_path / "out.tar"
+    listed = _listed(["bash", "-c", f"tar cf {archive} {options} . && tar tf {archive}"], tree)
+    real = {path for path in listed if path and not path.endswith("/") and path != "."}
+    modelled = _modelled(f"tar cf {archive} {options} .", tree)
+    assert real <= modelled, f"tar reads {sorted(real - modelled)} that the model leaves out"
+    if "/" not in options:
+        assert real == modelled

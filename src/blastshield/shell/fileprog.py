@@ -54,10 +54,8 @@ def _grep(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
     add_paths(cmd, ctx, out, Kind.READ, paths, origin)
     if not paths and treereads.searches_cwd(cmd.name, found):  # `grep -r KEY`, `rg KEY`: its folder
         out.effects.extend(ctx.file_effects(Kind.READ, ".", True, cmd.cwd, origin))
-    narrowed = treereads.filters(cmd.name, found)
-    if narrowed:  # what it reads of a folder it searches (the policy checks the folder's contents)
-        out.effects[first:] = [e.replace(filters=narrowed) if e.kind is Kind.READ else e
-                               for e in out.effects[first:]]
+    # what it reads of a folder it searches (the policy checks the folder's contents)
+    treereads.narrow(out, first, treereads.filters(cmd.name, found))
     path_opts(cmd, ctx, out, found, Kind.READ, "-f", "--file", "--ignore-file", "--exclude-from")
     if found.values("--pre"):
         out.ask("rg --pre runs a program on every file", form="--pre")

@@ -57,9 +57,7 @@ def copier_follows(name: str, found: Scan) -> bool:
 
 def mark_following(out: Outcome, first: int) -> None:
     """The reads the analysis added to ``out`` since ``first`` follow symbolic links."""
-    follow = (("follow", str(FOLLOW_DEPTH)),)
-    out.effects[first:] = [e.replace(filters=e.filters + follow) if e.kind is Kind.READ else e
-                           for e in out.effects[first:]]
+    narrow(out, first, (("follow", str(FOLLOW_DEPTH)),))
 
 
 def follows(name: str, found: Scan) -> bool:
@@ -95,6 +93,25 @@ def _name_filters(name: str, found: Scan) -> tuple[tuple[str, str], ...]:
     names = not any(_path_glob(glob) for kind, glob in found_filters if kind != "exclude-dir")
     return tuple((kind, glob) for kind, glob in found_filters
                  if (names and kind != "exclude-dir") or (kind == "exclude-dir" and not _path_glob(glob)))
+
+
+def tar_filters(found: Scan) -> tuple[tuple[str, str], ...]:
+    """GNU tar's ``--exclude=GLOB`` as filters on names: a glob with no ``/`` leaves out every file
+    and folder so named, at any depth. tar has no includes, so an exclusion not modelled (a path
+    glob, ``--exclude-from``, ``--exclude-vcs``) is simply dropped: the read covers more."""
+    out: list[tuple[str, str]] = []
+    for opt in found.values("--exclude"):
+        glob = opt.value or ""
+        if not _path_glob(glob) and "[^" not in glob and "\\" not in glob:
+            out += [("exclude", glob), ("exclude-dir", glob)]
+    return tuple(out)
+
+
+def narrow(out: Outcome, first: int, filters: tuple[tuple[str, str], ...]) -> None:
+    """The reads the analysis added to ``out`` since ``first`` read only what ``filters`` let through."""
+    if filters:
+        out.effects[first:] = [e.replace(filters=e.filters + filters) if e.kind is Kind.READ else e
+                               for e in out.effects[first:]]
 
 
 def _path_glob(glob: str) -> bool:
