@@ -6,7 +6,8 @@ read counts as reading everything):
 
 - ``include`` / ``exclude`` (grep's ``--include=GLOB`` / ``--exclude=GLOB``): files only. The
   last filter whose glob matches decides; when none matches, the file is read unless the
-  first of them is an ``include`` (GNU grep's rule).
+  first of them is an ``include`` (GNU grep's rule). GNU tar's ``--exclude=GLOB`` is recorded
+  as an ``exclude`` and an ``exclude-dir`` (tar leaves out files and folders so named).
 - ``exclude-dir`` (grep's ``--exclude-dir=GLOB``): folders not entered.
 - ``glob`` / ``iglob`` (ripgrep's ``-g`` / ``--iglob``; ``!GLOB`` excludes): the last matching
   glob decides, for files and folders, and overrides every other rule (a hidden ``.env`` that
@@ -16,8 +17,9 @@ read counts as reading everything):
   (``skip_hidden``, which the policy sets from the reader's name, not the analysis).
 - ``gitignore``: the reader leaves out what ``.gitignore`` files name (ripgrep's default, and the
   Grep tools'); policy/ignorefiles.py says which of their rules are applied.
-- ``follow`` (``grep -R``, ``rg -L``): the reader follows symbolic links; the glob is how many
-  links deep the policy follows them in turn (each target is judged as a read of its own).
+- ``follow`` (``grep -R``, ``rg -L``, ``zip -r``, ``cp -L`` ...): the reader follows symbolic
+  links; the glob is how many links deep the policy follows them in turn (each target is judged
+  as a read of its own).
 
 Mistaking a filter for narrower than it is would hide a read, so the analysis records only
 the forms modelled here exactly; anything else (``--exclude-from``, rg's ``-t``, globs with
