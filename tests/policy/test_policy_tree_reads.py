@@ -239,3 +239,19 @@ def test_ripgrep_leaves_out_what_gitignore_names(home_with_secrets: Env, command
     (env.workspace / "certs.pem").write_text("not a real key\n")
     data = check(env, command)
     assert data["decision"] == expected, data
+
+
+@pytest.mark.parametrize("command", ["grep -R --exclude-dir=secret KEY .", "rg -L -g '!secret' KEY"])
+def test_a_link_to_a_folder_the_filters_leave_out_is_followed_into_it(workspace_with_env_file: Env,
+                                                                     command: str) -> None:
+    env = workspace_with_env_file
+    (env.workspace / "app" / ".env").unlink()
+    (env.workspace / "secret").mkdir()
+    (env.workspace / "secret" / "prod.env").write_text("KEY=1\n")
+    policy = env.workspace / ".blastshield" / "policy.toml"
+    policy.write_text(POLICY.replace('"**/.env",', '"**/.env", "**/*.env",'))
+    assert check(env, command.replace(" -R", " -r").replace(" -L", ""))["decision"] != "deny"  # no link yet
+    (env.workspace / "x").symlink_to(env.workspace / "secret")  # the reader follows x into secret/
+    data = check(env, command)
+    assert data["decision"] == "deny", data
+    assert "prod.env" in str(data)

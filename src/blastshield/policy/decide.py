@@ -218,10 +218,13 @@ def _through_links(policy: Policy, effect: Effect, folder: str, links: list[str]
                                   f"{effect.origin} follows more than {MAX_LINKS} symbolic links below "
                                   f"{folder}: too many to judge; name a smaller folder")
         target = os.path.realpath(link)
-        if is_within(target, folder):
-            continue  # searched already, as part of the folder
-        inner = decide_effect(policy, Effect.read(target, cwd=folder, origin=effect.origin,
-                                                  filters=only.followed(effect.filters)),
+        within = is_within(target, folder)
+        if within and not only:
+            continue  # searched already, as part of the folder, with nothing left out
+        # A target inside the folder may be what the reader's filters hid from the search
+        # (`--exclude-dir=secret` with `x -> secret`): judged with nothing left out, no links followed.
+        filters = () if within else only.followed(effect.filters)
+        inner = decide_effect(policy, Effect.read(target, cwd=folder, origin=effect.origin, filters=filters),
                               extra_protected=extra)
         if inner.verdict is not Verdict.ALLOW and (worst is None or inner.verdict.rank > worst.verdict.rank):
             worst = EffectDecision(effect, inner.verdict, inner.rule,
