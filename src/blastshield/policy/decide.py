@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from blastshield.effects import (
     Action,
     Decision,
@@ -117,8 +119,6 @@ def _tree_read(policy: Policy, effect: Effect, extra: tuple[str, ...]) -> Effect
     ``${WORKSPACE}/**/*.pem``) count when the folder holds a match, found by searching it; a reader
     that follows symbolic links (``grep -R``) reads their targets too. A folder too big to search
     asks."""
-    import os
-
     from blastshield.policy.treefilter import TreeFilter
 
     folder = effect.path or ""
@@ -174,8 +174,6 @@ def _search_below(policy: Policy, effect: Effect, folder: str, searched: list[tu
                   only: TreeFilter, extra: tuple[str, ...]) -> EffectDecision | None:
     """Deny when ``folder`` holds a path one of the ``searched`` deny globs matches; ask when it
     holds too many entries to tell; judge the targets of the links a following reader meets."""
-    import os
-
     from blastshield.policy.fswalk import find_first
 
     try:
@@ -209,8 +207,6 @@ def _through_links(policy: Policy, effect: Effect, folder: str, links: list[str]
                    extra: tuple[str, ...]) -> EffectDecision | None:
     """The strictest judgement of the link targets a following reader (``grep -R``) reads, as reads
     of their own (a folder's with one link fewer to follow)."""
-    import os
-
     worst: EffectDecision | None = None
     for count, link in enumerate(links):
         if count == MAX_LINKS:
