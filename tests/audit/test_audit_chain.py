@@ -9,7 +9,7 @@ from typing import Any
 import rfc8785
 
 from blastshield.audit.chain import canonical, chain_next, genesis
-from blastshield.audit.events import sanitize_json
+from blastshield.audit.screen import sanitize_json
 
 _ALPHABET = string.printable + "\u00e9\u2028\u0000\u001f\x7f\u20ac\U0001f600\uffff"
 
@@ -51,3 +51,35 @@ def test_chain_links_and_genesis_binds_the_log() -> None:
     assert body1["prev"] == genesis("log-a") != genesis("log-b")
     assert body2["prev"] == hash1
     assert text2.encode() == canonical(body2)
+
+
+def test_screened_fields_are_marked_canonical_exactly_when_the_chain_would_find_them_so() -> None:
+    """screen_fields' one walk agrees with the chain's own check, and both with rfc8785."""
+    from enum import StrEnum
+
+    from blastshield.audit.chain import CanonicalFields, _plain
+    from blastshield.audit.screen import screen_fields
+
+    class Colour(StrEnum):
+        RED = "red"
+
+    rng = random.Random(1785)
+    extras: list[Any] = [9.5e15, 1e16, 1e-5, -0.0, 2**53 + 1, {1: "a", "é": 1}, {"b", "a"}, ("x", 1.5),
+                         Colour.RED, "\ud800x", float("inf"), {"\U0001f600": 1, "\uffff": 2}]
+    for n in range(5000):
+        value = _value(rng) if n >= len(extras) else extras[n]
+        cleaned, _ = screen_fields({"action": value, "event": "x"}, frozenset({"event"}))
+        assert cleaned == sanitize_json({"action": value, "event": "x"})
+        assert (type(cleaned) is CanonicalFields) == _plain(cleaned), value
+        time = "2025-01-01T00:00:00.000000Z"
+        _, marked_hash, body, marked_text = chain_next("log", (1, "a" * 64), time, cleaned)
+        _, plain_hash, _, plain_text = chain_next("log", (1, "a" * 64), time, dict(cleaned))
+        assert (marked_hash, marked_text) == (plain_hash, plain_text)
+        assert marked_text.encode() == rfc8785.dumps(body)
+
+
+def test_sanitize_keeps_its_rules() -> None:
+    assert sanitize_json({1: ("a", {"b"}), "s": {"z", "y"}, "big": -2**54, "f": 3.0, "n": float("-inf"),
+                          "u": "\ud800"}) == {"1": ["a", ["b"]], "s": ["y", "z"], "big": str(-2**54), "f": 3,
+                                              "n": None, "u": "?"}
+    assert sanitize_json(object) == str(object)

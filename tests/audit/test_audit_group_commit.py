@@ -135,3 +135,55 @@ def test_an_error_inside_the_append_transaction_rolls_it_back(env: Any, tmp_path
     rows = raw_rows(db)
     assert [(r["seq"], r["body"]["tool_use_id"]) for r in rows] == [(1, "toolu_1"), (2, "toolu_3")]
     assert rows[1]["body"]["prev"] == rows[0]["hash"]
+
+
+_AWAY = r"""
+import threading
+from blastshield.audit import group_commit
+from blastshield.audit.group_commit import GroupCommit, Pending
+
+group_commit.GATHER_S = 600.0  # a leader that waited for an absent writer would hang the test
+held = threading.Event()  # the first batch's follow-up runs until the test lets it go
+written = []
+
+def write(batch):
+    first = not written
+    for item in batch:
+        item.record = len(written)
+        written.append(item.fields["n"])
+    return held.wait if first else None
+
+group = GroupCommit(write)
+start = threading.Barrier(2)
+
+def writer(n):
+    group.arrive()
+    start.wait()  # both are preparing: the first batch holds both records
+    group.submit(Pending({"n": n}, []))
+    group.arrive()
+    group.submit(Pending({"n": n + 10}, []))
+
+a = threading.Thread(target=writer, args=(1,))
+b = threading.Thread(target=writer, args=(2,))
+a.start(); b.start()
+# The first batch's leader is now held in its follow-up (as if writing an anchor). The other
+# writer writes again: its batch must not wait for the held one, though the last batch held two.
+pause = threading.Event()
+for _ in range(3000):
+    if len(written) >= 3:
+        break
+    pause.wait(0.01)
+print(len(written))
+held.set()
+a.join(); b.join()
+print(sorted(written))
+"""
+
+
+def test_a_batch_does_not_wait_for_a_writer_away_on_its_leaders_follow_up() -> None:
+    """A leader writing a checkpoint's anchor after its batch is released is not expected in the
+    next batch: with the fill wait made endless, that batch is still written."""
+    proc = subprocess.run([sys.executable, "-c", _AWAY], capture_output=True, text=True, timeout=120,
+                          check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == ["3", "[1, 2, 11, 12]"], proc.stdout

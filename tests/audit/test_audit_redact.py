@@ -126,25 +126,46 @@ def test_long_identifier_runs_stay_linear_and_clean() -> None:
     assert (match.kind, match.line) == ("token-assignment", 1)
 
 
+def _fields(values: list[object]) -> dict[str, object]:
+    return {f"f{n}": value for n, value in enumerate(values)}
+
+
 def test_record_level_prefilter_agrees_with_redaction() -> None:
-    """may_hold_secrets is False only when redact_json would leave the value unchanged."""
-    from blastshield.audit.redact import may_hold_secrets
+    """screen_fields says "nothing to redact" only when redact_json would leave the fields unchanged."""
+    from blastshield.audit.screen import screen_fields
 
     key = b"k" * 32
     clean: list[object] = ["git commit -m 'change 3' && pytest -q tests/",
                            [{"kind": "exec", "target": "pytest -q tests/", "reason": "allowed"}],
                            {"exit_code": 0, "stdout_bytes": 12, "tags": ["a", "b"]}, None, 2.5]
-    assert may_hold_secrets(clean) is False
-    assert [redact_json(v, key) for v in clean] == clean
+    cleaned, may_hold = screen_fields(_fields(clean), frozenset())
+    assert may_hold is False
+    assert {name: redact_json(v, key) for name, v in cleaned.items()} == cleaned == _fields(clean)
     token = "ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"
     dirty_cases: list[list[object]] = [
         ["ls", [{"kind": "exec", "target": f"curl -H 'x: {token}' example.org"}]],  # nested in a list
         ["ls", {"outcome": {"env": {"DB_PASSWORD": "Zq8vR2mK7pL4"}}}],  # a secret-like field name
         [{"extra": {"headers": {"Cookie": "sid=Zq8vR2mK7pL4"}}}],
+        [{"extra": {"token": 2**60}}],  # a number beyond 2**53 is kept as text: text is redacted
+        [("ls", f"echo {token}")],  # a tuple
     ]
     for dirty in dirty_cases:
-        assert may_hold_secrets(dirty) is True, dirty
-        assert [redact_json(v, key) for v in dirty] != dirty
+        cleaned, may_hold = screen_fields(_fields(dirty), frozenset())
+        assert may_hold is True, dirty
+        assert {name: redact_json(v, key) for name, v in cleaned.items()} != cleaned
+    # Verbatim fields (ids, enums, hashes) are neither screened nor redacted.
+    assert screen_fields({"session_id": token, "action": "ls"}, frozenset({"session_id"}))[1] is False
+    assert screen_fields({"session_id": "s", "action": token}, frozenset({"session_id"}))[1] is True
+
+
+def test_every_hint_is_found_by_the_sufficient_hints() -> None:
+    """has_hint uses only the hints that hold no other; each catalog hint still counts."""
+    from blastshield.audit.redact import SECRET_FORMATS, has_hint
+
+    for fmt in SECRET_FORMATS:
+        for hint in fmt.hints:
+            assert has_hint(f"ls /tmp && {hint} x"), hint
+    assert not has_hint("git commit -m 'change 3' && pytest -q tests/")
 
 
 @pytest.mark.parametrize("text", [

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from blastshield.audit.chain import chain_next
+from blastshield.audit.chain import chain_next, with_field
 from blastshield.audit.events import INDEXED_COLUMNS, OUTCOME_EVENTS, Record, utc_now
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ def append_rows(execute: Execute, table: str, mark: str, log_id: str,
     for fields in batch:
         if fields.get("event") in OUTCOME_EVENTS and fields.get("tool_use_id"):
             pre = execute(find_pre, (fields["tool_use_id"], fields.get("session_id", ""))).fetchone()
-            fields = {**fields, "pre": str(pre[0]) if pre else ""}
+            fields = with_field(fields, "pre", str(pre[0]) if pre else "")
         seq, record_hash, body, text = chain_next(log_id, head, utc_now(), fields)
         execute(insert, (seq, *(str(body.get(c, "")) for c in INDEXED_COLUMNS), record_hash, text))
         head = (seq, record_hash)

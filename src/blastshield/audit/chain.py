@@ -46,11 +46,34 @@ def _plain(value: Any) -> bool:
     return False
 
 
+class CanonicalFields(dict[str, Any]):
+    """Record fields that ``json.dumps(sort_keys=True)`` writes in their RFC 8785 form, as
+    :func:`blastshield.audit.screen.screen_fields` found while cleaning them (the check
+    :func:`_plain` would repeat). A record body made of them and the chain's own fields
+    (ASCII names, hashes, times, sequence numbers) is canonicalised without that check."""
+
+    __slots__ = ()
+
+
+def with_field(fields: dict[str, Any], name: str, text: str) -> dict[str, Any]:
+    """A copy of ``fields`` with one more string field; a string keeps fields canonical."""
+    copied = CanonicalFields(fields) if type(fields) is CanonicalFields else dict(fields)
+    copied[name] = text
+    return copied
+
+
+#: One encoder for every record: json.dumps would build (and configure) one per call.
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def _dumps(value: Any) -> bytes:
+    return _ENCODER.encode(value).encode("utf-8")
+
+
 def canonical(value: Any) -> bytes:
     """RFC 8785 (JCS) canonical UTF-8 JSON (a C-speed path for the common case)."""
     if _plain(value):
-        return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                          allow_nan=False).encode("utf-8")
+        return _dumps(value)
     import rfc8785  # only for floats outside the fast range and non-ASCII keys
 
     data: bytes = rfc8785.dumps(value)
@@ -83,5 +106,8 @@ def chain_next(log_id: str, head: tuple[int, str] | None, time: str,
     """(seq, hash, body, canonical text) of the record that follows ``head`` = (seq, hash)."""
     seq, prev = (head[0] + 1, head[1]) if head else (1, genesis(log_id))
     body = make_body(log_id, seq, time, prev, fields)
+    if type(fields) is CanonicalFields:
+        text = _ENCODER.encode(body)
+        return seq, sha256_hex(text.encode("utf-8")), body, text
     record_hash, data = seal(body)
     return seq, record_hash, body, data.decode("utf-8")

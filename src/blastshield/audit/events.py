@@ -177,28 +177,3 @@ class Checkpoint(FrozenValue):
 
     def as_json(self) -> dict[str, Any]:
         return {**self.statement(), "signature": self.signature}
-
-
-def sanitize_json(value: Any) -> Any:
-    """A copy of ``value`` that RFC 8785 can canonicalise: finite numbers, str keys, lists."""
-    if type(value) is str and value.isascii():  # most values: one exact type test
-        return value
-    if isinstance(value, dict):
-        return {str(k): sanitize_json(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        items = [sanitize_json(v) for v in value]
-        return sorted(items, key=repr) if isinstance(value, set | frozenset) else items
-    if isinstance(value, str):
-        # Lone surrogates (legal in JSON input, not in UTF-8) become U+FFFD.
-        return value if value.isascii() else value.encode("utf-8", "replace").decode("utf-8")
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, int):
-        # RFC 8785 / I-JSON: integers beyond 2**53 lose precision as numbers; keep them as text.
-        return value if abs(value) <= 2**53 else str(value)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            return None
-        # 2.0 and 2 have one canonical form; an int keeps the fast canonical path.
-        return int(value) if value.is_integer() and abs(value) <= 2**53 else value
-    return str(value)

@@ -10,7 +10,8 @@ only once its own record is durable, or raises the batch's error: nothing in a f
 is acknowledged.
 
 Filling a batch: the leader waits (at most ``GATHER_S``) until as many records are queued
-as its predecessor wrote, or as are queued and still being prepared, whichever is more.
+as its predecessor wrote (less the writers still busy with a follow-up, such as writing a
+checkpoint's anchor), or as are queued and still being prepared, whichever is more.
 Without that wait, a batch's members, released together, find that the one record queued
 meanwhile already leads a batch of its own: batches alternate between one record and the
 rest, and every other sync is for a single record. A writer alone never waits.
@@ -63,6 +64,7 @@ class GroupCommit:
         self._leading = False  # a batch is being written (its leader will pass the lead on)
         self._preparing = 0  # writers between ``arrive`` and ``submit``
         self._last_batch = 1  # how many records the previous batch held
+        self._away = 0  # writers of earlier batches still doing their leader's follow-up work
         self._expect = 0  # a leader waits on ``_filled`` until this many are queued (0: nobody waits)
         self._filled = _thread.allocate_lock()  # released by the writer that queues the last of them
         self._filled.acquire()
@@ -102,7 +104,7 @@ class GroupCommit:
     def _fill(self) -> None:
         """As the leader: wait (at most ``GATHER_S``) for the records a batch is likely to hold."""
         with self._lock:
-            expect = max(self._last_batch, len(self._queue) + self._preparing)
+            expect = max(self._last_batch - self._away, len(self._queue) + self._preparing)
             if len(self._queue) >= expect:
                 return
             self._expect = expect
@@ -140,4 +142,10 @@ class GroupCommit:
                 else:
                     self._leading = False
         if after is not None:
-            after()
+            with self._lock:
+                self._away += 1  # a batch forming meanwhile does not wait for this writer
+            try:
+                after()
+            finally:
+                with self._lock:
+                    self._away -= 1

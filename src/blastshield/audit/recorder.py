@@ -18,9 +18,10 @@ import os
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from blastshield.audit.events import AuditEvent, Record, sanitize_json
+from blastshield.audit.events import AuditEvent, Record
 from blastshield.audit.group_commit import GroupCommit, Pending
-from blastshield.audit.redact import may_hold_secrets, redact_json
+from blastshield.audit.redact import redact_json
+from blastshield.audit.screen import screen_fields
 from blastshield.audit.store import is_postgres, open_store
 from blastshield.errors import AuditStoreError
 from blastshield.paths import expand
@@ -82,11 +83,11 @@ class Recorder:
             fields["extra"] = self._summarise_prompt(fields["extra"])
             if fields["action"]:
                 fields["action"] = f"[prompt: {len(fields['action'])} chars]"
-        redactable = [name for name in fields if name not in _VERBATIM]
-        if may_hold_secrets([fields[name] for name in redactable]):
-            for name in redactable:
-                fields[name] = redact_json(fields[name], self.key)
-        cleaned: dict[str, Any] = sanitize_json(fields)
+        cleaned, may_hold = screen_fields(fields, _VERBATIM)
+        if may_hold:  # redaction keeps the copy JSON-safe and canonical: it rewrites strings only
+            for name in cleaned:
+                if name not in _VERBATIM:
+                    cleaned[name] = redact_json(cleaned[name], self.key)
         return cleaned
 
     def _summarise_prompt(self, extra: dict[str, Any]) -> dict[str, Any]:
