@@ -29,8 +29,7 @@ def append_rows(execute: Execute, table: str, mark: str, log_id: str,
     columns = ", ".join(INDEXED_COLUMNS)
     insert = (f"INSERT INTO {table} (seq, {columns}, hash, body)"
               f" VALUES ({', '.join([mark] * (len(INDEXED_COLUMNS) + 3))})")
-    find_pre = (f"SELECT hash FROM {table} WHERE tool_use_id = {mark} AND event = 'PreToolUse'"
-                f" AND session_id = {mark} ORDER BY seq DESC LIMIT 1")
+    find_pre = find_pre_sql(table, mark)
     records = []
     for fields in batch:
         if fields.get("event") in OUTCOME_EVENTS and fields.get("tool_use_id"):
@@ -41,6 +40,12 @@ def append_rows(execute: Execute, table: str, mark: str, log_id: str,
         head = (seq, record_hash)
         records.append(Record(seq, body["time"], body["prev"], record_hash, body))
     return records
+
+
+def find_pre_sql(table: str, mark: str) -> str:
+    """The newest PreToolUse record with a tool-use id, in a session: (tool_use_id, session_id)."""
+    return (f"SELECT hash FROM {table} WHERE tool_use_id = {mark} AND event = 'PreToolUse'"
+            f" AND session_id = {mark} ORDER BY seq DESC LIMIT 1")
 
 
 #: The checkpoint columns both stores write, in :func:`checkpoint_values` order.

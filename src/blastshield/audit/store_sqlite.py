@@ -10,6 +10,13 @@ and ``-shm`` files and its close checkpoints and deletes them, which is most of 
 time logging adds to a hook process. ``BLASTSHIELD_AUDIT_JOURNAL=TRUNCATE`` creates a
 log in rollback-journal mode instead (same ``synchronous`` durability) so the two can
 be measured side by side (bench/log_append.py); a log keeps the mode it was created with.
+
+Indexes: every index a commit touches costs a page written (and synced) in that commit.
+Session and time indexes grow at their right edge; an index on tool-use ids alone would
+put each record on a random page of it. So an outcome finds its PreToolUse through the
+session index instead, newest first, reading the tool-use id from the index itself (the
+PreToolUse is usually a few records back). Logs created before this keep their older
+``records_tool_use`` index, which SQLite may still use; both find the same record.
 """
 
 from __future__ import annotations
@@ -40,9 +47,8 @@ CREATE TABLE IF NOT EXISTS records (
     tool_use_id TEXT NOT NULL, tool TEXT NOT NULL, decision TEXT NOT NULL, applied TEXT NOT NULL,
     rule TEXT NOT NULL, hash TEXT NOT NULL, body TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS records_session ON records (session_id, seq);
+CREATE INDEX IF NOT EXISTS records_session ON records (session_id, seq, tool_use_id);
 CREATE INDEX IF NOT EXISTS records_time ON records (time);
-CREATE INDEX IF NOT EXISTS records_tool_use ON records (tool_use_id);
 CREATE TABLE IF NOT EXISTS checkpoints (
     count INTEGER PRIMARY KEY, log_id TEXT NOT NULL, head TEXT NOT NULL, time TEXT NOT NULL,
     key_id TEXT NOT NULL, signature TEXT NOT NULL
