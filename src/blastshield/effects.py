@@ -54,6 +54,15 @@ class Mode(enum.StrEnum):
     LEARN = "learn"  # allow everything, report
 
 
+#: Markers among a tree reader's filters (they narrow nothing): an argument the analysis cannot
+#: read may be an option that widens the read (``rg "$(echo --hidden)" KEY .``). The policy then
+#: also judges the read at its widest (hidden files, no filters, links followed) and asks when
+#: only that widest read meets a deny. ``UNREAD_EXTRA`` marks a read only the widest view has
+#: (the current folder, searched if the unread argument were ``-r``).
+UNREAD_OPTIONS = ("unread-options", "")
+UNREAD_EXTRA = ("unread-options", "extra")
+
+
 class Effect(FrozenValue):
     """One thing an action would do.
 

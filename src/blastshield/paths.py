@@ -42,7 +42,28 @@ def resolve(raw: str, cwd: str, workspace: str, home: str | None = None) -> str:
     text = expand(raw, workspace, home)
     if not text.startswith("/"):
         text = os.path.join(cwd, text)
+    if text.startswith(_OWN_PROCESS):
+        text = _own_process(text, cwd)
     return real_path(text)
+
+
+#: Paths through the running process's own /proc entry: resolved here they would name the
+#: judging process (the hook, its server), not the command's.
+_OWN_PROCESS = ("/proc/self/", "/proc/thread-self/", "/dev/fd/")
+
+
+def _own_process(path: str, cwd: str) -> str:
+    """``/proc/self/cwd/.env`` is ``.env`` in the command's folder, ``/proc/self/root/etc`` is
+    ``/etc``, ``/dev/fd/../environ`` is ``/proc/self/environ`` (left as a /proc path, which
+    ``/proc/*/environ`` rules match); what a descriptor below ``fd/`` links to cannot be known."""
+    text = os.path.normpath(path.replace("/dev/fd/", "/proc/self/fd/", 1)).replace(
+        "/proc/thread-self/", "/proc/self/", 1)
+    rest = text.removeprefix("/proc/self")
+    if rest == "/cwd" or rest.startswith("/cwd/"):
+        return os.path.join(cwd, rest[len("/cwd/"):]) if rest != "/cwd" else cwd
+    if rest == "/root" or rest.startswith("/root/"):
+        return rest[len("/root"):] or "/"
+    return text
 
 
 def real_path(path: str) -> str:

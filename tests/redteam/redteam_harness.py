@@ -111,7 +111,8 @@ def assert_case(ws: Workspace, item: Case) -> None:
     carriers = [e for e in data.get("effects", []) if e.get("decision") in wanted]
     assert carriers, f"no effect carries the {decision} decision: {shown}"
     if item.effect is not None:
-        pattern = re.compile(item.effect.replace("@HOME@", re.escape(str(ws.home))), re.DOTALL)
+        pattern = re.compile(item.effect.replace("@HOME@", re.escape(str(ws.home)))
+                             .replace("@WS@", re.escape(str(ws.root))), re.DOTALL)
         named = [e for e in carriers if pattern.match(f"{e.get('kind')} {e.get('target')}")]
         assert named, f"no {'/'.join(wanted)} effect matches {item.effect!r}: {shown}"
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 
 from blastshield.effects import (
+    UNREAD_EXTRA,
+    UNREAD_OPTIONS,
     Action,
     Decision,
     Effect,
@@ -68,11 +70,33 @@ def decide_effect(policy: Policy, effect: Effect, *,
         if builtin is not None:
             return builtin
         if effect.kind is Kind.READ and effect.origin in TREE_READERS:
-            below = _tree_read(policy, effect, extra_protected)
+            below = _unread_options(policy, effect, extra_protected) if UNREAD_OPTIONS[0] in \
+                {kind for kind, _ in effect.filters} else _tree_read(policy, effect, extra_protected)
             if below is not None:  # never weaker than what the policy says of the folder itself
                 return below if below.verdict.rank >= _by_policy(policy, effect)[0].rank else \
                     _decided(policy, effect)
     return _decided(policy, effect)
+
+
+def _unread_options(policy: Policy, effect: Effect, extra: tuple[str, ...]) -> EffectDecision | None:
+    """A tree read whose reader has an argument the analysis cannot read (``effects.UNREAD_OPTIONS``):
+    judged as the analysis saw it, and at its widest (were the argument ``--hidden``, ``-L`` or an
+    ``--include``): deny when the read as seen is denied, ask when only the widest one would be."""
+    seen_filters = tuple(item for item in effect.filters if item[0] != UNREAD_OPTIONS[0])
+    seen = None if UNREAD_EXTRA in effect.filters else \
+        _tree_read(policy, effect.replace(filters=seen_filters), extra)
+    if seen is not None and seen.verdict is Verdict.DENY:
+        return seen
+    name = effect.origin.split()[0]
+    widest = _tree_read(policy, effect.replace(origin=f"{name} --hidden" if name in SKIPS_HIDDEN else name,
+                                               filters=(("follow", str(WIDEST_FOLLOW)),)), extra)
+    if widest is None or widest.verdict is Verdict.ALLOW:
+        return seen
+    asked = EffectDecision(effect, Verdict.ASK, widest.rule,
+                           f"{name} has an argument blastshield cannot read, which may be an option "
+                           f"(such as --hidden, -L or --include); with it, {widest.reason}; write its "
+                           "options and patterns out (no $(...) or variables in them) to be judged exactly")
+    return asked if seen is None or seen.verdict.rank < Verdict.ASK.rank else seen
 
 
 def _decided(policy: Policy, effect: Effect) -> EffectDecision:
@@ -110,6 +134,8 @@ def _builtin(policy: Policy, effect: Effect, extra: tuple[str, ...]) -> EffectDe
 #: Entries a tree reader's folder may hold before the search for deny globs inside it gives up
 #: (the read then asks); ``BLASTSHIELD_TREE_READ_BUDGET`` overrides it.
 TREE_READ_BUDGET = 20_000
+#: How many links deep a read judged at its widest follows (as the shell analysis's readers do).
+WIDEST_FOLLOW = 4
 
 
 def _tree_read(policy: Policy, effect: Effect, extra: tuple[str, ...]) -> EffectDecision | None:
@@ -186,9 +212,9 @@ def _search_below(policy: Policy, effect: Effect, folder: str, searched: list[tu
         path, (_, pattern) = found
         rule, reason = _explained(policy, Kind.READ, Verdict.DENY, pattern)
         name = os.path.basename(path)
-        return EffectDecision(effect, Verdict.DENY, rule, f"{effect.origin} reads the files below {folder}, "
-                              f"including {path} ({pattern.text}): {reason}; search without it "
-                              f"(grep --exclude={name}, rg -g '!{name}') or in narrower folders")
+        comply = f"search without it (grep --exclude={name}, rg -g '!{name}') or in narrower folders"
+        return EffectDecision(effect, Verdict.DENY, rule, f"{effect.origin} reads the files below "
+                              f"{folder}, including {path} ({pattern.text}): {reason}; {comply}")
     if not complete:
         first = searched[0][1] if searched else None
         ref = _explained(policy, Kind.READ, Verdict.DENY, first)[0] if first is not None else None

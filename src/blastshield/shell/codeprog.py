@@ -268,7 +268,7 @@ def tar(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
     elif create:
         first = len(out.effects)
         add_paths(cmd, ctx, out, Kind.READ, found.positional)
-        treereads.narrow(out, first, treereads.tar_filters(found))
+        treereads.narrow(out, first, treereads.tar_filters(found, cmd))
         if treereads.copier_follows("tar", found):
             treereads.mark_following(out, first)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from blastshield.effects import Effect, Kind, Verdict
+from blastshield.effects import UNREAD_EXTRA, Effect, Kind, Verdict
 from blastshield.shell import codeprog, treereads
 from blastshield.shell.command import Cmd, Outcome
 from blastshield.shell.files import FileContext, add_paths, path_opts
@@ -55,7 +55,10 @@ def _grep(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
     if not paths and treereads.searches_cwd(cmd.name, found):  # `grep -r KEY`, `rg KEY`: its folder
         out.effects.extend(ctx.file_effects(Kind.READ, ".", True, cmd.cwd, origin))
     # what it reads of a folder it searches (the policy checks the folder's contents)
-    treereads.narrow(out, first, treereads.filters(cmd.name, found))
+    treereads.narrow(out, first, treereads.filters(cmd.name, found, cmd))
+    if treereads.may_hide_options(cmd):  # were an unread argument -r, it would search its folder
+        out.effects.extend(e.replace(filters=(UNREAD_EXTRA,))
+                           for e in ctx.file_effects(Kind.READ, ".", True, cmd.cwd, origin))
     path_opts(cmd, ctx, out, found, Kind.READ, "-f", "--file", "--ignore-file", "--exclude-from")
     if found.values("--pre"):
         out.ask("rg --pre runs a program on every file", form="--pre")
@@ -128,6 +131,8 @@ def _copy(move: bool) -> Handler:
         add_paths(cmd, ctx, out, Kind.READ, sources)
         if not move and treereads.copier_follows("cp", found):
             treereads.mark_following(out, first)
+        if not move:
+            treereads.mark_unread(cmd, out, first)
         if move:
             add_paths(cmd, ctx, out, Kind.DELETE, sources)
 
@@ -232,6 +237,7 @@ def _zip(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
     add_paths(cmd, ctx, out, Kind.READ, found.positional[1:])
     if treereads.copier_follows("zip", found):  # zip stores what a link points to unless -y
         treereads.mark_following(out, first)
+    treereads.mark_unread(cmd, out, first)
 
 
 def _find(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:

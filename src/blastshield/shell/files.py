@@ -34,6 +34,16 @@ def dev_net(path: str) -> tuple[str, int | None] | None:
     return m.group(2), port
 
 
+def _open_descriptor(path: str) -> bool:
+    """``/dev/fd/3``, ``/proc/self/fd/3``: a descriptor the shell already opened (judged where it was
+    opened). Only a bare number counts: ``/dev/fd/../environ`` and ``/proc/self/fd/../cwd/.env``
+    name other files, and are judged as such."""
+    for prefix in ("/dev/fd/", "/proc/self/fd/"):
+        if path.startswith(prefix):
+            return path[len(prefix):].isdigit()
+    return False
+
+
 class FileContext:
     """Per-line file state plus the constructor of file effects."""
 
@@ -63,7 +73,7 @@ class FileContext:
 
         ``glob``: the path is an unquoted glob that bash expands; what it matches on this
         machine is judged as well."""
-        if not path or path in SILENT_PATHS or path.startswith(("/dev/fd/", "/proc/self/fd/")):
+        if not path or path in SILENT_PATHS or _open_descriptor(path):
             return []
         if not known and path.startswith(("<(", ">(")):
             return []  # a process substitution: its commands are analysed on their own

@@ -87,6 +87,7 @@ def _copy_remote(cmd: Cmd, ctx: FileContext, out: Outcome, found: Scan) -> None:
     _copy_ends(cmd, ctx, out, found)
     if treereads.copier_follows(cmd.name, found):  # scp -r, rsync -L/-k: links below are followed
         treereads.mark_following(out, first)
+    treereads.mark_unread(cmd, out, first)
 
 
 def _copy_ends(cmd: Cmd, ctx: FileContext, out: Outcome, found: Scan) -> None:

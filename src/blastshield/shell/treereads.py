@@ -8,17 +8,32 @@ as covering more, never less.
 
 from __future__ import annotations
 
-from blastshield.effects import Kind
+from blastshield.effects import UNREAD_OPTIONS, Kind
 from blastshield.shell.opts import Scan
 
 TYPE_CHECKING = False  # typing only for mypy: the hooks import this module
 if TYPE_CHECKING:
-    from blastshield.shell.command import Outcome
+    from blastshield.shell.command import Cmd, Outcome
 
 _GREP_FILTERS = {"--include": "include", "--exclude": "exclude", "--exclude-dir": "exclude-dir"}
 #: How many links deep the policy follows a reader that follows symbolic links.
 FOLLOW_DEPTH = 4
 _RG_FILTERS = {"-g": "glob", "--glob": "glob", "--iglob": "iglob"}
+
+
+def may_hide_options(cmd: Cmd) -> bool:
+    """Could an argument the analysis cannot read (a substitution, a variable it cannot resolve) be
+    an option that widens the read (``--hidden``, ``-L``, ``--include=.env``)? The policy then
+    judges the read at its widest too (``effects.UNREAD_OPTIONS``). ``--`` is not trusted to end
+    the options: it may be the value of the option before it. (A glob that matches a file named
+    like an option is expanded into that option before any of this: ``shell.globopts``.)"""
+    return not all(cmd.known[1:])
+
+
+def mark_unread(cmd: Cmd, out: Outcome, first: int) -> None:
+    """Mark the reads added since ``first`` when an argument may hide options."""
+    if may_hide_options(cmd):
+        narrow(out, first, (UNREAD_OPTIONS,))
 
 
 def searches_cwd(name: str, found: Scan) -> bool:
@@ -73,13 +88,14 @@ def honours_gitignore(name: str, found: Scan) -> bool:
     return name == "rg" and not found.has("--no-ignore", "--no-ignore-vcs", "-u", "--unrestricted")
 
 
-def filters(name: str, found: Scan) -> tuple[tuple[str, str], ...]:
+def filters(name: str, found: Scan, cmd: Cmd) -> tuple[tuple[str, str], ...]:
     """grep's ``--include``/``--exclude``/``--exclude-dir`` and rg's ``-g``/``--iglob``, in order,
     ``("gitignore", "")`` when .gitignore files narrow the search, and ``("follow", depth)`` when
-    the program follows symbolic links."""
+    the program follows symbolic links; ``UNREAD_OPTIONS`` when an argument may hide options."""
+    unread = (UNREAD_OPTIONS,) if may_hide_options(cmd) else ()
     follow = (("follow", str(FOLLOW_DEPTH)),) if follows(name, found) else ()
     ignores = (("gitignore", ""),) if honours_gitignore(name, found) else ()
-    return _name_filters(name, found) + ignores + follow
+    return _name_filters(name, found) + ignores + follow + unread
 
 
 def _name_filters(name: str, found: Scan) -> tuple[tuple[str, str], ...]:
@@ -95,11 +111,11 @@ def _name_filters(name: str, found: Scan) -> tuple[tuple[str, str], ...]:
                  if (names and kind != "exclude-dir") or (kind == "exclude-dir" and not _path_glob(glob)))
 
 
-def tar_filters(found: Scan) -> tuple[tuple[str, str], ...]:
+def tar_filters(found: Scan, cmd: Cmd) -> tuple[tuple[str, str], ...]:
     """GNU tar's ``--exclude=GLOB`` as filters on names: a glob with no ``/`` leaves out every file
     and folder so named, at any depth. tar has no includes, so an exclusion not modelled (a path
     glob, ``--exclude-from``, ``--exclude-vcs``) is simply dropped: the read covers more."""
-    out: list[tuple[str, str]] = []
+    out: list[tuple[str, str]] = [UNREAD_OPTIONS] if may_hide_options(cmd) else []
     for opt in found.values("--exclude"):
         glob = opt.value or ""
         if not _path_glob(glob) and "[^" not in glob and "\\" not in glob:

@@ -16,6 +16,7 @@ from blastshield.effects import Effect, Kind, Verdict
 from blastshield.shell import effects as program_effects
 from blastshield.shell import unwrap
 from blastshield.shell.command import Cmd, Floor, Inner, Outcome, Stdin
+from blastshield.shell.globopts import with_option_names
 from blastshield.shell.parse import (
     PLAIN_WORD,
     Arg,
@@ -223,6 +224,7 @@ class Walker(Redirections):
         if not args:
             self.vars.update(assigns)
             return
+        args = with_option_names(args, self.cwd, self)  # `tar cf a.tar *` next to a file named --to-command=…
         computed_name = args[0].expanded or args[0].glob
         if args[0].glob:
             args[0] = Arg(args[0].text, False, args[0].download)
