@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import pytest
 import redteam_cases_evasions
+import redteam_cases_hunt_code
+import redteam_cases_hunt_git
+import redteam_cases_hunt_tools
 import redteam_cases_payloads
 import redteam_cases_structure
 from redteam_case import ALLOW, Case
 from redteam_harness import Workspace, assert_case, assert_denied_non_interactive
 
 BYPASSES: list[Case] = (redteam_cases_structure.CASES + redteam_cases_payloads.CASES
-                         + redteam_cases_evasions.CASES)
+                         + redteam_cases_evasions.CASES + redteam_cases_hunt_git.CASES
+                         + redteam_cases_hunt_code.CASES + redteam_cases_hunt_tools.CASES)
 UNRESOLVABLE: list[Case] = [c for c in BYPASSES if c.unresolvable]
 
 
