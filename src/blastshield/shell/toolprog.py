@@ -15,7 +15,9 @@ from blastshield.effects import Kind
 from blastshield.shell import selfprog
 from blastshield.shell.command import Cmd, Inner, Outcome
 from blastshield.shell.files import FileContext, add_paths
+from blastshield.shell.netprog import GOPROXY, net, unknown_net
 from blastshield.shell.opts import scan
+from blastshield.shell.pkgprog import given_urls, proxies
 
 Handler = Callable[[Cmd, FileContext, Outcome], None]
 
@@ -109,10 +111,6 @@ _PYTEST = Tool(writes=("--basetemp", "--junitxml", "--junit-xml", "--resultlog",
                        "--durations", "--deselect", "--ignore", "--ignore-glob", "-n",
                        "--dist", "--cov", "--cov-report", "--log-level", "--import-mode",
                        "--capture", "--timeout"))
-_TSC = Tool(writes=("--outFile", "--outDir", "--out", "--declarationDir", "--tsBuildInfoFile",
-                    "--generateTrace", "-outFile", "-outDir", "-out", "-declarationDir"),
-            reads=("-p", "--project", "--rootDir", "--baseUrl"),
-            values=("--target", "--module", "--lib", "--jsx", "--moduleResolution", "-t", "-m"))
 _CC = Tool(writes=("-o",), runs=("-wrapper", "-fplugin", "--wrapper"),
            values=("-I", "-L", "-l", "-D", "-U", "-x", "-include", "-isystem", "-MF", "-MT", "-MQ"))
 _WRITES_OPERANDS = Tool(operands=Kind.WRITE, check_only=("--check", "--diff", "--check-only"),
@@ -169,8 +167,146 @@ def _sqlite(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
                 out.ask(f"{cmd.name} {word} loads code or touches another file", form=word)
 
 
+# tsc reads an option's name in any case, after "-" or "--", and its value from the next word
+_TSC_WRITES = frozenset({"outfile", "outdir", "out", "declarationdir", "tsbuildinfofile",
+                         "generatetrace", "generatecpuprofile"})
+_TSC_READS = frozenset({"p", "project", "rootdir", "baseurl"})
+
+
+def _tsc(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
+    """``tsc``: the files and folders its options write (``--outDir``, ``--generateCpuProfile``,
+    ``--tsBuildInfoFile``...), ``--init`` (writes tsconfig.json) and ``@FILE`` (more options,
+    read from a file the analysis does not see)."""
+    argv, i = cmd.argv, 1
+    while i < len(argv):
+        arg = argv[i]
+        name, eq, _ = arg.lstrip("-").lower().partition("=")
+        at = i if eq else i + 1
+        if arg.startswith("@"):
+            out.ask(f"{cmd.name} {arg} reads more options from a file", form="@")
+            out.effects.extend(ctx.file_effects(Kind.READ, arg[1:], cmd.known[i], cmd.cwd, cmd.name))
+        elif arg.startswith("-") and name == "init":
+            out.effects.extend(ctx.file_effects(Kind.WRITE, "tsconfig.json", True, cmd.cwd, cmd.name))
+        elif arg.startswith("-") and (name in _TSC_WRITES or name in _TSC_READS) and at < len(argv):
+            kind = Kind.WRITE if name in _TSC_WRITES else Kind.READ
+            path = arg[arg.index("=") + 1:] if eq else argv[at]
+            out.effects.extend(ctx.file_effects(kind, path, cmd.known[at], cmd.cwd, cmd.name))
+            i = at
+        i += 1
+
+
+_GO_TOOL = Tool(writes=("-o", "-coverprofile", "-cpuprofile", "-memprofile", "-blockprofile",
+                        "-mutexprofile", "-trace", "-outputdir"), reads=("-modfile", "-pgo"),
+                values=("-run", "-bench", "-count", "-timeout", "-tags", "-ldflags", "-gcflags",
+                        "-p", "-C", "-mod", "-covermode", "-coverpkg", "-parallel", "-benchtime",
+                        "-cpu", "-shuffle", "-asmflags", "-buildmode", "-exec", "-toolexec",
+                        "-vettool", "-overlay"))
+_GO_RUNS = {"-toolexec": "runs {} for every tool invocation (compiler, linker, vet...)",
+            "-exec": "runs the built program through {}", "-vettool": "runs {} as the analysis tool",
+            "-overlay": "replaces source files with the files {} names"}
+_GO_FILES = _tool(_GO_TOOL)
+_GO_RUN_OPTIONS = frozenset(_GO_RUNS)
+# variables naming programs the go command runs to build cgo code
+_GO_PROGRAMS = ("CC", "CXX", "FC", "PKG_CONFIG", "GCCGO", "CC_FOR_TARGET", "CXX_FOR_TARGET")
+
+
+def _go(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
+    """``go``: files its flags write, flags that run another program (``-toolexec``,
+    ``-vettool``, ``-exec``; Go takes ``--flag`` for ``-flag``, and GOFLAGS adds flags), the
+    programs CC/CXX/PKG_CONFIG name, and the module proxies and checksum database it reaches."""
+    argv = tuple("-" + a[2:] if a.startswith("--") and len(a) > 2 else a for a in cmd.argv)
+    known = cmd.known
+    sub_at = 1
+    while sub_at < len(argv) and argv[sub_at].startswith("-"):
+        sub_at += 2 if argv[sub_at] == "-C" else 1
+    sub = argv[sub_at] if sub_at < len(argv) else ""
+    flags = cmd.assigns.get("GOFLAGS", "")
+    if flags is None:
+        out.unresolved("GOFLAGS is not statically known (it may add -toolexec)")
+    elif flags and sub:
+        words = tuple("-" + w[2:] if w.startswith("--") else w for w in flags.split())
+        argv = argv[:sub_at + 1] + words + argv[sub_at + 1:]
+        known = known[:sub_at + 1] + (True,) * len(words) + known[sub_at + 1:]
+    tool = Cmd(argv, known, (False,) * len(argv), cmd.cwd, cmd.origin, cmd.stdin, cmd.assigns)
+    _GO_FILES(tool, ctx, out)
+    opts, _, _ = _options(argv, _GO_RUN_OPTIONS)
+    for name, value, at in opts:
+        out.ask(f"go {sub} {name} " + _GO_RUNS[name].format(value), form=name)
+        if not known[at]:
+            out.unresolved(f"go {sub} {name} names a program that is not statically known")
+        if name != "-overlay":
+            out.inner.append(Inner(f"go {name}", script=value))
+        else:
+            out.effects.extend(ctx.file_effects(Kind.READ, value, known[at], cmd.cwd, "go"))
+    if sub in ("build", "test", "run", "install", "get", "vet", "generate", "list"):
+        for var in _GO_PROGRAMS:
+            if var in cmd.assigns:
+                program = cmd.assigns[var]
+                out.ask(f"go {sub} runs {var}={program or '?'} to build cgo code")
+                if program:
+                    out.inner.append(Inner(f"go {var}", script=program))
+    _modules(cmd, ctx, out, sub, argv[sub_at + 1:])
+
+
+def _goproxy(ctx: FileContext, out: Outcome, proxy: str, words: list[str]) -> None:
+    hosts = [h for h in (w.split("@", 1)[0].split("/", 1)[0].lower() for w in words)
+             if "." in h and h[0].isalnum()]
+    for item in proxy.replace("|", ",").split(","):
+        if item == "direct" and hosts:
+            for host in hosts:
+                net(out, host, 443, "go")
+        elif item == "direct":
+            unknown_net(out, ctx, "go", "GOPROXY=direct fetches modules from their own hosts")
+        elif item not in ("off", ""):
+            given_urls(out, [item], "go", "GOPROXY")
+
+
+# variables naming the hosts the go command fetches modules and checksums from
+_GO_NET = ("GOPROXY", "GOSUMDB", "GOPRIVATE", "GONOPROXY", "GONOSUMDB", "GOINSECURE")
+_GO_LOCAL = frozenset({"", "version", "env", "help", "fmt", "bug", "telemetry"})
+
+
+def _modules(cmd: Cmd, ctx: FileContext, out: Outcome, sub: str, args: tuple[str, ...]) -> None:
+    """The module proxy (GOPROXY; ``direct``: each module's own host), the checksum database
+    (GOSUMDB) and the hosts GOPRIVATE/GONOPROXY/GONOSUMDB/GOINSECURE send to directly.
+    Fetching subcommands reach proxy.golang.org by default; any subcommand that loads
+    modules reaches the hosts named on its command line."""
+    if sub == "generate":
+        out.ask("go generate runs the commands written in //go:generate comments", form="generate")
+        return
+    words = [a for a in args if not a.startswith("-")]
+    fetches = sub in ("get", "install") or (sub == "mod" and words[:1] != [] and words[0] in
+                                             ("download", "tidy", "graph", "why", "vendor")) or \
+        (sub == "run" and any("@" in w for w in words)) or \
+        (sub == "list" and "-m" in args and any(f in args for f in ("-u", "-versions", "-retracted")))
+    if not fetches and (sub in _GO_LOCAL or not any(k in cmd.assigns for k in _GO_NET)):
+        return
+    proxies(cmd, out, "go")
+    proxy = cmd.assigns.get("GOPROXY", "")
+    if proxy == "" and fetches:
+        for host in GOPROXY:
+            net(out, host, 443, "go")
+    elif proxy is None:
+        given_urls(out, [None], "go", "GOPROXY")
+    elif proxy:
+        _goproxy(ctx, out, proxy, words)
+    sumdb = cmd.assigns.get("GOSUMDB", "off")
+    if sumdb is None or sumdb != "off":
+        parts = (sumdb or "").split()
+        url = parts[1] if len(parts) > 1 else "https://" + parts[0].split("+")[0] if parts else None
+        given_urls(out, [url], "go", "GOSUMDB", path_ok=False)
+    for var in _GO_NET[2:]:
+        for pattern in (cmd.assigns[var] or "*").split(",") if var in cmd.assigns else ():
+            host = pattern.split("/", 1)[0].lower()
+            if any(c in host for c in "*?[\\"):
+                unknown_net(out, ctx, "go", f"{var} sends the modules it matches ({pattern}) to "
+                            "their own hosts")
+            elif "." in host:
+                net(out, host, 443, "go")
+
+
 HANDLERS: dict[str, Handler] = {
-    "pytest": _tool(_PYTEST), "py.test": _tool(_PYTEST), "tsc": _tool(_TSC),
+    "pytest": _tool(_PYTEST), "py.test": _tool(_PYTEST), "tsc": _tsc,
     **{name: _tool(_CC) for name in ("gcc", "cc", "g++", "c++", "clang", "clang++")},
     **{name: _tool(_WRITES_OPERANDS) for name in ("black", "isort", "rustfmt", "dos2unix",
                                                   "unix2dos")},
@@ -181,12 +317,7 @@ HANDLERS: dict[str, Handler] = {
     "mypy": _tool(_MYPY), "javac": _tool(_JAVAC), "pandoc": _tool(_PANDOC),
     "coverage": _tool(_COVERAGE), "sqlite3": _sqlite, "sqlite": _sqlite,
     "blastshield": selfprog.blastshield,
-    "go": _tool(Tool(writes=("-o", "-coverprofile", "-cpuprofile", "-memprofile", "-blockprofile",
-                             "-mutexprofile", "-trace", "-outputdir"),
-                     runs=("-exec", "-toolexec", "-overlay"),
-                     values=("-run", "-bench", "-count", "-timeout", "-tags", "-ldflags", "-gcflags",
-                             "-p", "-C", "-mod", "-modfile", "-covermode", "-coverpkg", "-parallel",
-                             "-benchtime", "-cpu", "-shuffle", "-asmflags", "-buildmode"))),
+    "go": _go,
     "cargo": _tool(Tool(writes=("--target-dir", "--artifact-dir", "--out-dir"), runs=("--config",),
                         values=("-p", "--package", "-j", "--jobs", "--features", "-F", "--target",
                                 "--manifest-path", "--profile", "-Z", "--color", "--bin", "--test",

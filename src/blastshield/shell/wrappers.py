@@ -13,8 +13,9 @@ import re
 from collections.abc import Callable
 from typing import NamedTuple
 
+from blastshield.effects import Kind
 from blastshield.shell.command import Cmd, Inner, Outcome
-from blastshield.shell.files import FileContext
+from blastshield.shell.files import FileContext, add_paths, path_opts
 from blastshield.shell.opts import scan
 
 Unwrapper = Callable[[Cmd, FileContext, Outcome], None]
@@ -34,6 +35,8 @@ class Wrap(NamedTuple):
     join: bool = False  # the words are joined and run by a shell (watch, sg)
     assigns: bool = False  # NAME=VALUE words before the command (sudo)
     remote: bool = False
+    writes: tuple[str, ...] = ()  # options whose value is a file the wrapper writes (time -o)
+    writes_operand: bool = False  # its first operand is a file it writes (script's typescript)
 
 
 WRAPPERS: dict[str, Wrap] = {
@@ -44,7 +47,7 @@ WRAPPERS: dict[str, Wrap] = {
     "doas": Wrap("uC", no_run=("-C",)),
     "pkexec": Wrap("", ("--user",)),
     "nohup": Wrap(), "setsid": Wrap(), "unbuffer": Wrap(), "catchsegv": Wrap(),
-    "time": Wrap("fo", ("--format", "--output")), "builtin": Wrap(),
+    "time": Wrap("fo", ("--format", "--output"), writes=("-o", "--output")), "builtin": Wrap(),
     "command": Wrap(no_run=("-v", "-V")), "exec": Wrap("a"), "coproc": Wrap(),
     "nice": Wrap("n", ("--adjustment",)), "ionice": Wrap("cnpPu", no_run=("-p", "-P", "-u")),
     "chrt": Wrap("TPD", skip=1, no_run=("-p", "--pid", "-m", "--max")),
@@ -56,7 +59,9 @@ WRAPPERS: dict[str, Wrap] = {
     "chroot": Wrap("", ("--userspec", "--groups"), skip=1),
     "script": Wrap("cEIOBTm", ("--command", "--echo", "--log-in", "--log-out", "--log-io",
                                "--log-timing", "--logging-format", "--output-limit"),
-                   script_opts=("-c", "--command"), skip=99),
+                   script_opts=("-c", "--command"), skip=99,
+                   writes=("-O", "--log-out", "-I", "--log-in", "-B", "--log-io", "-T",
+                           "--log-timing"), writes_operand=True),
     "watch": Wrap("nd", ("--interval", "--differences"), join=True),
     "sg": Wrap("", skip=1, script_opts=("-c",), join=True),
     "gosu": Wrap(skip=1), "su-exec": Wrap(skip=1), "chpst": Wrap("uUbenlmdofpcr"),
@@ -70,9 +75,11 @@ WRAPPERS: dict[str, Wrap] = {
     "torsocks": Wrap("uapP"), "proxychains": Wrap("f"), "proxychains4": Wrap("f"),
     "firejail": Wrap(), "xvfb-run": Wrap("nsefwpl", ("--server-num", "--server-args",
                                                       "--error-file", "--auth-file", "--wait",
-                                                      "--xauth-protocol")),
+                                                      "--xauth-protocol"),
+                         writes=("-e", "--error-file", "-f", "--auth-file")),
     "dbus-run-session": Wrap("", ("--config-file", "--dbus-daemon")), "dbus-launch": Wrap(),
-    "strace": Wrap("oepsuEabIOPSX"), "ltrace": Wrap("oepsuna"), "valgrind": Wrap(),
+    "strace": Wrap("oepsuEabIOPSX", writes=("-o",)), "ltrace": Wrap("oepsuna", writes=("-o",)),
+    "valgrind": Wrap(writes=("--log-file", "--xml-file")),
     "unshare": Wrap("S G R w", ("--map-user", "--map-group", "--root", "--wd", "--setuid",
                                 "--setgid", "--propagation", "--setgroups", "--kill-child")),
     "nsenter": Wrap("tSGwr", ("--target", "--setuid", "--setgid", "--wd", "--root")),
@@ -93,6 +100,9 @@ WRAPPERS: dict[str, Wrap] = {
 def generic(cmd: Cmd, ctx: FileContext, out: Outcome, wrap: Wrap, start: int = 1) -> None:
     found = scan(cmd.argv, start, short_values=wrap.short, long_values=wrap.long,
                  stop_at_positional=True)
+    path_opts(cmd, ctx, out, found, Kind.WRITE, *wrap.writes)
+    if wrap.writes_operand and found.positional:
+        add_paths(cmd, ctx, out, Kind.WRITE, found.positional[:1])
     for opt in found.values(*wrap.script_opts):
         script(cmd, out, opt.value or "", f"{cmd.name} {opt.name}",
                 opt.value_index if opt.value_index is not None else opt.index)
