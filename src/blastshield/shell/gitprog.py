@@ -8,11 +8,12 @@ import os
 import re
 from functools import cache
 
-from blastshield.effects import Kind
+from blastshield.effects import UNREAD_EXTRA, Kind
 from blastshield.shell.command import Cmd, Inner, Outcome
 from blastshield.shell.files import FileContext, add_paths
 from blastshield.shell.netprog import Handler, net, unknown_net, url_host
-from blastshield.shell.opts import scan
+from blastshield.shell.opts import Scan, scan
+from blastshield.shell.treereads import mark_unread, may_hide_options, narrow
 
 _GLOBAL_VALUES = ("-C", "-c", "--git-dir", "--work-tree", "--namespace", "--config-env",
                   "--super-prefix", "--exec-path", "--list-cmds", "--attr-source")
@@ -173,12 +174,78 @@ def _config(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
             out.ask(f"git config {keys[0]} makes git run a command", form=keys[0])
 
 
-def _paths_after(kind: Kind, short: str = "", long: tuple[str, ...] = ()) -> Handler:
+_PATHSPEC = "--pathspec-from-file"
+
+
+def _read_files(cmd: Cmd, ctx: FileContext, out: Outcome, found: Scan, *names: str) -> None:
+    """Files options name for git to read (``-`` is standard input)."""
+    for opt in found.values(*names):
+        if opt.value and opt.value != "-":
+            at = opt.value_index if opt.value_index is not None else opt.index
+            out.effects.extend(ctx.file_effects(Kind.READ, opt.value, cmd.known[at], cmd.cwd,
+                                                f"git {cmd.argv[0]}"))
+
+
+def _paths_after(kind: Kind | None, short: str = "", long: tuple[str, ...] = ()) -> Handler:
     def handle(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
-        found = scan(cmd.argv, short_values=short, long_values=long)
-        add_paths(cmd, ctx, out, kind, found.positional)
+        found = scan(cmd.argv, short_values=short, long_values=(*long, _PATHSPEC))
+        _read_files(cmd, ctx, out, found, _PATHSPEC)
+        if kind is not None:
+            add_paths(cmd, ctx, out, kind, found.positional)
 
     return handle
+
+
+def _top(cmd: Cmd, ctx: FileContext) -> str:
+    """The top of the work tree: the workspace when git runs inside it."""
+    top = str(getattr(ctx, "workspace", "") or cmd.cwd).rstrip("/") or "/"
+    return top if (cmd.cwd + "/").startswith(top + "/") else cmd.cwd
+
+
+def _add(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
+    """``git add`` copies what it stages into the repository (``git diff --cached`` prints it): the
+    files it names are reads; with ``-f`` (past .gitignore) folders, globs git expands and ``-A`` (the
+    whole tree) are tree reads. Not without ``-f``: a secret the repository does not ignore (the
+    red-team workspace's .env) would deny every ``git add -A``."""
+    found = scan(cmd.argv, long_values=("--chmod", _PATHSPEC))
+    _read_files(cmd, ctx, out, found, _PATHSPEC)
+    if not found.has("-f", "--force"):
+        add_paths(cmd, ctx, out, Kind.READ, found.positional, "git add")
+        return
+    add_paths(cmd, ctx, out, Kind.READ, found.positional, "git-grep")
+    folders = [_top(cmd, ctx)] if not found.positional and found.has("-A", "--all") else []
+    for i in found.positional:
+        arg = cmd.argv[i]
+        if cmd.known[i] and arg.startswith(":"):  # pathspec magic (":/", ":(top)", ":!x"): all of it
+            folders.append(_top(cmd, ctx))
+        elif cmd.known[i] and re.search(r"[*?[]", arg):  # a glob git matches against every path
+            folders.append(re.split(r"[*?[]", arg, maxsplit=1)[0].rpartition("/")[0] or ".")
+    for folder in folders:
+        out.effects.extend(ctx.file_effects(Kind.READ, folder, True, cmd.cwd, "git-grep"))
+
+
+def _commit(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
+    """The message (``-F``) and template (``-t``) files and ``--pathspec-from-file`` are reads, and
+    so are the paths committed as they are in the work tree."""
+    found = scan(cmd.argv, short_values="mFCct", long_values=(
+        "--message", "--file", "--template", "--reuse-message", "--reedit-message", "--author",
+        "--date", "--cleanup", "--fixup", "--squash", "--trailer", _PATHSPEC))
+    _read_files(cmd, ctx, out, found, "-F", "--file", "-t", "--template", _PATHSPEC)
+    add_paths(cmd, ctx, out, Kind.READ, found.positional, "git commit")
+
+
+def _branch_from(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
+    """``checkout -b NAME START`` / ``switch -c NAME START`` (``-B``, ``-C``, ``--orphan``) rewrite
+    the work tree from START, which may hold an older policy file: ask. Without START: nothing."""
+    found = scan(cmd.argv, short_values="bBcC" if cmd.argv[0] == "switch" else "bB",
+                 long_values=("--orphan", "--create", "--force-create", "--conflict", _PATHSPEC))
+    _read_files(cmd, ctx, out, found, _PATHSPEC)
+    new = [o for o in found.opts if o.name in ("-b", "-B", "-c", "-C", "--orphan", "--create",
+                                               "--force-create")]
+    if new and found.positional:
+        start = cmd.argv[found.positional[0]]
+        out.ask(f"git {cmd.argv[0]} {new[0].name} NAME {start} rewrites the working tree from {start}, "
+                "the policy file too if it is tracked", form=start)
 
 
 def _clean(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
@@ -248,7 +315,7 @@ _DIFF_VALUES = ("--output", "--output-directory", "-o", "--src-prefix", "--dst-p
                 "--since", "--until", "--after", "--before", "--max-count", "-n", "--skip",
                 "--subject-prefix", "--to", "--cc", "--in-reply-to", "--signature-file",
                 "--cover-letter", "--base", "--interdiff", "--range-diff", "--prefix",
-                "--remote", "--exec", "--format", "-L")
+                "--remote", "--exec", "--format", "-L", "--contents", "--ignore-rev", "--ignore-revs-file")
 _OBJECT_PATH = re.compile(r"^[^:\s]*:(?!:)(.+)$")
 
 
@@ -270,22 +337,27 @@ _READING_HINTS = ("--output", "-o", "--no-index", "/", "~", "../")
 
 def _reading(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
     """diff, log, show, grep, blame, cat-file, format-patch, archive...: pathspecs after
-    ``--``, ``REV:PATH`` objects, files outside the repository (``diff --no-index``, which
-    git also does on its own when a path is outside the work tree) and output options."""
+    ``--``, ``REV:PATH`` objects, the folders ``--no-index`` reads, the files blame reads
+    and output options."""
     sub = cmd.argv[0]
-    if sub not in ("grep", "format-patch") and not any(
+    for arg in [a for a in cmd.argv[1:] if sub == "cat-file" and a.startswith("--batch")][:1]:
+        out.ask(f"git cat-file {arg.partition('=')[0]} prints the objects that standard input names", arg)
+    if sub not in ("grep", "format-patch", "blame", "annotate") and not any(
             ":" in a or a == "--" or a.startswith(_READING_HINTS) for a in cmd.argv[1:]):
         return  # no pathspec, object path, output option or outside path: nothing to add
-    found = scan(cmd.argv, short_values="onSGOUL" if sub != "grep" else "efmABC",
-                 long_values=_DIFF_VALUES if sub != "grep" else ("--max-depth", "--threads"))
+    blame = sub in ("blame", "annotate")
+    found = scan(cmd.argv, short_values="efmABC" if sub == "grep" else "LS" if blame else "onSGOUL",
+                 long_values=("--max-depth", "--threads") if sub == "grep" else _DIFF_VALUES)
     argv = cmd.argv
     dashdash = argv.index("--") if "--" in argv else len(argv)
     before = [i for i in found.positional if i < dashdash]
     after = [i for i in found.positional if i > dashdash]
     _object_paths(cmd, ctx, out, before)
-    if sub in ("diff", "grep") and (found.has("--no-index") or (sub == "diff" and any(
-            argv[i].startswith(("/", "~", "../")) for i in before))):
-        add_paths(cmd, ctx, out, Kind.READ, before[1:] if sub == "grep" else before, f"git {sub}")
+    if sub in ("diff", "grep"):
+        after = _searched(cmd, ctx, out, found, before, after)
+    elif blame:  # the file blamed, the --contents it is blamed as, revisions files (-S)
+        _read_files(cmd, ctx, out, found, "--contents", "-S", "--ignore-revs-file")
+        add_paths(cmd, ctx, out, Kind.READ, before, f"git {sub}")
     add_paths(cmd, ctx, out, Kind.READ, after, f"git {sub}")
     for opt in found.values("--output", "-o", "--output-directory"):
         if opt.name == "-o" and sub not in ("format-patch", "archive"):
@@ -298,6 +370,34 @@ def _reading(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
     elif sub == "format-patch" and not found.values("-o", "--output-directory") and \
             not found.has("--stdout"):
         out.effects.extend(ctx.file_effects(Kind.WRITE, "./*.patch", True, cmd.cwd, "git format-patch"))
+
+
+def _searched(cmd: Cmd, ctx: FileContext, out: Outcome, found: Scan, before: list[int],
+              after: list[int]) -> list[int]:
+    """``grep --no-index``/``--untracked`` and ``diff --no-index`` (also when a path is outside the
+    work tree) read untracked files: tree reads of the folders given (or the current one), narrowed
+    by .gitignore for ``--untracked`` and ``--exclude-standard``. Else the pathspecs after ``--``
+    (returned) are; an argument the analysis cannot read may be ``--no-index``."""
+    grep = cmd.argv[0] == "grep"
+    if grep:
+        _read_files(cmd, ctx, out, found, "-f")
+    wide = found.has("--no-index", "--untracked") if grep else found.has("--no-index") or any(
+        cmd.argv[i].startswith(("/", "~", "../")) for i in before)
+    first = len(out.effects)
+    if not wide:
+        if grep and may_hide_options(cmd):
+            out.effects.extend(e.replace(filters=(UNREAD_EXTRA,))
+                               for e in ctx.file_effects(Kind.READ, ".", True, cmd.cwd, "git-grep"))
+        return after
+    paths = (before if not grep or found.values("-e", "-f") else before[1:]) + after
+    add_paths(cmd, ctx, out, Kind.READ, paths, "git-grep")
+    if grep and not paths:
+        out.effects.extend(ctx.file_effects(Kind.READ, ".", True, cmd.cwd, "git-grep"))
+    if grep and (found.has("--exclude-standard") if found.has("--no-index")
+                 else not found.has("--no-exclude-standard")):
+        narrow(out, first, (("gitignore", ""),))
+    mark_unread(cmd, out, first)
+    return []
 
 
 def _grep_pager(cmd: Cmd, out: Outcome) -> None:
@@ -325,7 +425,10 @@ _SUBCOMMANDS: dict[str, Handler] = {
     "ls-remote": _fetchlike, "archive": _archive, "request-pull": _fetchlike,
     "remote": _remote, "config": _config, "submodule": _submodule, "bisect": _bisect,
     "rebase": _rebase, "difftool": _difftool, "clean": _clean, "apply": _apply, "am": _apply,
-    "rm": _paths_after(Kind.DELETE), "mv": _paths_after(Kind.WRITE),
+    "rm": _paths_after(Kind.DELETE), "mv": _paths_after(Kind.WRITE), "add": _add, "stage": _add,
+    "commit": _commit, "checkout": _branch_from, "switch": _branch_from,
+    "reset": _paths_after(None), "restore": _paths_after(None, "s", ("--source",)),
+    "stash": _paths_after(None, "m", ("--message",)),
     "filter-branch": _code_subcommand("runs the filter commands given to it", "filter-branch"),
     "filter-repo": _code_subcommand("can run Python callbacks given to it", "filter-repo"),
     "instaweb": _code_subcommand("starts a web server", "instaweb"),
