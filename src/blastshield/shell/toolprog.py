@@ -35,9 +35,11 @@ class Tool(NamedTuple):
     rewrite: tuple[str, ...] = ()  # flags (or a first operand) that make it rewrite the operands
     check_only: tuple[str, ...] = ()  # flags that keep a formatter from writing
     subcommands: tuple[str, ...] = ()  # a first operand that is a subcommand, not a file
+    asks: tuple[tuple[str, str], ...] = ()  # flags that run or install something else: (flag, why)
+    at_files: bool = False  # "@FILE" operands hold more arguments (argparse's fromfile_prefix_chars)
 
 
-_PROGRAM_OPTIONS = frozenset({"-exec", "-toolexec", "-wrapper", "--wrapper"})
+_PROGRAM_OPTIONS = frozenset({"-exec", "-toolexec", "-wrapper", "--wrapper", "--python-executable"})
 
 
 def _options(argv: tuple[str, ...], valued: frozenset[str]) -> tuple[list[tuple[str, str, int]],
@@ -56,6 +58,10 @@ def _options(argv: tuple[str, ...], valued: frozenset[str]) -> tuple[list[tuple[
         if arg == "--":
             operands.extend(range(i + 1, len(argv)))
             break
+        if name.startswith("--") and len(name) > 3 and name not in valued:
+            # argparse and getopt_long take an unambiguous prefix of a long option
+            found = [known for known in valued if known.startswith(name)]
+            name = found[0] if len(found) == 1 else name
         if name in valued:
             if eq:
                 opts.append((name, value, i))
@@ -89,6 +95,12 @@ def _tool(spec: Tool) -> Handler:
                 if name in _PROGRAM_OPTIONS:
                     out.inner.append(Inner(f"{cmd.name} {name}", script=value.replace(",", " ")
                                            if name.endswith("wrapper") else value))
+        for flag, why in spec.asks:
+            if any(flag.startswith(given) and len(given) > 3 for given in flags):
+                out.ask(f"{cmd.name} {flag} {why}", form=flag)
+        for i in operands if spec.at_files else ():
+            if cmd.argv[i].startswith("@"):
+                out.ask(f"{cmd.name} {cmd.argv[i]} reads more arguments from a file", form="@")
         if spec.operands is None:
             return
         kind = spec.operands
@@ -105,7 +117,7 @@ def _tool(spec: Tool) -> Handler:
 
 
 _PYTEST = Tool(writes=("--basetemp", "--junitxml", "--junit-xml", "--resultlog", "--result-log",
-                       "--html", "--json-report-file", "--report-log", "--debug"),
+                       "--html", "--json-report-file", "--report-log", "--debug", "--log-file"),
                reads=("-c", "--config-file", "--confcutdir", "--rootdir"),
                values=("-k", "-m", "-p", "-o", "--override-ini", "--tb", "-W", "--maxfail",
                        "--durations", "--deselect", "--ignore", "--ignore-glob", "-n",
@@ -132,7 +144,9 @@ _LINT = Tool(writes=("-o", "--output-file", "--output", "--cache-location", "--c
 _MYPY = Tool(writes=("--cache-dir", "--junit-xml", "--html-report", "--txt-report", "--xml-report",
                      "--linecount-report", "--any-exprs-report", "--cobertura-xml-report",
                      "--lineprecision-report", "--linecoverage-report", "--memory-xml-report"),
-             reads=("--config-file",), values=("-m", "-p", "--python-version", "--exclude"))
+             reads=("--config-file",), values=("-m", "-p", "--python-version", "--exclude"),
+             runs=("--python-executable",), at_files=True,
+             asks=(("--install-types", "installs packages with pip"),))
 _JAVAC = Tool(writes=("-d", "-s", "-h"), values=("-cp", "-classpath", "--class-path", "-source",
                                                  "-target", "--release", "-encoding", "-processorpath"))
 _PANDOC = Tool(writes=("-o", "--output"), values=("-f", "-t", "--from", "--to", "--template"))
@@ -206,8 +220,13 @@ _GO_RUNS = {"-toolexec": "runs {} for every tool invocation (compiler, linker, v
             "-overlay": "replaces source files with the files {} names"}
 _GO_FILES = _tool(_GO_TOOL)
 _GO_RUN_OPTIONS = frozenset(_GO_RUNS)
-# variables naming programs the go command runs to build cgo code
-_GO_PROGRAMS = ("CC", "CXX", "FC", "PKG_CONFIG", "GCCGO", "CC_FOR_TARGET", "CXX_FOR_TARGET")
+# variables naming programs the go command runs (cgo's compilers, the cache and auth helpers)
+_GO_PROGRAMS = ("CC", "CXX", "FC", "PKG_CONFIG", "GCCGO", "CC_FOR_TARGET", "CXX_FOR_TARGET",
+                "GOCACHEPROG", "GOAUTH")
+_GO_ENV_RUNS = {**dict.fromkeys(_GO_PROGRAMS[:7], "is the compiler cgo runs"),
+                "GOCACHEPROG": "runs as the build cache", "GOAUTH": "runs to authenticate fetches",
+                "GOROOT": "holds the compiler and linker go runs",
+                "GOENV": "names a settings file (GOFLAGS=-toolexec...)"}
 
 
 def _go(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
@@ -238,13 +257,15 @@ def _go(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
             out.inner.append(Inner(f"go {name}", script=value))
         else:
             out.effects.extend(ctx.file_effects(Kind.READ, value, known[at], cmd.cwd, "go"))
-    if sub in ("build", "test", "run", "install", "get", "vet", "generate", "list"):
-        for var in _GO_PROGRAMS:
-            if var in cmd.assigns:
-                program = cmd.assigns[var]
-                out.ask(f"go {sub} runs {var}={program or '?'} to build cgo code")
-                if program:
-                    out.inner.append(Inner(f"go {var}", script=program))
+    for var, setting in cmd.assigns.items() if sub not in _GO_LOCAL else ():
+        why = _GO_ENV_RUNS.get(var) or ("passes compiler or linker options that load other code"
+                                        if var.startswith("CGO_") and var.endswith("FLAGS") and
+                                        (setting is None or "plugin" in setting or "-B" in setting
+                                         or "wrapper" in setting) else "")
+        if why:
+            out.ask(f"go {sub}: {var}={setting or '?'} {why}")
+            if setting and var in _GO_PROGRAMS:
+                out.inner.append(Inner(f"go {var}", script=setting.removeprefix("command ")))
     _modules(cmd, ctx, out, sub, argv[sub_at + 1:])
 
 
@@ -305,8 +326,53 @@ def _modules(cmd: Cmd, ctx: FileContext, out: Outcome, sub: str, args: tuple[str
                 net(out, host, 443, "go")
 
 
+_PYTEST_FILES = _tool(_PYTEST)
+_PYTEST_VALUED = frozenset(_PYTEST.writes + _PYTEST.reads + _PYTEST.values + ("--pastebin",))
+
+
+def _pytest(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
+    """pytest: its file options, and the paths that ``-o cache_dir=``/``-o log_file=`` and
+    ``--cov-report=TYPE:PATH`` write; ``--pastebin`` sends the session log to bpa.st."""
+    _PYTEST_FILES(cmd, ctx, out)
+    opts, _, _ = _options(cmd.argv, _PYTEST_VALUED)
+    for name, value, at in opts:
+        ini = name in ("-o", "--override-ini")
+        key, eq, path = value.partition("=" if ini else ":")
+        if eq and (name == "--cov-report" or (ini and key.strip() in ("cache_dir", "log_file"))):
+            out.effects.extend(ctx.file_effects(Kind.WRITE, path.strip(), cmd.known[at], cmd.cwd,
+                                                cmd.name))
+        elif name == "--pastebin":
+            net(out, "bpa.st", 443, cmd.name)
+
+
+_CARGO_FILES = _tool(Tool(writes=("--target-dir", "--artifact-dir", "--out-dir"), runs=("--config",),
+                          values=("-p", "--package", "-j", "--jobs", "--features", "-F", "--target",
+                                  "--manifest-path", "--profile", "-Z", "--color", "--bin",
+                                  "--test", "--example", "--bench")))
+
+
+def _cargo(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
+    """cargo: its file options, and the variables that choose the programs it runs (the
+    compiler, linker, test runner, a toolchain or a configuration home elsewhere)."""
+    _CARGO_FILES(cmd, ctx, out)
+    for var, value in cmd.assigns.items():
+        if var.endswith(("RUSTFLAGS", "RUSTDOCFLAGS")) and (value is None or any(
+                w in value for w in ("link", "plugin", "-Z", "codegen-backend"))):
+            out.ask(f"cargo: {var} names a linker, plugin or unstable option")
+        elif var in ("CARGO_HOME", "RUSTUP_TOOLCHAIN", "RUSTUP_HOME", "RUSTC", "RUSTDOC",
+                     "CARGO_BUILD_RUSTC", "CARGO_BUILD_RUSTDOC") or (var.startswith("CARGO_") and
+                                                                     var.endswith(_CARGO_PROGRAMS)):
+            out.ask(f"cargo runs the programs {var}={value or '?'} chooses")
+        elif var in ("CARGO_TARGET_DIR", "CARGO_BUILD_TARGET_DIR"):
+            out.effects.extend(ctx.file_effects(Kind.WRITE, value or "", value is not None, cmd.cwd,
+                                                cmd.name))
+
+
+_CARGO_PROGRAMS = ("_RUNNER", "_LINKER", "_RUSTC", "_WRAPPER", "_RUSTDOC", "_AR")
+
+
 HANDLERS: dict[str, Handler] = {
-    "pytest": _tool(_PYTEST), "py.test": _tool(_PYTEST), "tsc": _tsc,
+    "pytest": _pytest, "py.test": _pytest, "tsc": _tsc,
     **{name: _tool(_CC) for name in ("gcc", "cc", "g++", "c++", "clang", "clang++")},
     **{name: _tool(_WRITES_OPERANDS) for name in ("black", "isort", "rustfmt", "dos2unix",
                                                   "unix2dos")},
@@ -318,10 +384,7 @@ HANDLERS: dict[str, Handler] = {
     "coverage": _tool(_COVERAGE), "sqlite3": _sqlite, "sqlite": _sqlite,
     "blastshield": selfprog.blastshield,
     "go": _go,
-    "cargo": _tool(Tool(writes=("--target-dir", "--artifact-dir", "--out-dir"), runs=("--config",),
-                        values=("-p", "--package", "-j", "--jobs", "--features", "-F", "--target",
-                                "--manifest-path", "--profile", "-Z", "--color", "--bin", "--test",
-                                "--example", "--bench"))),
+    "cargo": _cargo,
 }
 
 
