@@ -20,17 +20,38 @@ class Opt:
 class Scan:
     """Options found (in order) and the indices of the positional arguments."""
 
-    __slots__ = ("opts", "positional")
+    __slots__ = ("_complete", "opts", "positional")
 
-    def __init__(self, opts: list[Opt], positional: list[int]) -> None:
+    def __init__(self, opts: list[Opt], positional: list[int],
+                 complete: frozenset[str] | tuple[str, ...] = ()) -> None:
+        self._complete = complete  # long options known whole: never read as an abbreviation
         self.opts = opts
         self.positional = positional
 
     def has(self, *names: str) -> bool:
-        return any(o.name in names for o in self.opts)
+        return any(self._names(o.name, names) for o in self.opts)
 
     def values(self, *names: str) -> list[Opt]:
-        return [o for o in self.opts if o.name in names and o.value is not None]
+        return [o for o in self.opts if o.value is not None and self._names(o.name, names)]
+
+    def _names(self, given: str, names: tuple[str, ...]) -> bool:
+        """Is option ``given`` one of ``names``? A long option may be abbreviated: GNU getopt_long,
+        git and argparse take any unambiguous prefix (``tar --to-com=...``, ``sed --expr=...``), so
+        a prefix of a name counts as that name, unless it is itself a whole option the scan knows
+        (``--exclude`` is not ``--exclude-from``). When the program finds the prefix ambiguous it
+        refuses to run, and taking it for the name was harmless."""
+        if given in names:
+            return True
+        return (given.startswith("--") and len(given) > 2 and given not in self._complete
+                and any(n.startswith(given) for n in names))
+
+
+def _long_name(name: str, long_values: frozenset[str] | tuple[str, ...]) -> str:
+    """``name`` as the value-taking long option it abbreviates, if exactly one of ``long_values``."""
+    if name in long_values:
+        return name
+    found = [known for known in long_values if known.startswith(name)]
+    return found[0] if len(found) == 1 else name
 
 
 def scan(argv: tuple[str, ...], start: int = 1, *, short_values: str = "",
@@ -53,6 +74,7 @@ def scan(argv: tuple[str, ...], start: int = 1, *, short_values: str = "",
             break
         if arg.startswith("--") and len(arg) > 2:
             name, eq, value = arg.partition("=")
+            name = _long_name(name, long_values)
             if eq:
                 opts.append(Opt(name, value, i))
             elif name in long_values and i + 1 < n:
@@ -82,4 +104,4 @@ def scan(argv: tuple[str, ...], start: int = 1, *, short_values: str = "",
                 positional.extend(range(i + 1, n))
                 break
         i += 1
-    return Scan(opts, positional)
+    return Scan(opts, positional, long_values)
