@@ -99,4 +99,6 @@ CASES: list[Case] = [
          W(r"\.bashrc")),
     case("tools-time-output-abbrev", "time --o @HOME@/.bashrc true", DENY, W(r"\.bashrc"),
          "getopt_long takes --o for --output"),
+    case("tools-dotenv-file", "dotenv -f .env run true", DENY, r"read .*/\.env$",
+         "dotenv -f reads the file into the command's environment"),
 ]

@@ -37,6 +37,7 @@ class Wrap(NamedTuple):
     remote: bool = False
     writes: tuple[str, ...] = ()  # options whose value is a file the wrapper writes (time -o)
     writes_operand: bool = False  # its first operand is a file it writes (script's typescript)
+    reads: tuple[str, ...] = ()  # options whose value is a file or folder it reads (dotenv -f)
 
 
 WRAPPERS: dict[str, Wrap] = {
@@ -64,7 +65,7 @@ WRAPPERS: dict[str, Wrap] = {
                            "--log-timing"), writes_operand=True),
     "watch": Wrap("nd", ("--interval", "--differences"), join=True),
     "sg": Wrap("", skip=1, script_opts=("-c",), join=True),
-    "gosu": Wrap(skip=1), "su-exec": Wrap(skip=1), "chpst": Wrap("uUbenlmdofpcr"),
+    "gosu": Wrap(skip=1), "su-exec": Wrap(skip=1), "chpst": Wrap("uUbenlmdofpcr", reads=("-e",)),
     "setpriv": Wrap("", ("--reuid", "--regid", "--groups", "--inh-caps", "--ambient-caps",
                          "--bounding-set", "--securebits", "--selinux-label", "--apparmor-profile")),
     "prlimit": Wrap("p", ("--pid",)), "numactl": Wrap("CNmpPi"), "cgexec": Wrap("g"),
@@ -85,7 +86,7 @@ WRAPPERS: dict[str, Wrap] = {
     "nsenter": Wrap("tSGwr", ("--target", "--setuid", "--setgid", "--wd", "--root")),
     "tini": Wrap("psel"), "dumb-init": Wrap("r"), "rlwrap": Wrap("aAbcCDfFHlmMoOpPqsSwz"),
     "caffeinate": Wrap("tw"), "retry": Wrap("tdm"), "entr": Wrap(""),
-    "ssh-agent": Wrap("aEtP"), "dotenv": Wrap("fev"), "with-contenv": Wrap(),
+    "ssh-agent": Wrap("aEtP"), "dotenv": Wrap("fev", reads=("-f", "-e")), "with-contenv": Wrap(),
     "runuser": Wrap("ugGcsw", ("--user", "--group", "--supp-group", "--command", "--shell",
                                "--session-command", "--whitelist-environment"),
                     script_opts=("-c", "--command", "--session-command")),
@@ -101,6 +102,7 @@ def generic(cmd: Cmd, ctx: FileContext, out: Outcome, wrap: Wrap, start: int = 1
     found = scan(cmd.argv, start, short_values=wrap.short, long_values=wrap.long,
                  stop_at_positional=True)
     path_opts(cmd, ctx, out, found, Kind.WRITE, *wrap.writes)
+    path_opts(cmd, ctx, out, found, Kind.READ, *wrap.reads)
     if wrap.writes_operand and found.positional:
         add_paths(cmd, ctx, out, Kind.WRITE, found.positional[:1])
     for opt in found.values(*wrap.script_opts):
