@@ -19,6 +19,7 @@ from blastshield.values import FrozenValue
 TYPE_CHECKING = False  # re only for mypy here: `run` imports this module and plans without re
 if TYPE_CHECKING:
     import re
+    from typing import Any
 
 
 class Protection(FrozenValue):
@@ -88,7 +89,9 @@ PROTECTIONS: tuple[Protection, ...] = (
                 "**/.codex/**", "**/.mcp.json", "**/.cursor/mcp.json",
                 "/etc/claude-code/**", "/etc/cursor/**")),
     Protection("git-hooks", "git hooks and git configuration (code that runs on git commands)",
-               ("**/.git/hooks/**", "**/.git/config", "~/.gitconfig", "~/.config/git/**")),
+               ("**/.git/hooks/**", "**/.git/config", "**/.git/config.worktree", "**/.git/commondir",
+                "**/.git/modules/**/hooks/**", "**/.git/modules/**/config", "~/.gitconfig",
+                "~/.config/git/**")),
     Protection("shell-startup", "shell start-up files (code that runs in every new shell)",
                ("**/.bashrc", "**/.bash_profile", "**/.bash_login", "**/.bash_logout",
                 "**/.profile", "**/.zshrc", "**/.zshenv", "**/.zprofile", "**/.zlogin",
@@ -154,6 +157,33 @@ def unreadable_below(folder: str, workspace: str) -> tuple[Protection, str] | No
                 if prefix != folder and is_within(prefix, folder):
                     return protection, pattern
     return None
+
+
+def protected_below(folder: str, workspace: str, extra: tuple[str, ...],
+                    budget: int) -> tuple[tuple[Protection, str] | None, str, bool]:
+    """A protection that forbids writing something inside ``folder`` (so deleting, moving or
+    overwriting the folder as a whole changes it): (protection and pattern, the path, True), or
+    (None, "", complete) where ``complete`` is False when the folder had more than ``budget``
+    entries to search. Anchored patterns count whether or not their path exists."""
+    home = home_dir()
+    rules: list[tuple[str, Any]] = []
+    for protection in PROTECTIONS:
+        for pattern in protection.patterns:
+            expanded = _expand(pattern, workspace, home)
+            prefix, _ = literal_prefix(expanded)
+            if prefix != folder and is_within(prefix, folder):
+                return (protection, pattern), prefix, True
+            rules.append((expanded, (protection, pattern)))
+    for item in extra:
+        if item != folder and is_within(item, folder):
+            return (PROTECTIONS[0], item), item, True
+    from blastshield.policy.fswalk import find_first
+
+    found, complete = find_first([folder], rules, budget)
+    if found is None:
+        return None, "", complete
+    path, (_, hit) = found
+    return hit, path, True
 
 
 def catastrophic_delete(path: str, workspace: str) -> bool:

@@ -17,7 +17,7 @@ from blastshield.effects import (
     Verdict,
 )
 from blastshield.paths import is_within, resolve
-from blastshield.policy.builtin import catastrophic_delete, protection_for, unreadable_below
+from blastshield.policy.builtin import catastrophic_delete, protected_below, protection_for, unreadable_below
 from blastshield.policy.globs import literal_prefix
 from blastshield.policy.match import (
     PathIndex,
@@ -124,11 +124,40 @@ def _builtin(policy: Policy, effect: Effect, extra: tuple[str, ...]) -> EffectDe
     hit = protection_for(effect.path, writing=writing, workspace=policy.workspace,
                          extra=(policy.path, *extra))
     if hit is None:
-        return None
+        return _folder_holding_protected(policy, effect, extra) if writing else None
     protection, pattern = hit
     ref = RuleRef("builtin", "protected", protection.id, pattern=pattern)
     return EffectDecision(effect, Verdict.DENY, ref,
                           f"built-in protection: {protection.doc} cannot be changed by the agent")
+
+
+def _folder_holding_protected(policy: Policy, effect: Effect,
+                              extra: tuple[str, ...]) -> EffectDecision | None:
+    """Deleting, moving or writing into a folder as a whole (``mv .claude x``, ``rm -r .git``,
+    ``cp evil/config .git/``) changes what it holds: denied when that includes something a
+    built-in protection covers; asked when the folder is too big to search."""
+    folder = effect.path or ""
+    if not os.path.isdir(folder) or os.path.islink(folder):
+        return None
+    hit, path, complete = protected_below(folder, policy.workspace, (policy.path, *extra), _tree_budget())
+    if hit is not None:
+        protection, pattern = hit
+        ref = RuleRef("builtin", "protected", protection.id, pattern=pattern)
+        return EffectDecision(effect, Verdict.DENY, ref,
+                              f"built-in protection: {folder} holds {path}, and {protection.doc} cannot "
+                              "be changed by the agent; name the files inside it instead")
+    if not complete:
+        return EffectDecision(effect, Verdict.ASK, RuleRef("builtin", "protected", "too-big-to-search"),
+                              f"{folder} holds too many entries to check for protected files; "
+                              "name the files inside it instead")
+    return None
+
+
+def _tree_budget() -> int:
+    try:
+        return int(os.environ.get("BLASTSHIELD_TREE_READ_BUDGET", TREE_READ_BUDGET))
+    except ValueError:
+        return TREE_READ_BUDGET
 
 
 #: Entries a tree reader's folder may hold before the search for deny globs inside it gives up
