@@ -275,8 +275,8 @@ def _awk(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
     for text, known in texts:
         _awk_program(cmd, ctx, out, text, known)
     assigns = not found.has("--exec")  # gawk -E: no command-line assignments
-    add_paths(cmd, ctx, out, Kind.READ, [i for i in pos if not (assigns and cmd.known[i] and
-                                                              _IDENTIFIER_ASSIGNMENT.match(cmd.argv[i]))])
+    add_paths(cmd, ctx, out, Kind.READ,  # NAME=VALUE (NAME written out) is an assignment, not a file
+              [i for i in pos if not (assigns and _IDENTIFIER_ASSIGNMENT.match(cmd.argv[i]))])
 
 
 def _known(cmd: Cmd, opt: Opt) -> bool:
