@@ -41,6 +41,10 @@ CASES: list[Case] = [
          "-g FILE writes the snapshot file"),
     case("code-tar-unread-argument", 'tar -tf x.tar "$(cat notes.txt)"', AT_LEAST_ASK, r"exec tar ",
          "an argument tar gets that the analysis cannot read may be --to-command=..."),
+    case("code-tar-options-env", "TAR_OPTIONS=--to-command=id tar -xf a.tar -O", ASK, r"exec (tar|id)\b",
+         "GNU tar puts TAR_OPTIONS in front of its options"),
+    case("code-tar-options-env-C", 'TAR_OPTIONS="-C @HOME@/.ssh" tar -cf - id_rsa', DENY,
+         r"read @HOME@/\.ssh/id_rsa$"),
     # awk
     case("code-awk-W-exec", "awk -W exec x.awk README.md", ASK, r"exec awk ", "mawk/gawk -W exec FILE"),
     case("code-awk-E", "awk -E x.awk README.md", ASK, r"exec awk ", "gawk -E FILE"),

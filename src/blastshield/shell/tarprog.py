@@ -95,8 +95,26 @@ class _Dirs:
                         os.path.normpath(os.path.join(self.cmd.cwd, path)))
 
 
+def _env_options(cmd: Cmd, out: Outcome) -> Cmd:
+    """GNU tar puts the words of ``TAR_OPTIONS`` (set before the command) in front of its options."""
+    import shlex
+
+    if "TAR_OPTIONS" not in cmd.assigns:
+        return cmd
+    value = cmd.assigns["TAR_OPTIONS"]
+    try:
+        words = shlex.split(value) if value is not None else None
+    except ValueError:
+        words = None
+    if words is None:
+        out.unresolved("TAR_OPTIONS gives tar options that are not statically known")
+        return cmd
+    return remapped(cmd, [(cmd.argv[0], 0), *((w, 0) for w in words),
+                          *((a, i) for i, a in enumerate(cmd.argv) if i)])
+
+
 def tar(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
-    cmd = _old_style(cmd)
+    cmd = _env_options(_old_style(cmd), out)
     found = scan(cmd.argv, short_values=_SHORT_VALUES, long_values=_LONG)
     _commands(cmd, found, out)
     if found.has("-P", "--absolute-names"):
