@@ -41,7 +41,7 @@ _Match = tuple[Verdict, Pattern | None]
 #: of them reaches whatever a deny rule or a built-in protection names inside that folder.
 TREE_READERS = frozenset({"grep", "egrep", "fgrep", "rg", "ag", "ack", "ack-grep", "tar", "bsdtar", "zip",
                           "7z", "7za", "cp", "rsync", "scp", "rclone", "git-grep", "rg --hidden",
-                          "ag --hidden"})
+                          "ag --hidden", "diff -r", "jq -L"})
 #: Tree readers that leave out hidden files and folders (``.env``, ``.ssh/``) unless told otherwise
 #: (the shell analysis then names them ``rg --hidden``); the hosts' Grep tools run ripgrep so.
 SKIPS_HIDDEN = frozenset({"rg", "ag"})

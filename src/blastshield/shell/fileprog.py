@@ -4,6 +4,7 @@ say which options take a value so that operands are found as getopt finds them."
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 
@@ -11,20 +12,24 @@ from blastshield.effects import UNREAD_EXTRA, Effect, Kind, Verdict
 from blastshield.shell import codeprog, treereads
 from blastshield.shell.command import Cmd, Outcome
 from blastshield.shell.files import FileContext, add_paths, path_opts
-from blastshield.shell.opts import scan
+from blastshield.shell.opts import Scan, scan
 
 Handler = Callable[[Cmd, FileContext, Outcome], None]
 
 
 def _simple(kind: Kind, short: str = "", long: tuple[str, ...] = (), skip: int = 0,
-            reads: str = "") -> Handler:
-    """A program whose positional arguments (after ``skip`` of them) are paths of one kind."""
+            reads: str = "", tree: str = "") -> Handler:
+    """A program whose positional arguments (after ``skip`` of them) are paths of one kind;
+    ``reads``: options naming files it reads; ``tree``: options that make it read whole folders
+    (``diff -r``), its reads then judged as a tree reader's (origin ``<name> -r``)."""
 
     def handle(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
-        found = scan(cmd.argv, short_values=short, long_values=long)
-        add_paths(cmd, ctx, out, kind, found.positional[skip:])
+        found = scan(cmd.argv, short_values=short, long_values=(*long, "--files0-from"))
+        origin = f"{cmd.name} -r" if tree and found.has(*tree.split()) else cmd.name
+        add_paths(cmd, ctx, out, kind, found.positional[skip:], origin)
         if reads:
             path_opts(cmd, ctx, out, found, Kind.READ, *reads.split())
+        _files0(cmd, ctx, out, found)
 
     return handle
 
@@ -66,12 +71,39 @@ def _grep(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
         out.ask("rg --hostname-bin runs a program", form="--hostname-bin")
 
 
+def _into_folder(cmd: Cmd, ctx: FileContext, out: Outcome, folder: str, sources: list[int]) -> None:
+    """What ``cp``/``mv`` write into ``folder``: ``folder/<name of each source>`` (``cp f .git/``
+    writes ``.git/f``); a source whose name is unknown, or ``dir/.`` (its contents), writes into
+    the folder as a whole (the policy checks what the folder holds)."""
+    whole = False
+    for i in sources:
+        name = os.path.basename(cmd.argv[i].rstrip("/"))
+        if not cmd.known[i] or cmd.glob(i) or name in ("", ".", ".."):
+            whole = True
+        else:
+            out.effects.extend(ctx.file_effects(Kind.WRITE, os.path.join(folder, name), True, cmd.cwd,
+                                                cmd.name))
+    if whole or not sources:
+        out.effects.extend(ctx.file_effects(Kind.WRITE, folder, True, cmd.cwd, cmd.name))
+
+
+def _files0(cmd: Cmd, ctx: FileContext, out: Outcome, found: Scan) -> None:
+    """``--files0-from=FILE`` (sort, wc, du): FILE is read, and so are the files it names."""
+    for opt in found.values("--files0-from"):
+        path_opts(cmd, ctx, out, found, Kind.READ, "--files0-from")
+        if opt.value != "-":
+            reason = f"{cmd.name} --files0-from reads the files {opt.value} names"
+            out.effects.append(ctx.unknown_path(Kind.READ, cmd.cwd, cmd.name, reason))
+        break
+
+
 def _sort(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
     found = scan(cmd.argv, short_values="kotST",
                  long_values=("--key", "--output", "--field-separator", "--buffer-size",
                               "--temporary-directory", "--parallel", "--files0-from"))
     add_paths(cmd, ctx, out, Kind.READ, found.positional)
     path_opts(cmd, ctx, out, found, Kind.WRITE, "-o", "--output")
+    _files0(cmd, ctx, out, found)
     if found.values("--compress-program"):
         out.ask("sort --compress-program runs a program", form="--compress-program")
 
@@ -105,7 +137,14 @@ def _jq(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
             continue
         if arg in ("-f", "--from-file"):
             from_file = True
-        elif arg in ("-L", "--indent", "--tab"):
+        elif arg in ("-L", "--library-path") and i + 1 < len(argv):  # modules are loaded from below it
+            out.effects.extend(ctx.file_effects(Kind.READ, argv[i + 1], cmd.known[i + 1], cmd.cwd, "jq -L"))
+            i += 2
+            continue
+        elif arg.startswith(("-L", "--library-path=")) and arg not in ("-L", "--library-path"):
+            folder = arg[2:] if arg.startswith("-L") else arg.partition("=")[2]
+            out.effects.extend(ctx.file_effects(Kind.READ, folder, cmd.known[i], cmd.cwd, "jq -L"))
+        elif arg in ("--indent", "--tab"):
             i += 2 if arg != "--tab" else 1
             continue
         elif arg == "--args" or arg == "--jsonargs":
@@ -114,6 +153,20 @@ def _jq(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
             positional.append(i)
         i += 1
     add_paths(cmd, ctx, out, Kind.READ, positional if from_file else positional[1:])
+    if positional and not from_file:
+        _jq_env(cmd.argv[positional[0]] if cmd.known[positional[0]] else "env", out)
+
+
+def _jq_env(program: str, out: Outcome) -> None:
+    """jq's ``env`` and ``$ENV`` read the environment: ``$ENV.NAME`` one variable, anything else all."""
+    if not re.search(r"\$ENV\b|\benv\b", program):
+        return
+    names = re.findall(r"(?:\$ENV|\benv)\s*(?:\.|\[\s*\")([A-Za-z_][A-Za-z0-9_]*)", program)
+    if len(names) == len(re.findall(r"\$ENV\b|\benv\b", program)):
+        out.effects.extend(Effect.env(name, origin="jq") for name in names)
+    else:
+        out.effects.append(Effect.env("*", origin="jq").with_floor(
+            Verdict.ASK, "jq's env and $ENV print every environment variable"))
 
 
 def _copy(move: bool) -> Handler:
@@ -123,10 +176,16 @@ def _copy(move: bool) -> Handler:
         sources = found.positional
         target = found.values("-t", "--target-directory")
         if target:
-            path_opts(cmd, ctx, out, found, Kind.WRITE, "-t", "--target-directory")
+            _into_folder(cmd, ctx, out, target[0].value or "", sources)
         elif sources:
-            add_paths(cmd, ctx, out, Kind.WRITE, sources[-1:])
-            sources = sources[:-1]
+            dest, sources = sources[-1], sources[:-1]
+            folder = cmd.argv[dest]
+            if cmd.known[dest] and not found.has("-T", "--no-target-directory") and (
+                    len(sources) > 1 or folder.endswith("/") or
+                    os.path.isdir(os.path.join(cmd.cwd, os.path.expanduser(folder)))):
+                _into_folder(cmd, ctx, out, folder, sources)
+            else:
+                add_paths(cmd, ctx, out, Kind.WRITE, [dest])
         first = len(out.effects)
         add_paths(cmd, ctx, out, Kind.READ, sources)
         if not move and treereads.copier_follows("cp", found):
@@ -314,7 +373,10 @@ _READERS.update({
     "sort": _sort, "uniq": _in_out("fsw"), "xxd": _in_out("lscgo"), "jq": _jq, "yq": _jq,
     "du": _simple(Kind.READ, "dBt", ("--max-depth", "--exclude", "--block-size", "--threshold")),
     "diff": _simple(Kind.READ, "UCxXIFL", ("--label", "--exclude", "--exclude-from", "--unified",
-                                           "--context")),
+                                           "--context", "--from-file", "--to-file"),
+                    reads="--from-file --to-file -X --exclude-from", tree="-r --recursive"),
+    "date": _simple(Kind.READ, "fdrI", ("--file", "--date", "--reference", "--iso-8601"),
+                    skip=99, reads="-f --file"),
     "od": _simple(Kind.READ, "AjNtw"),
     "base64": _simple(Kind.READ, "w"),
     "ls": _simple(Kind.READ, "ITw", ("--ignore", "--hide", "--width", "--tabsize", "--format",
