@@ -8,6 +8,8 @@ as covering more, never less.
 
 from __future__ import annotations
 
+import os
+
 from blastshield.effects import UNREAD_OPTIONS, Kind
 from blastshield.shell.opts import Scan
 
@@ -27,7 +29,35 @@ def may_hide_options(cmd: Cmd) -> bool:
     judges the read at its widest too (``effects.UNREAD_OPTIONS``). ``--`` is not trusted to end
     the options: it may be the value of the option before it. (A glob that matches a file named
     like an option is expanded into that option before any of this: ``shell.globopts``.)"""
-    return not all(cmd.known[1:])
+    if not all(cmd.known[1:]):
+        return True
+    # Options from the environment: ripgrep's config file (--hidden may be in it), old grep's
+    # GREP_OPTIONS; set on the command line, or already in the environment the hook sees.
+    variable = {"rg": "RIPGREP_CONFIG_PATH", "grep": "GREP_OPTIONS", "egrep": "GREP_OPTIONS",
+                "fgrep": "GREP_OPTIONS"}.get(cmd.name)
+    if variable is None or (cmd.name == "rg" and "--no-config" in cmd.argv):
+        return False
+    if variable in cmd.assigns:  # set by the command: its contents are the agent's
+        return True
+    value = os.environ.get(variable)
+    return bool(value) and (variable == "GREP_OPTIONS" or _config_widens(value or ""))
+
+
+#: Words in ripgrep options that change which files it reads.
+_WIDENING = ("hidden", "-.", "-u", "unrestricted", "ignore", "glob", "-g", "follow", "-L", "type",
+             "-t", "-T", "pre")
+
+
+def _config_widens(path: str) -> bool:
+    """Does the user's ripgrep config file (RIPGREP_CONFIG_PATH, one argument a line) hold an
+    option that changes which files rg reads? Unreadable counts as yes."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            lines = [line.strip() for line in handle.read(65536).splitlines()]
+    except OSError:
+        return True
+    return any(line and not line.startswith("#") and any(word in line for word in _WIDENING)
+               for line in lines)
 
 
 def mark_unread(cmd: Cmd, out: Outcome, first: int) -> None:

@@ -24,6 +24,7 @@ class Variables(FileContext, abc.ABC):
         super().__init__(cwd=cwd, home=home, non_interactive=non_interactive)
         self.out: list[Effect] = []
         self.vars: dict[str, str | None] = {}
+        self.exported: dict[str, str | None] = {}  # `export NAME=...`: in every later command's environment
         self.env_seen: set[str] = set()
         self.namerefs: dict[str, str | None] = {}  # declare -n NAME=TARGET
         self.positional: tuple[str, ...] | None = None
@@ -76,6 +77,8 @@ class Variables(FileContext, abc.ABC):
                     self.namerefs[name] = value if value and _NAME.fullmatch(value) else None
                     continue
                 self.vars[name] = value
+                if keyword == "export":
+                    self.exported[name] = value
                 if keyword in ("export", "declare", "typeset", "readonly", "local"):
                     self._dangerous_assignment(name, value, keyword)
             elif child.type == "variable_name":
@@ -83,6 +86,8 @@ class Variables(FileContext, abc.ABC):
                 if nameref:
                     self.namerefs[text_of(child)] = None
                 self.vars.setdefault(text_of(child), None)
+                if keyword == "export":
+                    self.exported[text_of(child)] = self.vars[text_of(child)]
             else:
                 for arg in eval_word(child, self):
                     if not arg.text.startswith("-"):

@@ -229,8 +229,8 @@ class Walker(Redirections):
         if args[0].glob:
             args[0] = Arg(args[0].text, False, args[0].download)
         cmd = Cmd(tuple(a.text for a in args), tuple(a.known for a in args),
-                  tuple(a.download for a in args), self.cwd, self.origin, local_stdin, assigns,
-                  globs=tuple(a.glob for a in args))
+                  tuple(a.download for a in args), self.cwd, self.origin, local_stdin,
+                  {**self.exported, **assigns}, globs=tuple(a.glob for a in args))
         self._trailing(trailing, self.finish(cmd, outputs, computed_name=computed_name))
 
     def finish(self, cmd: Cmd, outputs: list[tuple[str, bool, str]], *,
