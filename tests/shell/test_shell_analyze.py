@@ -201,7 +201,12 @@ def test_xargs_paths_come_from_stdin_and_are_asked() -> None:
 
 
 def test_find_exec_placeholder_stands_for_paths_below_the_roots() -> None:
-    assert one("find ~/.ssh -exec cat {} \\;", Kind.READ, f"{HOME}/.ssh/*").origin == "cat"
+    # {} is any file below the roots: a tree read of them (narrowed by -type f -name PATTERN)
+    assert [e.origin for e in run("find ~/.ssh -exec cat {} \\;")
+            if e.kind is Kind.READ and e.target == f"{HOME}/.ssh"] == ["find", "find -exec"]
+    selected = [e for e in run("find . -type f -name '*.py' -exec cat {} +")
+                if e.kind is Kind.READ and e.origin == "find -exec"]
+    assert [e.filters for e in selected] == [(("include", "*.py"),)]
     assert one("find build -delete", Kind.DELETE, "build")  # no test: the root goes too
     assert one("find build -name '*.o' -delete", Kind.DELETE, "build/*")
 

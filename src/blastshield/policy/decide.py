@@ -41,7 +41,7 @@ _Match = tuple[Verdict, Pattern | None]
 #: of them reaches whatever a deny rule or a built-in protection names inside that folder.
 TREE_READERS = frozenset({"grep", "egrep", "fgrep", "rg", "ag", "ack", "ack-grep", "tar", "bsdtar", "zip",
                           "7z", "7za", "cp", "rsync", "scp", "rclone", "git-grep", "rg --hidden",
-                          "ag --hidden", "diff -r", "jq -L"})
+                          "ag --hidden", "diff -r", "jq -L", "find -exec"})
 #: Tree readers that leave out hidden files and folders (``.env``, ``.ssh/``) unless told otherwise
 #: (the shell analysis then names them ``rg --hidden``); the hosts' Grep tools run ripgrep so.
 SKIPS_HIDDEN = frozenset({"rg", "ag"})
@@ -241,7 +241,9 @@ def _search_below(policy: Policy, effect: Effect, folder: str, searched: list[tu
         path, (_, pattern) = found
         rule, reason = _explained(policy, Kind.READ, Verdict.DENY, pattern)
         name = os.path.basename(path)
-        comply = f"search without it (grep --exclude={name}, rg -g '!{name}') or in narrower folders"
+        comply = ("select files with -type f -name PATTERN, or search narrower folders"
+                  if effect.origin == "find -exec" else
+                  f"search without it (grep --exclude={name}, rg -g '!{name}') or in narrower folders")
         return EffectDecision(effect, Verdict.DENY, rule, f"{effect.origin} reads the files below "
                               f"{folder}, including {path} ({pattern.text}): {reason}; {comply}")
     if not complete:

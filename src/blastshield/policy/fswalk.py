@@ -102,6 +102,13 @@ def _ignore_walk(roots: list[str], only: TreeFilter | None) -> IgnoreWalk | None
     return ignorefiles.IgnoreWalk()
 
 
+def _points_to_folder(path: str) -> bool:
+    try:
+        return os.path.isdir(path)
+    except OSError:
+        return False
+
+
 def entries(roots: list[str], only: TreeFilter | None = None, links: list[str] | None = None,
             ignore: IgnoreWalk | None = None) -> Iterator[tuple[str, bool]]:
     """Every entry below ``roots`` (depth first, symlinks not followed) and whether it is a folder;
@@ -121,12 +128,16 @@ def entries(roots: list[str], only: TreeFilter | None = None, links: list[str] |
                 is_dir = entry.is_dir(follow_symlinks=False)
             except OSError:
                 continue
+            link = entry.is_symlink()
             if only:
                 name = entry.name
-                ignored = ignore is not None and ignore.ignores(rules, name, is_dir)
-                if not (only.enters(name, ignored) if is_dir else only.reads(name, ignored)):
+                # A link to a folder is a folder to a reader that follows it: file filters
+                # (grep --include) do not leave it out.
+                as_dir = is_dir or (link and only.follows > 0 and _points_to_folder(entry.path))
+                ignored = ignore is not None and ignore.ignores(rules, name, as_dir)
+                if not (only.enters(name, ignored) if as_dir else only.reads(name, ignored)):
                     continue
-            if links is not None and entry.is_symlink():
+            if links is not None and link:
                 links.append(entry.path)
             yield entry.path, is_dir
             if is_dir:

@@ -47,6 +47,7 @@ class Cmd:
         "origin",
         "placeholders",
         "remote",
+        "selects",
         "stdin",
         "stdin_args",
     )
@@ -55,7 +56,8 @@ class Cmd:
                  origin: str = "", stdin: Stdin | None = None,
                  assigns: dict[str, str | None] | None = None,
                  placeholders: dict[str, tuple[str, ...]] | None = None, stdin_args: bool = False,
-                 remote: bool = False, globs: tuple[bool, ...] = ()) -> None:
+                 remote: bool = False, globs: tuple[bool, ...] = (),
+                 selects: tuple[tuple[str, str], ...] = ()) -> None:
         self.argv = argv
         self.known = known
         self.dl = dl
@@ -67,6 +69,7 @@ class Cmd:
         self.stdin_args = stdin_args
         self.remote = remote
         self.globs = globs
+        self.selects = selects  # filters on what a placeholder stands for (find -type f -name PAT)
         self.name = argv[0].rsplit("/", 1)[-1] if argv else ""  # the program's base name
 
     def __repr__(self) -> str:
@@ -78,7 +81,7 @@ class Cmd:
         return Cmd(self.argv[start:], self.known[start:], self.dl[start:], cwd or self.cwd, origin,
                    stdin if stdin is not None else self.stdin, dict(self.assigns),
                    dict(self.placeholders), stdin_args or self.stdin_args, self.remote,
-                   self.globs[start:])
+                   self.globs[start:], self.selects)
 
     def glob(self, i: int) -> bool:
         """Does ``argv[i]`` hold a glob that bash expands before the program runs?"""

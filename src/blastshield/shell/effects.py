@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from blastshield.shell import codeprog, fileprog, gitprog, netprog, pkgprog, remoteprog, toolprog
+from blastshield.shell import codeprog, fileprog, gitprog, netprog, pkgprog, remoteprog, textprog, toolprog
 from blastshield.shell.command import Cmd, Outcome
 from blastshield.shell.files import FileContext
 
@@ -54,7 +54,7 @@ def analyze(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
 
 
 _TABLES = (fileprog.HANDLERS, netprog.HANDLERS, remoteprog.HANDLERS, codeprog.HANDLERS,
-           pkgprog.HANDLERS, gitprog.HANDLERS, toolprog.HANDLERS)
+           textprog.HANDLERS, pkgprog.HANDLERS, gitprog.HANDLERS, toolprog.HANDLERS)
 # program name -> every handler that knows it, in table order
 _DISPATCH: dict[str, tuple[Handler, ...]] = {
     name: tuple(t[name] for t in _TABLES if name in t) for table in _TABLES for name in table}

@@ -38,6 +38,46 @@ def xargs(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
     out.inner.append(Inner("xargs", cmd=inner))
 
 
+#: find arguments that select nothing and take no value (options, and actions other than -exec).
+_NEUTRAL = frozenset({"-depth", "-xdev", "-mount", "-noleaf", "-ignore_readdir_race", "-daystart",
+                      "-print", "-print0", "-true", "-warn", "-nowarn"})
+
+
+def find_selection(cmd: Cmd) -> tuple[tuple[str, str], ...]:
+    """What a placeholder's read is narrowed to: with ``-type f`` and only ``-name PAT`` tests (and
+    options), the files so named (``("include", PAT)``); links followed with ``-L``/``-follow``.
+    Anything else (``-o``, ``!``, ``-path``, ``-iname``, folders) narrows nothing: the placeholder
+    then stands for every file below the roots, hidden ones included."""
+    argv = cmd.argv
+    follow = (("follow", "4"),) if any(a in ("-L", "-follow") for a in argv[1:]) else ()
+    names: list[str] = []
+    files_only = False
+    i = 1
+    while i < len(argv) and (argv[i] in ("-H", "-L", "-P") or not argv[i].startswith(("-", "(", "!"))):
+        i += 1  # start options and roots
+    while i < len(argv):
+        arg = argv[i]
+        if arg in ("-exec", "-execdir", "-ok", "-okdir"):
+            while i < len(argv) and argv[i] not in (";", "+"):
+                i += 1
+        elif arg == "-name" and i + 1 < len(argv) and cmd.known[i + 1]:
+            names.append(argv[i + 1])
+            i += 1
+        elif arg == "-type" and i + 1 < len(argv):
+            if argv[i + 1] != "f":
+                return follow
+            files_only = True
+            i += 1
+        elif arg in ("-maxdepth", "-mindepth") and i + 1 < len(argv):
+            i += 1
+        elif arg not in _NEUTRAL and arg not in ("-follow", "-a", "-and"):
+            return follow
+        i += 1
+    if not (files_only and names and all(cmd.known[1:])):
+        return follow
+    return tuple(("include", name) for name in names) + follow
+
+
 def find(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
     argv = cmd.argv
     roots = find_root_paths(cmd)
@@ -51,7 +91,7 @@ def find(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
                 inner = cmd.tail(i + 1, origin="find " + argv[i], stdin=None)
                 inner = Cmd(argv[i + 1: j], cmd.known[i + 1: j], cmd.dl[i + 1: j], cmd.cwd,
                             "find " + argv[i], None, dict(cmd.assigns), {"{}": roots}, False,
-                            cmd.remote, cmd.globs[i + 1: j])
+                            cmd.remote, cmd.globs[i + 1: j], find_selection(cmd))
                 if inner.argv and "{}" in inner.argv[0]:
                     inner.known = (False, *inner.known[1:])
                 out.inner.append(Inner("find " + argv[i], cmd=inner))

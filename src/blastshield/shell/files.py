@@ -34,6 +34,11 @@ def dev_net(path: str) -> tuple[str, int | None] | None:
     return m.group(2), port
 
 
+#: The origin of the reads ``find ... -exec PROG {}`` makes: every file below the roots (a tree
+#: reader, policy.decide), narrowed by what find selects (``Cmd.selects``).
+PLACEHOLDER_READER = "find -exec"
+
+
 def _open_descriptor(path: str) -> bool:
     """``/dev/fd/3``, ``/proc/self/fd/3``: a descriptor the shell already opened (judged where it was
     opened). Only a bare number counts: ``/dev/fd/../environ`` and ``/proc/self/fd/../cwd/.env``
@@ -169,6 +174,10 @@ def add_paths(cmd: Cmd, ctx: FileContext, out: Outcome, kind: Kind, indices: lis
                                                         f"'{token}' stands for paths known only "
                                                         "at run time"))
                 for base in paths:
+                    if kind is Kind.READ and arg == token:  # any file below it: a tree read
+                        out.effects.extend(e.replace(filters=cmd.selects) for e in ctx.file_effects(
+                            kind, base, cmd.known[i], cmd.cwd, PLACEHOLDER_READER))
+                        continue
                     out.effects.extend(ctx.file_effects(kind, arg.replace(token, base.rstrip("/")
                                                                           + "/*"),
                                                         cmd.known[i], cmd.cwd, origin))

@@ -56,12 +56,13 @@ def _long_name(name: str, long_values: frozenset[str] | tuple[str, ...]) -> str:
 
 def scan(argv: tuple[str, ...], start: int = 1, *, short_values: str = "",
          long_values: frozenset[str] | tuple[str, ...] = (), stop_at_positional: bool = False,
-         plus_options: bool = False) -> Scan:
+         plus_options: bool = False, whole: tuple[str, ...] = ()) -> Scan:
     """Scan ``argv[start:]``.
 
     ``short_values`` lists the short option letters that take a value (attached, as in
     ``-ofile``, or as the next argument); ``long_values`` the long options that take the
-    next argument when not written ``--opt=value``. ``stop_at_positional`` makes the first
+    next argument when not written ``--opt=value``; ``whole`` more long options that are never an
+    abbreviation of a longer one (tar's ``--checkpoint``). ``stop_at_positional`` makes the first
     positional end option parsing (as for wrappers: ``sudo -u x cmd -rf``).
     """
     opts: list[Opt] = []
@@ -74,7 +75,7 @@ def scan(argv: tuple[str, ...], start: int = 1, *, short_values: str = "",
             break
         if arg.startswith("--") and len(arg) > 2:
             name, eq, value = arg.partition("=")
-            name = _long_name(name, long_values)
+            name = name if name in whole else _long_name(name, long_values)
             if eq:
                 opts.append(Opt(name, value, i))
             elif name in long_values and i + 1 < n:
@@ -104,4 +105,4 @@ def scan(argv: tuple[str, ...], start: int = 1, *, short_values: str = "",
                 positional.extend(range(i + 1, n))
                 break
         i += 1
-    return Scan(opts, positional, long_values)
+    return Scan(opts, positional, (*long_values, *whole) if whole else long_values)

@@ -115,7 +115,7 @@ def _env_options(cmd: Cmd, out: Outcome) -> Cmd:
 
 def tar(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
     cmd = _env_options(_old_style(cmd), out)
-    found = scan(cmd.argv, short_values=_SHORT_VALUES, long_values=_LONG)
+    found = scan(cmd.argv, short_values=_SHORT_VALUES, long_values=_LONG, whole=("--checkpoint",))
     _commands(cmd, found, out)
     if found.has("-P", "--absolute-names"):
         out.ask("tar -P keeps absolute paths and '..' in member names", form="-P")
