@@ -254,6 +254,7 @@ EDITING: list[Case] = [
     case("cp-into-folder", "cp README.md docs/", ALLOW),
     case("grep-glob-operands", "grep -c foo *.txt", ALLOW),
     case("find-type-f-name-exec", "find . -type f -name '*.py' -exec grep -n TODO {} +", ALLOW),
+    case("find-name-exec-src", "find src -name '*.py' -exec grep -n TODO {} +", ALLOW),
     case("tar-list", "tar -tzf build/src.tgz", ALLOW),
     case("workflow-edit-asks", "echo 'on: push' > .github/workflows/ci.yml", ASK),
     case("rm-file-asks", "rm build/x.txt", ASK),

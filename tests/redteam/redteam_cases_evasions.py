@@ -88,6 +88,10 @@ SECRETS: list[Case] = [
     case("find-exec-follow-key", r"find -L . -type f -name id_rsa -exec cat {} \;", DENY, None,
          "-L: the keys link to ~/.ssh is followed"),
     case("find-exec-type-f-all", "find . -type f -exec cat {} +", DENY, r"read @WS@$"),
+    case("find-exec-folder-named-like-files", "mkdir -p x.py && cp .env x.py/ && find . -name '*.py' "
+         "-exec tar cf o.tar {} +", DENY, None, "-name without -type f also selects a folder so named"),
+    case("find-exec-link-named-like-files", "find . -name 'link_*' -exec cat {} +", DENY, r"read @WS@$",
+         "cat follows the planted link_to_key that -name selects"),
     case("grep-R-include-through-link", "grep -R --include=id_rsa BEGIN .", DENY, r"read @WS@$",
          "--include names files: grep -R still follows the keys link to a folder"),
     case("sec-double-dash", "cat -- .env", DENY, DOTENV),

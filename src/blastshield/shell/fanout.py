@@ -4,6 +4,7 @@ at run time; when the search roots are known, it stands for everything below the
 
 from __future__ import annotations
 
+import os
 import re
 from functools import cache
 
@@ -43,11 +44,13 @@ _NEUTRAL = frozenset({"-depth", "-xdev", "-mount", "-noleaf", "-ignore_readdir_r
                       "-print", "-print0", "-true", "-warn", "-nowarn"})
 
 
-def find_selection(cmd: Cmd) -> tuple[tuple[str, str], ...]:
-    """What a placeholder's read is narrowed to: with ``-type f`` and only ``-name PAT`` tests (and
-    options), the files so named (``("include", PAT)``); links followed with ``-L``/``-follow``.
-    Anything else (``-o``, ``!``, ``-path``, ``-iname``, folders) narrows nothing: the placeholder
-    then stands for every file below the roots, hidden ones included."""
+def find_selection(cmd: Cmd, ctx: FileContext) -> tuple[tuple[str, str], ...]:
+    """What a placeholder's read is narrowed to: with only ``-name PAT`` tests (and options, and
+    ``-type f``), the files so named (``("include", PAT)``); links followed with ``-L``/``-follow``.
+    Without ``-type f`` a folder or a link may be so named too: the names are kept only when no
+    folder below the roots has one, and links are then followed (``cat {}`` reads through them).
+    Anything else (``-o``, ``!``, ``-path``, ``-iname``, ``-type d``) narrows nothing: the
+    placeholder then stands for every file below the roots, hidden ones included."""
     argv = cmd.argv
     follow = (("follow", "4"),) if any(a in ("-L", "-follow") for a in argv[1:]) else ()
     names: list[str] = []
@@ -73,9 +76,36 @@ def find_selection(cmd: Cmd) -> tuple[tuple[str, str], ...]:
         elif arg not in _NEUTRAL and arg not in ("-follow", "-a", "-and"):
             return follow
         i += 1
-    if not (files_only and names and all(cmd.known[1:])):
+    if not names or not all(cmd.known[1:]):
         return follow
+    if not files_only:
+        if _folder_named(find_root_paths(cmd), cmd.cwd, names, ctx):
+            return follow
+        follow = (("follow", "4"),)
     return tuple(("include", name) for name in names) + follow
+
+
+def _folder_named(roots: tuple[str, ...], cwd: str, names: list[str], ctx: FileContext,
+                  budget: int = 20_000) -> bool:
+    """Is there a folder below ``roots`` that one of the ``-name`` patterns matches (or too many
+    entries to tell)?"""
+    from fnmatch import fnmatchcase
+
+    ctx.fs_dependent = True  # the analysis looked at the file system: not cached
+    seen = 0
+    for root in roots:
+        base = os.path.normpath(os.path.join(cwd, os.path.expanduser(root)))
+        for written in ctx.written:  # what this line writes first (`mkdir x.py && cp .env x.py/`)
+            if written.startswith(base + "/") and any(
+                    fnmatchcase(part, name) for part in written[len(base) + 1:].split("/") for name in names):
+                return True
+        for _, folders, files in os.walk(os.path.join(cwd, os.path.expanduser(root))):
+            seen += len(folders) + len(files)
+            if seen > budget:
+                return True
+            if any(fnmatchcase(folder, name) for folder in folders for name in names):
+                return True
+    return False
 
 
 def find(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
@@ -91,7 +121,7 @@ def find(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
                 inner = cmd.tail(i + 1, origin="find " + argv[i], stdin=None)
                 inner = Cmd(argv[i + 1: j], cmd.known[i + 1: j], cmd.dl[i + 1: j], cmd.cwd,
                             "find " + argv[i], None, dict(cmd.assigns), {"{}": roots}, False,
-                            cmd.remote, cmd.globs[i + 1: j], find_selection(cmd))
+                            cmd.remote, cmd.globs[i + 1: j], find_selection(cmd, ctx))
                 if inner.argv and "{}" in inner.argv[0]:
                     inner.known = (False, *inner.known[1:])
                 out.inner.append(Inner("find " + argv[i], cmd=inner))
