@@ -14,6 +14,7 @@ from blastshield.shell.command import Cmd, Inner, Outcome
 from blastshield.shell.fileprog import find_root_paths
 from blastshield.shell.files import FileContext
 from blastshield.shell.opts import scan
+from blastshield.shell.treereads import plain_glob
 
 
 def xargs(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
@@ -76,7 +77,7 @@ def find_selection(cmd: Cmd, ctx: FileContext) -> tuple[tuple[str, str], ...]:
         elif arg not in _NEUTRAL and arg not in ("-follow", "-a", "-and"):
             return follow
         i += 1
-    if not names or not all(cmd.known[1:]):
+    if not names or not all(cmd.known[1:]) or not all(plain_glob(name) for name in names):
         return follow
     if not files_only:
         if _folder_named(find_root_paths(cmd), cmd.cwd, names, ctx):

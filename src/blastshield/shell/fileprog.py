@@ -135,8 +135,8 @@ def _jq(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
                                                     cmd.cwd, "jq"))
             i += 3
             continue
-        if arg in ("-f", "--from-file"):
-            from_file = True
+        if arg in ("-f", "--from-file") or (arg[:1] == "-" and arg[1:2] != "-" and "f" in arg[1:]):
+            from_file = True  # -f, and bundles like -nf: the program comes from a file
         elif arg in ("-L", "--library-path") and i + 1 < len(argv):  # modules are loaded from below it
             out.effects.extend(ctx.file_effects(Kind.READ, argv[i + 1], cmd.known[i + 1], cmd.cwd, "jq -L"))
             i += 2
@@ -155,6 +155,12 @@ def _jq(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
     add_paths(cmd, ctx, out, Kind.READ, positional if from_file else positional[1:])
     if positional and not from_file:
         _jq_env(cmd.argv[positional[0]] if cmd.known[positional[0]] else "env", out)
+
+
+def _tree(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
+    found = scan(cmd.argv, short_values="LIPoH", long_values=("--filelimit", "--timefmt", "--sort"))
+    add_paths(cmd, ctx, out, Kind.READ, found.positional)
+    path_opts(cmd, ctx, out, found, Kind.WRITE, "-o")  # the listing goes to that file
 
 
 def _jq_env(program: str, out: Outcome) -> None:
@@ -371,7 +377,8 @@ _READERS.update({
     "cut": _simple(Kind.READ, "dfcb", ("--delimiter", "--fields", "--characters", "--bytes")),
     "grep": _grep, "egrep": _grep, "fgrep": _grep, "rg": _grep, "ag": _grep, "ack": _grep,
     "sort": _sort, "uniq": _in_out("fsw"), "xxd": _in_out("lscgo"), "jq": _jq, "yq": _jq,
-    "du": _simple(Kind.READ, "dBt", ("--max-depth", "--exclude", "--block-size", "--threshold")),
+    "du": _simple(Kind.READ, "dBtX", ("--max-depth", "--exclude", "--block-size", "--threshold",
+                                      "--exclude-from"), reads="-X --exclude-from"),
     "diff": _simple(Kind.READ, "UCxXIFL", ("--label", "--exclude", "--exclude-from", "--unified",
                                            "--context", "--from-file", "--to-file"),
                     reads="--from-file --to-file -X --exclude-from", tree="-r --recursive"),
@@ -381,7 +388,7 @@ _READERS.update({
     "base64": _simple(Kind.READ, "w"),
     "ls": _simple(Kind.READ, "ITw", ("--ignore", "--hide", "--width", "--tabsize", "--format",
                                      "--sort", "--time", "--time-style", "--block-size")),
-    "tree": _simple(Kind.READ, "LIPoH", ("--filelimit", "--timefmt", "--sort"), reads=""),
+    "tree": _tree,
 })
 
 

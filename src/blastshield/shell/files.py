@@ -173,6 +173,9 @@ def add_paths(cmd: Cmd, ctx: FileContext, out: Outcome, kind: Kind, indices: lis
                     out.effects.append(ctx.unknown_path(kind, cmd.cwd, origin,
                                                         f"'{token}' stands for paths known only "
                                                         "at run time"))
+                if paths and arg != token:  # `cat {}/id_rsa`: below any entry, through links
+                    out.effects.append(ctx.unknown_path(kind, cmd.cwd, origin, f"'{token}' inside a "
+                                                        "longer argument names paths known only at run time"))
                 for base in paths:
                     if kind is Kind.READ and arg == token:  # any file below it: a tree read
                         out.effects.extend(e.replace(filters=cmd.selects) for e in ctx.file_effects(

@@ -123,8 +123,9 @@ def _grep_pager(cmd: Cmd, out: Outcome) -> None:
         if arg == "--":
             return
         value: str | None = None
-        if arg.startswith("--open-files-in-pager"):
-            value = arg.partition("=")[2]
+        name, _, given = arg.partition("=")
+        if len(name) > 3 and "--open-files-in-pager".startswith(name):  # git takes abbreviations
+            value = given or "less"
         elif arg.startswith("-") and not arg.startswith("--"):
             for j, letter in enumerate(arg[1:], 1):
                 if letter in "efmABC":

@@ -7,11 +7,12 @@ and a file named ``--checkpoint-action=exec=sh x.sh`` makes ``tar cf out.tar *``
 is put into its arguments where bash puts it, as the option it will be: the names in the
 folder now, and those that earlier commands of the same line write there.
 
-Only globs whose first character is a wildcard can expand to such a name; a glob holding
-``/`` expands to paths (``src/*``), which start with their folder, except that a first
-component like ``*/x`` could match a folder named like an option (``-L/x``): such words are
-rare, and the programs read them as bundles of short options that mostly fail, so they are
-left as they are.
+A glob can expand to such a name when its first path component holds a wildcard and starts
+with one or with ``-`` (``*``, ``[^a]*``, ``"-"*``). Every such name that starts with the
+glob's literal beginning is put in (bash's own matching, with classes Python's fnmatch reads
+differently, decides the rest: taking more is only stricter). A glob holding ``/`` whose first
+component could match a folder named like an option (``*/x`` with a folder ``--pre=z``) is
+judged as an argument the analysis cannot read.
 """
 
 from __future__ import annotations
@@ -33,13 +34,16 @@ def with_option_names(args: list[Arg], cwd: str, ctx: FileContext) -> list[Arg]:
     out = args[:1]
     names: list[str] | None = None
     for arg in args[1:]:
-        if arg.glob and arg.known and arg.text[:1] in "*?[" and "/" not in arg.text:
+        first = arg.text.split("/", 1)[0]
+        if arg.glob and arg.known and any(ch in first for ch in "*?[") and first[:1] in "-*?[":
             if names is None:
                 names = _option_names(cwd, ctx)
-            if names:
-                from fnmatch import fnmatchcase  # rare: only with such a name in the folder
-
-                out.extend(Arg(name) for name in names if fnmatchcase(name, arg.text))
+            literal = first[:min((first.find(ch) for ch in "*?[" if ch in first), default=len(first))]
+            hits = [name for name in names if name.startswith(literal)]  # may match: bash decides
+            if hits and "/" in arg.text:  # `*/x` with a folder `--pre=z`: which option is unknown
+                out.append(Arg(arg.text, False, arg.download))
+                continue
+            out.extend(Arg(name) for name in hits)
         out.append(arg)
     return out
 

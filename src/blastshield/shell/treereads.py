@@ -161,4 +161,11 @@ def narrow(out: Outcome, first: int, filters: tuple[tuple[str, str], ...]) -> No
 
 
 def _path_glob(glob: str) -> bool:
-    return not glob or "/" in glob or "{" in glob or "**" in glob
+    """A glob the model does not take as a name filter: paths (``/``, ``**``, ``{}``), and forms
+    Python's fnmatch reads differently from fnmatch(3) (``[^a]``, ``[[:punct:]]``, ``\\.``)."""
+    return not glob or "/" in glob or "{" in glob or "**" in glob or not plain_glob(glob)
+
+
+def plain_glob(glob: str) -> bool:
+    """True when Python's fnmatch matches ``glob`` as fnmatch(3) and bash do."""
+    return "[^" not in glob and "[[:" not in glob and "\\" not in glob
