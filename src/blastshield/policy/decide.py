@@ -231,10 +231,7 @@ def _search_below(policy: Policy, effect: Effect, folder: str, searched: list[tu
     holds too many entries to tell; judge the targets of the links a following reader meets."""
     from blastshield.policy.fswalk import find_first
 
-    try:
-        budget = int(os.environ.get("BLASTSHIELD_TREE_READ_BUDGET", TREE_READ_BUDGET))
-    except ValueError:
-        budget = TREE_READ_BUDGET
+    budget = _tree_budget()
     links: list[str] | None = [] if only.follows else None
     found, complete = find_first([folder], searched, budget, only, links)
     if found is not None:

@@ -14,7 +14,7 @@ from blastshield.shell.command import Cmd, Inner, Outcome
 from blastshield.shell.fileprog import find_root_paths
 from blastshield.shell.files import FileContext
 from blastshield.shell.opts import scan
-from blastshield.shell.treereads import plain_glob
+from blastshield.shell.treereads import FOLLOW_DEPTH, plain_glob
 
 
 def xargs(cmd: Cmd, ctx: FileContext, out: Outcome) -> None:
@@ -53,7 +53,7 @@ def find_selection(cmd: Cmd, ctx: FileContext) -> tuple[tuple[str, str], ...]:
     Anything else (``-o``, ``!``, ``-path``, ``-iname``, ``-type d``) narrows nothing: the
     placeholder then stands for every file below the roots, hidden ones included."""
     argv = cmd.argv
-    follow = (("follow", "4"),) if any(a in ("-L", "-follow") for a in argv[1:]) else ()
+    follow = (("follow", str(FOLLOW_DEPTH)),) if any(a in ("-L", "-follow") for a in argv[1:]) else ()
     names: list[str] = []
     files_only = False
     i = 1
@@ -82,7 +82,7 @@ def find_selection(cmd: Cmd, ctx: FileContext) -> tuple[tuple[str, str], ...]:
     if not files_only:
         if _folder_named(find_root_paths(cmd), cmd.cwd, names, ctx):
             return follow
-        follow = (("follow", "4"),)
+        follow = (("follow", str(FOLLOW_DEPTH)),)
     return tuple(("include", name) for name in names) + follow
 
 
